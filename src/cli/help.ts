@@ -1,0 +1,31 @@
+declare const PULLMINT_VERSION: string | undefined;
+
+export const VERSION = typeof PULLMINT_VERSION === 'string' ? PULLMINT_VERSION : '0.1.0';
+
+export const EXIT = { ok: 0, gate: 1, usage: 2, model: 3 } as const;
+
+export const HELP = `pullmint — local-first LLM code review
+
+Usage:
+  pullmint review [--working-tree | --staged | --base [REF] | --range A..B] [--repo DIR]
+                  [--provider ollama|anthropic|openai] [--model NAME] [--ollama-host URL]
+                  [--format text|json|sarif] [--output FILE] [--gate] [--no-cache]
+                  [--max-calls N] [--timeout SECONDS] [--rules-only]
+  pullmint history [--repo DIR] [--json]
+  pullmint help | --version
+
+Targets (default --working-tree):
+  --working-tree   staged + unstaged + untracked (not ignored) changes against HEAD
+  --staged         the index against HEAD
+  --base [REF]     merge-base(REF, HEAD)..HEAD; REF defaults to origin/HEAD, else main/master
+  --range A..B     a commit range (A...B diffs from their merge-base)
+
+Exit codes:
+  0  review done (with --gate: the decision is not manual-review)
+  1  --gate and the decision is manual-review
+  2  usage or configuration error
+  3  the model could not be used (the rule review is still printed, with the reason)
+
+Environment: OLLAMA_HOST, ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, PULLMINT_PROVIDER, PULLMINT_MODEL,
+XDG_CONFIG_HOME, XDG_CACHE_HOME, XDG_STATE_HOME, NO_COLOR.
+`;

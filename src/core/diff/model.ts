@@ -1,0 +1,57 @@
+/** The diff model: what `git diff` says, in a shape the engine can reason about. */
+
+export type LineKind = 'add' | 'del' | 'ctx';
+
+export interface DiffLine {
+  kind: LineKind;
+  /** Line text without the diff marker, the newline, or a CRLF's carriage return. */
+  text: string;
+  oldLine?: number;
+  newLine?: number;
+}
+
+export interface Hunk {
+  oldStart: number;
+  oldLines: number;
+  newStart: number;
+  newLines: number;
+  /** The function context git prints after the second `@@`. */
+  section: string;
+  lines: DiffLine[];
+}
+
+export type FileStatus = 'added' | 'deleted' | 'modified' | 'renamed' | 'copied';
+
+export interface FileDiff {
+  oldPath: string | null;
+  newPath: string | null;
+  /** The path to review and report: the new path, or the old one for a deletion. */
+  path: string;
+  status: FileStatus;
+  binary: boolean;
+  submodule: boolean;
+  /** Only the file mode changed; there is no content to review. */
+  modeOnly: boolean;
+  oldMode?: string;
+  newMode?: string;
+  similarity?: number;
+  crlf: boolean;
+  hunks: Hunk[];
+}
+
+export function addedLines(file: FileDiff): DiffLine[] {
+  const out: DiffLine[] = [];
+  for (const hunk of file.hunks) for (const line of hunk.lines) if (line.kind === 'add') out.push(line);
+  return out;
+}
+
+export function countAdded(file: FileDiff): number {
+  let n = 0;
+  for (const hunk of file.hunks) for (const line of hunk.lines) if (line.kind === 'add') n++;
+  return n;
+}
+
+/** True when `line` (new-file numbering) lies inside one of the file's hunks. */
+export function lineInHunks(file: FileDiff, line: number): boolean {
+  return file.hunks.some((h) => line >= h.newStart && line < h.newStart + Math.max(h.newLines, 1));
+}

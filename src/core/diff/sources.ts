@@ -1,0 +1,171 @@
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleGit, type SimpleGit } from 'simple-git';
+import type { ReviewTarget } from '../types.js';
+import { parseUnifiedDiff, type ParsedDiff } from './parse.js';
+
+/** git's well-known hash of the empty tree: the base for a repository with no commits. */
+export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+
+export type TargetSpec =
+  | { kind: 'working-tree' }
+  | { kind: 'staged' }
+  | { kind: 'base'; ref?: string }
+  | { kind: 'range'; range: string };
+
+export interface DiffOptions {
+  contextLines: number;
+  /** Extra paths to pass to git as a pathspec (e.g. the one file saved in the editor). */
+  paths?: string[];
+}
+
+export interface DiffSourceResult extends ParsedDiff {
+  target: ReviewTarget;
+  /** The raw diff text, kept for hashing and for tools that want it. */
+  rawBytes: number;
+}
+
+export class GitError extends Error {
+  constructor(message: string, readonly hint?: string) {
+    super(message);
+    this.name = 'GitError';
+  }
+}
+
+function gitAt(dir: string, env?: Record<string, string>): SimpleGit {
+  const git = simpleGit({ baseDir: dir, maxConcurrentProcesses: 4, trimmed: false, allowEnvironment: env ? Object.keys(env) : [] });
+  if (!env) return git;
+  // simple-git refuses GIT_* variables it was not told about; pass the ambient ones through untouched.
+  const ambient = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && !k.toUpperCase().startsWith('GIT_'))) as Record<string, string>;
+  return git.env({ ...ambient, ...env });
+}
+
+/** The repository's top-level folder, or a GitError that says how to fix it. */
+export async function repoRoot(dir: string): Promise<string> {
+  try {
+    return (await gitAt(dir).revparse(['--show-toplevel'])).trim();
+  } catch {
+    throw new GitError(`${dir} is not inside a git repository`, 'Run the review from a git checkout, or pass --repo DIR.');
+  }
+}
+
+export async function headSha(dir: string): Promise<string | null> {
+  try {
+    return (await gitAt(dir).revparse(['--verify', '-q', 'HEAD^{commit}'])).trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+async function resolveCommit(git: SimpleGit, ref: string): Promise<string> {
+  try {
+    return (await git.revparse(['--verify', '-q', `${ref}^{commit}`])).trim();
+  } catch {
+    throw new GitError(`unknown revision '${ref}'`, 'Check the name with `git branch -a`, or fetch it first.');
+  }
+}
+
+/** origin/HEAD, else origin/main, origin/master, main, master: the branch a feature branch forks from. */
+export async function defaultBaseRef(dir: string): Promise<string> {
+  const git = gitAt(dir);
+  try {
+    const sym = (await git.raw(['symbolic-ref', '-q', '--short', 'refs/remotes/origin/HEAD'])).trim();
+    if (sym) return sym;
+  } catch {
+    /* no origin/HEAD: try the usual names */
+  }
+  for (const ref of ['origin/main', 'origin/master', 'main', 'master']) {
+    try {
+      await git.revparse(['--verify', '-q', `${ref}^{commit}`]);
+      return ref;
+    } catch {
+      /* next */
+    }
+  }
+  throw new GitError('no base branch found (no origin/HEAD, main or master)', 'Name one: --base REF.');
+}
+
+function diffArgs(opts: DiffOptions): string[] {
+  return [
+    '-c', 'core.quotePath=false',
+    'diff',
+    '--no-color', '--no-ext-diff', '--no-textconv',
+    '--find-renames', '--find-copies',
+    '--submodule=short',
+    `--unified=${Math.max(0, Math.floor(opts.contextLines))}`,
+    '--src-prefix=a/', '--dst-prefix=b/',
+  ];
+}
+
+function withPaths(args: string[], opts: DiffOptions): string[] {
+  return opts.paths && opts.paths.length > 0 ? [...args, '--', ...opts.paths] : args;
+}
+
+/** Takes the diff the target names; throws GitError with a hint on anything git refuses. */
+export async function collectDiff(dir: string, spec: TargetSpec, opts: DiffOptions): Promise<DiffSourceResult> {
+  const root = await repoRoot(dir);
+  const git = gitAt(root);
+  const head = await headSha(root);
+  let text: string;
+  let target: ReviewTarget;
+
+  switch (spec.kind) {
+    case 'working-tree': {
+      const base = head ?? EMPTY_TREE;
+      text = await workingTreeDiff(root, base, opts);
+      target = { kind: 'working-tree', base, head: 'WORKTREE', label: 'working tree' };
+      break;
+    }
+    case 'staged': {
+      const base = head ?? EMPTY_TREE;
+      text = await git.raw(withPaths([...diffArgs(opts), '--cached', base], opts));
+      target = { kind: 'staged', base, head: 'INDEX', label: 'staged changes' };
+      break;
+    }
+    case 'base': {
+      if (!head) throw new GitError('the repository has no commits yet', 'Review the working tree instead.');
+      const ref = spec.ref ?? (await defaultBaseRef(root));
+      const refSha = await resolveCommit(git, ref);
+      let mergeBase: string;
+      try {
+        mergeBase = (await git.raw(['merge-base', refSha, head])).trim();
+      } catch {
+        throw new GitError(`'${ref}' and HEAD share no history`, 'Pick a base that HEAD branched from.');
+      }
+      text = await git.raw(withPaths([...diffArgs(opts), mergeBase, head], opts));
+      target = { kind: 'base', base: mergeBase, head, label: ref };
+      break;
+    }
+    case 'range': {
+      const m = /^(.+?)(\.{2,3})(.+)$/.exec(spec.range);
+      if (!m) throw new GitError(`'${spec.range}' is not a range`, 'Write it as A..B (or A...B for the merge-base).');
+      let from = await resolveCommit(git, m[1]);
+      const to = await resolveCommit(git, m[3]);
+      if (m[2] === '...') from = (await git.raw(['merge-base', from, to])).trim();
+      text = await git.raw(withPaths([...diffArgs(opts), from, to], opts));
+      target = { kind: 'range', base: from, head: to, label: spec.range };
+      break;
+    }
+  }
+  const parsed = parseUnifiedDiff(text);
+  return { ...parsed, target, rawBytes: Buffer.byteLength(text) };
+}
+
+/**
+ * Staged + unstaged + untracked (not ignored) against `base`, rename detection included, without
+ * touching the user's index: a throw-away copy of the index takes `git add -A`.
+ */
+async function workingTreeDiff(root: string, base: string, opts: DiffOptions): Promise<string> {
+  const gitDir = (await gitAt(root).revparse(['--absolute-git-dir'])).trim();
+  const scratch = await mkdtemp(join(tmpdir(), 'pullmint-index-'));
+  const index = join(scratch, 'index');
+  try {
+    await copyFile(join(gitDir, 'index'), index).catch(() => undefined);
+    const git = gitAt(root, { GIT_INDEX_FILE: index });
+    await git.raw(withPaths(['add', '-A', '--ignore-errors'], opts.paths?.length ? opts : { ...opts, paths: ['.'] }));
+    return await git.raw(withPaths([...diffArgs(opts), '--cached', base], opts));
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,197 @@
+import { jsonrepair } from 'jsonrepair';
+import { CATEGORIES, SEVERITIES, type Category, type Severity } from '../types.js';
+import { RawFindingSchema } from './schema.js';
+
+export interface ParsedFinding {
+  file: string;
+  line: number;
+  endLine?: number;
+  severity: Severity;
+  category: Category;
+  title: string;
+  message: string;
+  suggestion?: string;
+  quote?: string;
+}
+
+export interface ParsedOutput {
+  summary: string;
+  findings: ParsedFinding[];
+  warnings: string[];
+  /** The answer was cut off; only complete findings were kept. */
+  truncated: boolean;
+  /** Nothing usable could be read at all. */
+  unusable: boolean;
+}
+
+const SEVERITY_SYNONYMS: Record<string, Severity> = {
+  blocker: 'critical', fatal: 'critical', severe: 'critical',
+  error: 'high', major: 'high', important: 'high',
+  warning: 'medium', warn: 'medium', moderate: 'medium',
+  minor: 'low', trivial: 'low',
+  note: 'info', suggestion: 'info', nit: 'info', information: 'info', informational: 'info', hint: 'info',
+};
+
+export function normalizeSeverity(value: unknown): Severity | null {
+  if (typeof value !== 'string') return null;
+  const s = value.trim().toLowerCase();
+  if ((SEVERITIES as readonly string[]).includes(s)) return s as Severity;
+  return SEVERITY_SYNONYMS[s] ?? null;
+}
+
+export function normalizeCategory(value: unknown): Category {
+  if (typeof value !== 'string') return 'other';
+  const c = value.trim().toLowerCase();
+  return (CATEGORIES as readonly string[]).includes(c) ? (c as Category) : 'other';
+}
+
+/** The JSON text inside a reply: fences removed, prose before and after cut. */
+function extractJson(text: string): string | null {
+  let body = text;
+  const fence = /```[a-zA-Z]*\s*\n?/.exec(body);
+  if (fence) {
+    const rest = body.slice(fence.index + fence[0].length);
+    const close = rest.indexOf('```');
+    body = close >= 0 ? rest.slice(0, close) : rest;
+  }
+  const start = body.search(/[{[]/);
+  if (start < 0) return null;
+  return body.slice(start).trim();
+}
+
+/**
+ * Scans JSON text the way a parser would and reports whether it ends before its brackets close,
+ * and how many objects inside the first array under the root were closed — the complete findings.
+ */
+function scan(text: string): { balanced: boolean; completeItems: number } {
+  const stack: string[] = [];
+  let inString = false;
+  let completeItems = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') inString = true;
+    else if (c === '{' || c === '[') stack.push(c);
+    else if (c === '}' || c === ']') {
+      const open = stack.pop();
+      const rootIsArray = stack[0] === '[';
+      const itemDepth = rootIsArray ? 1 : 2;
+      if (open === '{' && stack.length === itemDepth && stack[itemDepth - 1] === '[') completeItems++;
+      if (stack.length === 0) return { balanced: true, completeItems };
+    }
+  }
+  return { balanced: false, completeItems };
+}
+
+function parseLoose(json: string): { value: unknown; repaired: boolean } | null {
+  try {
+    return { value: JSON.parse(json), repaired: false };
+  } catch {
+    try {
+      return { value: JSON.parse(jsonrepair(json)), repaired: true };
+    } catch {
+      return null;
+    }
+  }
+}
+
+/** Reads a model's answer into findings. Never throws: whatever cannot be read becomes a warning. */
+export function parseModelOutput(text: string): ParsedOutput {
+  const warnings: string[] = [];
+  const json = extractJson(text ?? '');
+  if (!json) {
+    return { summary: '', findings: [], warnings: ['the model answered without JSON'], truncated: false, unusable: true };
+  }
+  const { balanced, completeItems } = scan(json);
+  // Cut trailing prose after a balanced object so that repair does not glue it on.
+  const body = balanced ? json.slice(0, endOfFirstValue(json)) : json;
+  const parsed = parseLoose(body);
+  if (!parsed) {
+    return { summary: '', findings: [], warnings: ['the model answer is not JSON that can be repaired'], truncated: !balanced, unusable: true };
+  }
+  const root = parsed.value;
+  let rawFindings: unknown[] = [];
+  let summary = '';
+  if (Array.isArray(root)) rawFindings = root;
+  else if (root && typeof root === 'object') {
+    const obj = root as Record<string, unknown>;
+    summary = typeof obj.summary === 'string' ? obj.summary : '';
+    const list = obj.findings ?? obj.issues ?? obj.comments;
+    if (Array.isArray(list)) rawFindings = list;
+    else if (list !== undefined) warnings.push('"findings" is not a list');
+  } else {
+    return { summary: '', findings: [], warnings: ['the model answer is not a JSON object'], truncated: false, unusable: true };
+  }
+  if (!balanced) {
+    warnings.push(`the model answer was cut off; kept ${Math.min(completeItems, rawFindings.length)} complete finding(s)`);
+    rawFindings = rawFindings.slice(0, completeItems);
+  }
+  const findings: ParsedFinding[] = [];
+  for (const raw of rawFindings) {
+    const f = normalizeFinding(raw);
+    if (typeof f === 'string') warnings.push(f);
+    else findings.push(f);
+  }
+  return { summary: summary.trim(), findings, warnings, truncated: !balanced, unusable: false };
+}
+
+function endOfFirstValue(json: string): number {
+  const stack: string[] = [];
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') inString = true;
+    else if (c === '{' || c === '[') stack.push(c);
+    else if (c === '}' || c === ']') {
+      stack.pop();
+      if (stack.length === 0) return i + 1;
+    }
+  }
+  return json.length;
+}
+
+function normalizeFinding(raw: unknown): ParsedFinding | string {
+  const r = RawFindingSchema.safeParse(raw);
+  if (!r.success) {
+    const what = raw && typeof raw === 'object' ? JSON.stringify(raw).slice(0, 80) : String(raw);
+    return `dropped a finding without a usable file and line: ${what}`;
+  }
+  const v = r.data;
+  const severity = normalizeSeverity(v.severity) ?? 'medium';
+  const title = (v.title ?? '').trim() || firstSentence(v.message ?? '') || 'Issue';
+  const message = (v.message ?? '').trim() || title;
+  const endLine = v.endLine != null && v.endLine >= v.line ? v.endLine : undefined;
+  return {
+    file: normalizePath(v.file),
+    line: v.line,
+    endLine: endLine !== undefined && endLine !== v.line ? endLine : undefined,
+    severity,
+    category: normalizeCategory(v.category),
+    title: title.slice(0, 200),
+    message,
+    suggestion: v.suggestion != null && v.suggestion !== '' ? v.suggestion : undefined,
+    quote: v.quote != null && v.quote.trim() !== '' ? v.quote : undefined,
+  };
+}
+
+function firstSentence(s: string): string {
+  return s.trim().split(/(?<=[.!?])\s/)[0]?.slice(0, 120) ?? '';
+}
+
+export function normalizePath(p: string): string {
+  let s = p.trim().replace(/\\/g, '/');
+  s = s.replace(/^`|`$/g, '').replace(/^###\s*/, '');
+  s = s.replace(/\s+\((?:added|modified|renamed|copied|deleted)[^)]*\)$/, '');
+  s = s.replace(/^\.\//, '');
+  if (/^[ab]\//.test(s)) s = s.slice(2);
+  return s;
+}

@@ -1,0 +1,130 @@
+import { REVIEW_JSON_SCHEMA } from '../output/schema.js';
+import { callSignal, isAbort, isConnectionError, ProviderError, type Completion, type CompletionRequest, type ReviewProvider } from './types.js';
+
+export interface OpenAICompatibleOptions {
+  /** e.g. http://gpu-box:8000 (vLLM), http://127.0.0.1:1234 (LM Studio). From user settings only. */
+  baseURL: string;
+  model: string;
+  apiKey?: string;
+  contextTokens: number;
+  outputReserve: number;
+}
+
+/** OpenAI-compatible chat completions (vLLM, LM Studio, llama.cpp server): plain fetch, SSE streaming. */
+export class OpenAICompatibleProvider implements ReviewProvider {
+  readonly name = 'openai';
+  readonly isCloud: boolean;
+  readonly concurrency = 2;
+
+  constructor(private readonly opts: OpenAICompatibleOptions) {
+    // A shared team server is another machine: treat it like the cloud and redact secrets.
+    this.isCloud = !/^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:|\/|$)/.test(opts.baseURL);
+  }
+
+  get model(): string {
+    return this.opts.model;
+  }
+
+  private url(): string {
+    const base = this.opts.baseURL.replace(/\/+$/, '');
+    return base.endsWith('/v1') ? `${base}/chat/completions` : `${base}/v1/chat/completions`;
+  }
+
+  async prepare(): Promise<{ contextTokens: number; warnings: string[] }> {
+    if (!this.opts.baseURL) {
+      throw new ProviderError('unreachable', 'No OpenAI-compatible server is configured', 'Set pullmint.openai.baseUrl in your user settings (or ~/.config/pullmint/config.json).');
+    }
+    return { contextTokens: this.opts.contextTokens - this.opts.outputReserve, warnings: [] };
+  }
+
+  async complete(req: CompletionRequest): Promise<Completion> {
+    const { signal, timedOut } = callSignal(req.signal, req.timeoutMs);
+    const warnings: string[] = [];
+    let text = '';
+    let promptTokens = 0;
+    let completionTokens = 0;
+    let finish: string | null = null;
+    try {
+      const res = await fetch(this.url(), {
+        method: 'POST',
+        signal,
+        headers: {
+          'content-type': 'application/json',
+          accept: 'text/event-stream',
+          ...(this.opts.apiKey ? { authorization: `Bearer ${this.opts.apiKey}` } : {}),
+        },
+        body: JSON.stringify({
+          model: this.opts.model,
+          stream: true,
+          stream_options: { include_usage: true },
+          temperature: 0.1,
+          max_tokens: this.opts.outputReserve,
+          response_format: { type: 'json_schema', json_schema: { name: 'review', schema: REVIEW_JSON_SCHEMA } },
+          messages: [
+            { role: 'system', content: req.system },
+            { role: 'user', content: req.user },
+          ],
+        }),
+      });
+      if (!res.ok || !res.body) {
+        const body = await res.text().catch(() => '');
+        throw Object.assign(new Error(`HTTP ${res.status}: ${body.slice(0, 300)}`), { status: res.status });
+      }
+      for await (const data of sseData(res.body)) {
+        if (data === '[DONE]') break;
+        let evt: { choices?: { delta?: { content?: string }; finish_reason?: string | null }[]; usage?: { prompt_tokens?: number; completion_tokens?: number } };
+        try {
+          evt = JSON.parse(data);
+        } catch {
+          continue;
+        }
+        const delta = evt.choices?.[0]?.delta?.content;
+        if (delta) {
+          text += delta;
+          req.onDelta?.(delta);
+        }
+        finish = evt.choices?.[0]?.finish_reason ?? finish;
+        if (evt.usage) {
+          promptTokens = evt.usage.prompt_tokens ?? promptTokens;
+          completionTokens = evt.usage.completion_tokens ?? completionTokens;
+        }
+      }
+    } catch (err) {
+      throw this.explain(err, timedOut(), req.signal);
+    }
+    if (finish === 'length') warnings.push('the server stopped at its output limit; the last finding may be missing');
+    return { text, promptTokens: promptTokens || req.promptTokens, completionTokens, warnings };
+  }
+
+  private explain(err: unknown, timedOut: boolean, callerSignal?: AbortSignal): Error {
+    if (callerSignal?.aborted && !timedOut) return err instanceof Error ? err : new Error(String(err));
+    if (timedOut) return new ProviderError('timeout', `${this.opts.baseURL} did not answer within the time limit`, 'Raise the timeout or use a faster model.');
+    if (isAbort(err)) return err as Error;
+    const status = (err as { status?: number }).status;
+    const msg = err instanceof Error ? err.message : String(err);
+    if (status === 401 || status === 403) return new ProviderError('auth', `${this.opts.baseURL} refused the request (${status})`, 'Check the server\'s API key setting.');
+    if (status === 404) return new ProviderError('model-missing', `${this.opts.baseURL} has no model ${this.opts.model} (404)`, 'Check pullmint.openai.model against the models the server lists.');
+    if (isConnectionError(err)) return new ProviderError('unreachable', `The OpenAI-compatible server is not reachable at ${this.opts.baseURL}`, 'Start the server or correct pullmint.openai.baseUrl.');
+    return new ProviderError('other', `OpenAI-compatible request failed: ${msg}`, 'Check the server logs.');
+  }
+}
+
+/** The `data:` payloads of a server-sent event stream. */
+async function* sseData(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const bytes of body as unknown as AsyncIterable<Uint8Array>) {
+    buffer += decoder.decode(bytes, { stream: true });
+    let cut: number;
+    while ((cut = buffer.search(/\r?\n\r?\n/)) >= 0) {
+      const event = buffer.slice(0, cut);
+      buffer = buffer.slice(cut).replace(/^\r?\n\r?\n/, '');
+      const data = event
+        .split(/\r?\n/)
+        .filter((l) => l.startsWith('data:'))
+        .map((l) => l.slice(5).replace(/^ /, ''))
+        .join('\n');
+      if (data) yield data;
+    }
+  }
+}

@@ -1,0 +1,38 @@
+import type { ReviewResult } from '../types.js';
+
+/** The stable `--format json` contract (schemaVersion 1): fields are added, never renamed or removed. */
+export function toJsonReport(r: ReviewResult): Record<string, unknown> {
+  return {
+    schemaVersion: 1,
+    executionId: r.executionId,
+    target: { kind: r.target.kind, base: r.target.base, head: r.target.head, label: r.target.label },
+    provider: r.provider,
+    model: r.model,
+    rulesOnly: r.rulesOnly,
+    summary: r.summary,
+    riskScore: r.riskScore,
+    decision: r.decision,
+    findings: r.findings.map((f) => ({
+      id: f.id,
+      file: f.file,
+      line: f.line,
+      endLine: f.endLine ?? null,
+      severity: f.severity,
+      category: f.category,
+      title: f.title,
+      message: f.message,
+      suggestion: f.suggestion ?? null,
+      origin: f.origin,
+      rule: f.rule ?? null,
+    })),
+    coverage: {
+      changedLines: r.coverage.changedLines,
+      reviewedLines: r.coverage.reviewedLines,
+      skippedFiles: r.coverage.skippedFiles,
+      unreviewed: r.coverage.unreviewed,
+    },
+    stats: r.stats,
+    warnings: r.warnings,
+    ...(r.modelError ? { modelError: r.modelError } : {}),
+  };
+}

@@ -1,0 +1,92 @@
+import picomatch from 'picomatch';
+import { fingerprint } from '../findings.js';
+import type { FileDiff } from '../diff/model.js';
+import type { Finding, Severity } from '../types.js';
+import { findSecrets } from './secrets.js';
+
+export const RULE_IDS = ['hardcoded-secret', 'merge-conflict-marker', 'exclusive-test', 'debugger-statement'] as const;
+export type RuleId = (typeof RULE_IDS)[number];
+export type RuleSwitches = Partial<Record<RuleId, boolean>>;
+
+interface RuleHit {
+  rule: RuleId;
+  severity: Severity;
+  category: Finding['category'];
+  title: string;
+  message: string;
+  suggestion?: string;
+}
+
+const TEST_FILE = picomatch(['**/*.{test,spec}.*', '**/test/**', '**/tests/**', '**/__tests__/**', '**/*_test.*'], { dot: true });
+const CONFLICT = /^(?:<{7}(?: |$)|={7}$|>{7}(?: |$)|\|{7}(?: |$))/;
+const EXCLUSIVE = /\b(?:describe|it|test|context|suite|specify)\.only\s*\(/;
+const DEBUGGER = /(?:^|[;{}\s])debugger\s*;?\s*(?:\/\/.*)?$/;
+
+function checkLine(path: string, text: string, switches: RuleSwitches): RuleHit[] {
+  const hits: RuleHit[] = [];
+  const on = (id: RuleId): boolean => switches[id] !== false;
+  if (on('hardcoded-secret')) {
+    for (const s of findSecrets(text)) {
+      hits.push({
+        rule: 'hardcoded-secret',
+        severity: 'critical',
+        category: 'security',
+        title: `Hard-coded secret: ${s.kind}`,
+        message: `This line adds what looks like a secret (${s.kind}). Anyone who can read the repository can use it; once pushed, rotate it even if the line is removed.`,
+        suggestion: undefined,
+      });
+    }
+  }
+  if (on('merge-conflict-marker') && CONFLICT.test(text)) {
+    hits.push({
+      rule: 'merge-conflict-marker', severity: 'high', category: 'bug',
+      title: 'Merge conflict marker',
+      message: 'A conflict marker was committed; the file will not parse or will behave unexpectedly. Resolve the conflict.',
+    });
+  }
+  if (on('exclusive-test') && TEST_FILE(path) && EXCLUSIVE.test(text)) {
+    hits.push({
+      rule: 'exclusive-test', severity: 'high', category: 'testing',
+      title: 'Exclusive test (.only) left in',
+      message: '`.only(` makes the runner skip every other test in the suite, so CI passes without running them.',
+      suggestion: text.replace(/\.only\s*\(/, '('),
+    });
+  }
+  if (on('debugger-statement') && DEBUGGER.test(text) && !/^\s*(?:\/\/|\*|#)/.test(text)) {
+    hits.push({
+      rule: 'debugger-statement', severity: 'medium', category: 'maintainability',
+      title: '`debugger` statement left in',
+      message: 'A `debugger;` statement pauses execution whenever dev tools are attached. Remove it before merging.',
+      suggestion: text.replace(/\bdebugger\s*;?/, '').trimEnd() || undefined,
+    });
+  }
+  return hits;
+}
+
+/** Deterministic checks on added lines; no model needed, always on unless switched off per rule. */
+export function runRules(files: FileDiff[], switches: RuleSwitches = {}): Finding[] {
+  const findings: Finding[] = [];
+  for (const file of files) {
+    for (const hunk of file.hunks) {
+      for (const line of hunk.lines) {
+        if (line.kind !== 'add' || line.newLine === undefined) continue;
+        for (const hit of checkLine(file.path, line.text, switches)) {
+          findings.push({
+            id: fingerprint(file.path, hit.title, line.text, line.newLine),
+            file: file.path,
+            line: line.newLine,
+            severity: hit.severity,
+            category: hit.category,
+            title: hit.title,
+            message: hit.message,
+            suggestion: hit.suggestion,
+            quote: line.text,
+            origin: 'rule',
+            rule: hit.rule,
+          });
+        }
+      }
+    }
+  }
+  return findings;
+}

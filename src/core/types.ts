@@ -1,0 +1,113 @@
+/** Shared vocabulary of the review engine. Nothing here knows about editors or terminals. */
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const CATEGORIES = [
+  'security',
+  'bug',
+  'performance',
+  'correctness',
+  'maintainability',
+  'style',
+  'testing',
+  'documentation',
+  'other',
+] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export type Decision = 'auto-approve' | 'auto-deploy' | 'manual-review';
+
+export interface Finding {
+  /** Stable fingerprint: file + normalized title + quoted line text; survives line shifts. */
+  id: string;
+  file: string;
+  line: number;
+  endLine?: number;
+  severity: Severity;
+  category: Category;
+  title: string;
+  message: string;
+  suggestion?: string;
+  /** The exact new-file text of `line` when known; used to follow edits and to anchor. */
+  quote?: string;
+  origin: 'llm' | 'rule';
+  rule?: string;
+}
+
+export type TargetKind = 'working-tree' | 'staged' | 'base' | 'range';
+
+export interface ReviewTarget {
+  kind: TargetKind;
+  /** What the diff is taken against (a sha, or the empty tree for a repo with no commits). */
+  base: string;
+  /** A sha, or 'WORKTREE' / 'INDEX' for uncommitted targets. */
+  head: string;
+  /** The user's words, e.g. "origin/main" or "A..B". */
+  label: string;
+}
+
+export interface SkippedFile {
+  file: string;
+  reason: string;
+}
+
+export interface UnreviewedRange {
+  file: string;
+  startLine: number;
+  endLine: number;
+  reason: string;
+}
+
+export interface Coverage {
+  changedLines: number;
+  reviewedLines: number;
+  skippedFiles: SkippedFile[];
+  /** Changed lines that a limit or a failed model call left unreviewed by the model. */
+  unreviewed: UnreviewedRange[];
+  /** True when the model took part; false for a rules-only review. */
+  llm: boolean;
+}
+
+export interface ReviewStats {
+  filesReviewed: number;
+  chunks: number;
+  llmCalls: number;
+  cacheHits: number;
+  promptTokens: number;
+  completionTokens: number;
+  durationMs: number;
+  costUsd?: number;
+}
+
+export type ExecutionStatus = 'pending' | 'analyzing' | 'completed' | 'failed';
+
+export interface ReviewResult {
+  schemaVersion: 1;
+  executionId: string;
+  repo: string;
+  target: ReviewTarget;
+  provider: string;
+  model: string;
+  summary: string;
+  riskScore: number;
+  decision: Decision;
+  /** True when no model reviewed the change (unreachable, untrusted, or chosen). */
+  rulesOnly: boolean;
+  findings: Finding[];
+  coverage: Coverage;
+  stats: ReviewStats;
+  warnings: string[];
+  /** Why the model could not be used, with the fix; absent when it was used. */
+  modelError?: ModelErrorInfo;
+  startedAt: string;
+  completedAt: string;
+}
+
+export type ModelErrorKind = 'unreachable' | 'model-missing' | 'auth' | 'timeout' | 'bad-response' | 'other';
+
+export interface ModelErrorInfo {
+  kind: ModelErrorKind;
+  message: string;
+  fix: string;
+}

@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import type { DiffLine, FileDiff, Hunk } from '../../src/core/diff/model.js';
+import { ownedLines, packChunks, toRanges } from '../../src/core/pack/chunker.js';
+import { estimateTokens } from '../../src/core/pack/tokens.js';
+
+/** A small deterministic PRNG so that every failure can be replayed from its seed. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomFile(rand: () => number, path: string): FileDiff {
+  const hunks: Hunk[] = [];
+  let newNo = 1 + Math.floor(rand() * 5);
+  let oldNo = newNo;
+  const hunkCount = 1 + Math.floor(rand() * 4);
+  for (let h = 0; h < hunkCount; h++) {
+    const lines: DiffLine[] = [];
+    const start = newNo;
+    const oldStart = oldNo;
+    const n = 1 + Math.floor(rand() * (rand() < 0.2 ? 400 : 30));
+    for (let i = 0; i < n; i++) {
+      const r = rand();
+      const text = 'x'.repeat(Math.floor(rand() * (rand() < 0.05 ? 900 : 60)));
+      if (r < 0.55) lines.push({ kind: 'add', text, newLine: newNo++ });
+      else if (r < 0.75) lines.push({ kind: 'del', text, oldLine: oldNo++ });
+      else lines.push({ kind: 'ctx', text, newLine: newNo++, oldLine: oldNo++ });
+    }
+    hunks.push({ oldStart, oldLines: oldNo - oldStart, newStart: start, newLines: newNo - start, section: '', lines });
+    newNo += 10 + Math.floor(rand() * 50);
+    oldNo = newNo;
+  }
+  return { oldPath: path, newPath: path, path, status: 'modified', binary: false, submodule: false, modeOnly: false, crlf: false, hunks };
+}
+
+const NAMES = ['src/auth/login.ts', 'src/util.ts', 'README.md', 'db/migrations/001.sql', 'lib/a.js', '.github/workflows/ci.yml', 'test/a.test.ts'];
+
+describe('packChunks', () => {
+  it('sends every added line exactly once across chunks, for 300 generated diffs', () => {
+    for (let seed = 1; seed <= 300; seed++) {
+      const rand = rng(seed);
+      const files = NAMES.slice(0, 1 + Math.floor(rand() * NAMES.length)).map((n) => randomFile(rand, n));
+      const budget = 64 + Math.floor(rand() * 3000);
+      const chunks = packChunks(files, { budgetTokens: budget, overlapLines: 3 });
+      const expected = new Map<string, number[]>();
+      for (const f of files) expected.set(f.path, f.hunks.flatMap((h) => h.lines.filter((l) => l.kind === 'add').map((l) => l.newLine!)));
+      const seen = new Map<string, number[]>();
+      for (const c of chunks) {
+        for (const [file, lines] of ownedLines(c)) seen.set(file, [...(seen.get(file) ?? []), ...lines]);
+        // The rendered '+' lines are exactly the owned ones: overlap is shown as context.
+        const plus = c.text.split('\n').filter((l) => /^\d+\+ /.test(l)).length;
+        const owned = [...ownedLines(c).values()].reduce((n, l) => n + l.length, 0);
+        assert.equal(plus, owned, `seed ${seed}: rendered + lines equal owned lines`);
+      }
+      for (const [file, lines] of expected) {
+        assert.deepEqual((seen.get(file) ?? []).sort((a, b) => a - b), lines.sort((a, b) => a - b), `seed ${seed}, ${file}`);
+      }
+    }
+  });
+
+  it('keeps chunks within the budget unless a single line is larger than it', () => {
+    for (let seed = 1; seed <= 100; seed++) {
+      const rand = rng(seed * 7);
+      const files = NAMES.map((n) => randomFile(rand, n));
+      const budget = 200 + Math.floor(rand() * 2000);
+      for (const c of packChunks(files, { budgetTokens: budget, overlapLines: 2 })) {
+        const longest = Math.max(...c.segments.flatMap((s) => s.lines.map((l) => estimateTokens(l.text))));
+        if (longest < budget / 2) assert.ok(c.tokens <= budget, `seed ${seed}: ${c.tokens} > ${budget}`);
+      }
+    }
+  });
+
+  it('puts high-risk files first so that limits cut the low-risk ones', () => {
+    const rand = rng(42);
+    const files = ['docs/guide.md', 'src/auth/session.ts', 'src/app.ts'].map((n) => randomFile(rand, n));
+    const chunks = packChunks(files, { budgetTokens: 100, overlapLines: 0 });
+    assert.equal(chunks[0].segments[0].file, 'src/auth/session.ts');
+    assert.equal(chunks[chunks.length - 1].segments[0].file, 'docs/guide.md');
+  });
+
+  it('packs several small files into one chunk and repeats overlap as context', () => {
+    const rand = rng(3);
+    const small = ['a.ts', 'b.ts', 'c.ts'].map((n) => ({ ...randomFile(rand, n), hunks: [{ oldStart: 1, oldLines: 0, newStart: 1, newLines: 2, section: '', lines: [{ kind: 'add' as const, text: 'one', newLine: 1 }, { kind: 'add' as const, text: 'two', newLine: 2 }] }] }));
+    assert.equal(packChunks(small, { budgetTokens: 1000, overlapLines: 3 }).length, 1);
+    const big: FileDiff = { ...small[0], hunks: [{ oldStart: 1, oldLines: 0, newStart: 1, newLines: 200, section: '', lines: Array.from({ length: 200 }, (_, i) => ({ kind: 'add' as const, text: `line number ${i + 1} with some text`, newLine: i + 1 })) }] };
+    const chunks = packChunks([big], { budgetTokens: 300, overlapLines: 3 });
+    assert.ok(chunks.length > 1);
+    const second = chunks[1].text.split('\n');
+    assert.match(second[2], /^\d+ {2}line number/, 'the second piece opens with overlap shown as context');
+  });
+
+  it('toRanges groups consecutive lines', () => {
+    assert.deepEqual(toRanges([9, 3, 4, 5, 11, 12]), [[3, 5], [9, 9], [11, 12]]);
+  });
+});
