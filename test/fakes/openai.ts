@@ -1,0 +1,26 @@
+import type { ServerResponse } from 'node:http';
+import { LoopbackServer, sendJson, type RecordedRequest } from './http.js';
+import { reviewPrompt } from './reviewer.js';
+
+/** OpenAI-compatible POST /v1/chat/completions with SSE streaming, as vLLM and LM Studio serve it. */
+export class FakeOpenAI extends LoopbackServer {
+  constructor() {
+    super((req, res) => this.handle(req, res));
+  }
+
+  private handle(req: RecordedRequest, res: ServerResponse): void {
+    if (req.path !== '/v1/chat/completions') return sendJson(res, 404, { error: { message: 'not found' } });
+    const body = req.json as { model: string; messages: { role: string; content: string }[] };
+    const user = body.messages.find((m) => m.role === 'user')?.content ?? '';
+    const text = JSON.stringify(reviewPrompt(user));
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    const send = (d: unknown): boolean => res.write(`data: ${JSON.stringify(d)}\n\n`);
+    for (const part of text.match(/[\s\S]{1,30}/g) ?? []) {
+      send({ id: 'c1', object: 'chat.completion.chunk', model: body.model, choices: [{ index: 0, delta: { content: part }, finish_reason: null }] });
+    }
+    send({ id: 'c1', object: 'chat.completion.chunk', model: body.model, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
+    send({ id: 'c1', object: 'chat.completion.chunk', model: body.model, choices: [], usage: { prompt_tokens: Math.ceil(user.length / 4), completion_tokens: Math.ceil(text.length / 4) } });
+    res.write('data: [DONE]\n\n');
+    res.end();
+  }
+}

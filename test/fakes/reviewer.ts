@@ -1,0 +1,53 @@
+/**
+ * A scripted "model": reads the prompt the way a model would (the numbered data lines) and reports
+ * each added line that contains a trigger word. Lets tests check the whole pipeline — packing,
+ * prompt, streaming, parsing, anchoring — without weights.
+ */
+export interface Trigger {
+  contains: string;
+  severity: string;
+  category: string;
+  title: string;
+  message: string;
+  suggestion?: string;
+  /** Report this line number instead of the true one, to exercise quote anchoring. */
+  lineOffset?: number;
+}
+
+export const DEFAULT_TRIGGERS: Trigger[] = [
+  { contains: 'eval(', severity: 'high', category: 'security', title: 'eval on untrusted input', message: 'eval executes arbitrary code.' },
+  { contains: 'SELECT * FROM users WHERE id = " +', severity: 'critical', category: 'security', title: 'SQL injection', message: 'User input is concatenated into SQL.', suggestion: '  const rows = await db.query("SELECT * FROM users WHERE id = $1", [id]);' },
+  { contains: 'TODO', severity: 'low', category: 'maintainability', title: 'Unfinished work', message: 'A TODO was added.' },
+];
+
+export function reviewPrompt(user: string, triggers: Trigger[] = DEFAULT_TRIGGERS): { summary: string; findings: Record<string, unknown>[] } {
+  const findings: Record<string, unknown>[] = [];
+  let file = '';
+  let inData = false;
+  for (const line of user.split('\n')) {
+    if (line.startsWith('BEGIN-DIFF ')) inData = true;
+    else if (line.startsWith('END-DIFF ')) inData = false;
+    if (!inData) continue;
+    const header = /^### (.+?) \((?:added|modified|renamed|copied)/.exec(line);
+    if (header) {
+      file = header[1];
+      continue;
+    }
+    const added = /^(\d+)\+ (.*)$/.exec(line);
+    if (!added) continue;
+    for (const t of triggers) {
+      if (!added[2].includes(t.contains)) continue;
+      findings.push({
+        file,
+        line: Number(added[1]) + (t.lineOffset ?? 0),
+        severity: t.severity,
+        category: t.category,
+        title: t.title,
+        message: t.message,
+        quote: added[2],
+        ...(t.suggestion ? { suggestion: t.suggestion } : {}),
+      });
+    }
+  }
+  return { summary: `Reviewed ${findings.length ? 'and found issues' : 'and found nothing'}.`, findings };
+}

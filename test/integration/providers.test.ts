@@ -1,0 +1,186 @@
+import assert from 'node:assert/strict';
+import { AnthropicProvider } from '../../src/core/providers/anthropic.js';
+import { OllamaProvider } from '../../src/core/providers/ollama.js';
+import { OpenAICompatibleProvider } from '../../src/core/providers/openai.js';
+import { ProviderError } from '../../src/core/providers/types.js';
+import { parseModelOutput } from '../../src/core/output/parse.js';
+import { FakeAnthropic } from '../fakes/anthropic.js';
+import { FakeOllama } from '../fakes/ollama.js';
+import { FakeOpenAI } from '../fakes/openai.js';
+
+const USER = ['BEGIN-DIFF abc', '### src/a.js (added)', '@@ new line 1 @@', '1+ const x = eval(input);', '2+ // TODO later', 'END-DIFF abc'].join('\n');
+const req = { system: 'instructions', user: USER, promptTokens: 40, timeoutMs: 5000 };
+
+function ollama(host: string, model = 'qwen2.5-coder:7b'): OllamaProvider {
+  return new OllamaProvider({ host, model, maxNumCtx: 16384, outputReserve: 2048, keepAlive: '5m', temperature: 0.1 });
+}
+
+async function rejects(p: Promise<unknown>, kind: string, message: RegExp): Promise<void> {
+  await assert.rejects(p, (err: unknown) => {
+    assert.ok(err instanceof ProviderError, `ProviderError, got ${String(err)}`);
+    assert.equal(err.kind, kind);
+    assert.match(err.message, message);
+    return true;
+  });
+}
+
+describe('Ollama provider through the ollama client, against a loopback Ollama API', () => {
+  let server: FakeOllama;
+  beforeEach(async () => {
+    server = new FakeOllama({ contextLength: 8192 });
+    await server.start();
+  });
+  afterEach(() => server.stop());
+
+  it('reads the context length, streams the answer, sets num_ctx, format, keep_alive and temperature', async () => {
+    const p = ollama(server.url);
+    const prep = await p.prepare();
+    assert.equal(prep.contextTokens, 8192 - 2048);
+    const deltas: string[] = [];
+    const reply = await p.complete({ ...req, onDelta: (d) => deltas.push(d) });
+    assert.ok(deltas.length > 1, 'streamed in parts');
+    const parsed = parseModelOutput(reply.text);
+    assert.deepEqual(parsed.findings.map((f) => [f.line, f.title]), [[1, 'eval on untrusted input'], [2, 'Unfinished work']]);
+    const body = server.chatRequests[0].json as Record<string, any>;
+    assert.equal(body.stream, true);
+    assert.equal(body.keep_alive, '5m');
+    assert.equal(body.options.temperature, 0.1);
+    assert.equal(body.options.num_ctx, 3072, 'rounded to fit prompt + output reserve, within the model window');
+    assert.equal(body.format.type, 'object');
+    assert.ok(reply.completionTokens > 0);
+  });
+
+  it('says how to pull a missing model', async () => {
+    await rejects(ollama(server.url, 'llama9:70b').prepare(), 'model-missing', /Model llama9:70b is not pulled\. Run `ollama pull llama9:70b`\./);
+  });
+
+  it('says Ollama is not reachable when nothing listens', async () => {
+    const url = server.url;
+    await server.stop();
+    await rejects(ollama(url).prepare(), 'unreachable', new RegExp(`Ollama is not reachable at ${url.replace(/\./g, '\\.')}`));
+    server = new FakeOllama();
+    await server.start();
+  });
+
+  it('explains a 500 from the runner', async () => {
+    server.opts.mode = 'server-error';
+    const p = ollama(server.url);
+    await p.prepare();
+    await rejects(p.complete(req), 'other', /HTTP 500/);
+  });
+
+  it('keeps the complete findings of a stream cut short, and warns', async () => {
+    server.opts.answer = () => JSON.stringify({ summary: 's', findings: Array.from({ length: 6 }, (_, i) => ({ file: 'src/a.js', line: 1, severity: 'low', category: 'bug', title: `t${i}`, message: 'm' })) });
+    server.opts.mode = 'cut-stream';
+    const p = ollama(server.url);
+    await p.prepare();
+    const reply = await p.complete(req).catch((e) => e);
+    if (reply instanceof Error) {
+      // undici may surface the reset as an error: it must still be a ProviderError, not a crash.
+      assert.ok(reply instanceof ProviderError);
+      return;
+    }
+    assert.ok(reply.warnings.some((w: string) => /before the answer was complete/.test(w)));
+    const parsed = parseModelOutput(reply.text);
+    assert.equal(parsed.truncated, true);
+    assert.ok(parsed.findings.length >= 1 && parsed.findings.length < 6);
+  });
+
+  it('cancels a slow answer through the AbortSignal', async () => {
+    server.opts.mode = 'slow';
+    server.opts.slowMs = 300;
+    const p = ollama(server.url);
+    await p.prepare();
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 150);
+    const started = Date.now();
+    await assert.rejects(p.complete({ ...req, signal: controller.signal }), (err: Error) => err.name === 'AbortError' || /abort/i.test(err.message));
+    assert.ok(Date.now() - started < 2000, 'stopped promptly');
+  });
+
+  it('turns a slow answer into a timeout failure, not a hang', async () => {
+    server.opts.mode = 'slow';
+    server.opts.slowMs = 400;
+    const p = ollama(server.url);
+    await p.prepare();
+    await rejects(p.complete({ ...req, timeoutMs: 300 }), 'timeout', /time limit/);
+  });
+
+  it('warns when Ollama evaluated far fewer prompt tokens than sent', async () => {
+    server.opts.promptEvalFactor = 0.2;
+    const p = ollama(server.url);
+    await p.prepare();
+    const reply = await p.complete({ ...req, user: USER + '\n' + 'x'.repeat(8000), promptTokens: 2100 });
+    assert.ok(reply.warnings.some((w) => /truncated/.test(w)), reply.warnings.join('; '));
+  });
+});
+
+describe('Anthropic provider through @anthropic-ai/sdk, against a loopback Messages API', () => {
+  let server: FakeAnthropic;
+  beforeEach(async () => {
+    server = new FakeAnthropic();
+    await server.start();
+  });
+  afterEach(() => server.stop());
+  const make = (apiKey: string | undefined = 'sk-ant-test-key') =>
+    new AnthropicProvider({ apiKey, baseURL: server.url, model: 'claude-sonnet-4-5', maxOutputTokens: 8192, maxRetries: 2 });
+
+  it('streams a forced tool call, caches the instructions and reports tokens and cost', async () => {
+    const p = make();
+    assert.equal((await p.prepare()).contextTokens, 200_000 - 8192);
+    const reply = await p.complete(req);
+    const parsed = parseModelOutput(reply.text);
+    assert.equal(parsed.findings.length, 2);
+    const body = server.messageRequests[0].json as Record<string, any>;
+    assert.equal(body.stream, true);
+    assert.deepEqual(body.tool_choice, { type: 'tool', name: 'report_review' });
+    assert.equal(body.tools[0].input_schema.type, 'object');
+    assert.deepEqual(body.system[0].cache_control, { type: 'ephemeral' });
+    assert.ok(reply.promptTokens > 600, 'cache tokens counted');
+    assert.ok(reply.costUsd !== undefined && reply.costUsd > 0);
+    const second = await p.complete(req);
+    assert.ok(second.costUsd! < reply.costUsd!, 'a cache read costs less than a cache write');
+  });
+
+  it('needs a key before any call, and explains a rejected key', async () => {
+    await rejects(make('').prepare(), 'auth', /No Anthropic API key/);
+    await rejects(make('sk-ant-wrong').complete(req), 'auth', /rejected the API key/);
+  });
+
+  it('retries an overloaded answer through the SDK', async () => {
+    server.mode = 'overloaded-once';
+    const reply = await make().complete(req);
+    assert.equal(parseModelOutput(reply.text).findings.length, 2);
+    assert.equal(server.messageRequests.length, 2);
+  });
+
+  it('keeps complete findings when Claude stops at max_tokens', async () => {
+    server.mode = 'max-tokens';
+    const reply = await make().complete(req);
+    assert.ok(reply.warnings.some((w) => /output limit/.test(w)));
+    const parsed = parseModelOutput(reply.text);
+    assert.equal(parsed.truncated, true);
+    assert.equal(parsed.findings.length, 1);
+  });
+});
+
+describe('OpenAI-compatible provider against a loopback chat/completions server', () => {
+  it('streams SSE with a JSON schema response_format', async () => {
+    const server = new FakeOpenAI();
+    await server.start();
+    try {
+      const p = new OpenAICompatibleProvider({ baseURL: server.url, model: 'qwen', contextTokens: 32768, outputReserve: 2048 });
+      assert.equal(p.isCloud, false, 'loopback is local');
+      await p.prepare();
+      const reply = await p.complete(req);
+      assert.equal(parseModelOutput(reply.text).findings.length, 2);
+      const body = server.requests[0].json as Record<string, any>;
+      assert.equal(body.response_format.type, 'json_schema');
+      assert.equal(body.stream, true);
+      assert.ok(reply.completionTokens > 0);
+      assert.equal(new OpenAICompatibleProvider({ baseURL: 'http://gpu-box:8000', model: 'm', contextTokens: 1, outputReserve: 1 }).isCloud, true);
+    } finally {
+      await server.stop();
+    }
+  });
+});
