@@ -123,7 +123,7 @@ describe('Anthropic provider through @anthropic-ai/sdk, against a loopback Messa
   });
   afterEach(() => server.stop());
   const make = (apiKey: string | undefined = 'sk-ant-test-key') =>
-    new AnthropicProvider({ apiKey, baseURL: server.url, model: 'claude-sonnet-4-5', maxOutputTokens: 8192, maxRetries: 2 });
+    new AnthropicProvider({ apiKey, baseURL: server.url, model: 'claude-sonnet-5', maxOutputTokens: 8192, maxRetries: 2 });
 
   it('streams a forced tool call, caches the instructions and reports tokens and cost', async () => {
     const p = make();

@@ -33,11 +33,13 @@ export class GitError extends Error {
   }
 }
 
+const SAFE_ENV = /^(PATH|HOME|USER|LOGNAME|LANG|LANGUAGE|LC_[A-Z]+|TMPDIR|TMP|TEMP|TZ|XDG_CONFIG_HOME|SYSTEMROOT|SystemRoot|APPDATA|LOCALAPPDATA|USERPROFILE|HOMEDRIVE|HOMEPATH|PROGRAMDATA|COMSPEC|PATHEXT|WINDIR)$/i;
+
 function gitAt(dir: string, env?: Record<string, string>): SimpleGit {
   const git = simpleGit({ baseDir: dir, maxConcurrentProcesses: 4, trimmed: false, allowEnvironment: env ? Object.keys(env) : [] });
   if (!env) return git;
-  // simple-git refuses GIT_* variables it was not told about; pass the ambient ones through untouched.
-  const ambient = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && !k.toUpperCase().startsWith('GIT_'))) as Record<string, string>;
+  // simple-git refuses explicit GIT_*, EDITOR, PAGER, SSH and similar variables; git needs only these.
+  const ambient = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && SAFE_ENV.test(k))) as Record<string, string>;
   return git.env({ ...ambient, ...env });
 }
 
@@ -51,19 +53,22 @@ export async function repoRoot(dir: string): Promise<string> {
 }
 
 export async function headSha(dir: string): Promise<string | null> {
+  return tryResolve(gitAt(dir), 'HEAD');
+}
+
+/** The commit a ref names, or null. `rev-parse -q` fails silently, so an empty answer means no. */
+async function tryResolve(git: SimpleGit, ref: string): Promise<string | null> {
   try {
-    return (await gitAt(dir).revparse(['--verify', '-q', 'HEAD^{commit}'])).trim() || null;
+    return (await git.revparse(['--verify', '-q', `${ref}^{commit}`])).trim() || null;
   } catch {
     return null;
   }
 }
 
 async function resolveCommit(git: SimpleGit, ref: string): Promise<string> {
-  try {
-    return (await git.revparse(['--verify', '-q', `${ref}^{commit}`])).trim();
-  } catch {
-    throw new GitError(`unknown revision '${ref}'`, 'Check the name with `git branch -a`, or fetch it first.');
-  }
+  const sha = await tryResolve(git, ref);
+  if (!sha) throw new GitError(`unknown revision '${ref}'`, 'Check the name with `git branch -a`, or fetch it first.');
+  return sha;
 }
 
 /** origin/HEAD, else origin/main, origin/master, main, master: the branch a feature branch forks from. */
@@ -76,12 +81,7 @@ export async function defaultBaseRef(dir: string): Promise<string> {
     /* no origin/HEAD: try the usual names */
   }
   for (const ref of ['origin/main', 'origin/master', 'main', 'master']) {
-    try {
-      await git.revparse(['--verify', '-q', `${ref}^{commit}`]);
-      return ref;
-    } catch {
-      /* next */
-    }
+    if (await tryResolve(git, ref)) return ref;
   }
   throw new GitError('no base branch found (no origin/HEAD, main or master)', 'Name one: --base REF.');
 }

@@ -10,16 +10,19 @@ export interface AnthropicOptions {
   maxRetries: number;
 }
 
-export const DEFAULT_ANTHROPIC_MODEL = 'claude-sonnet-4-5';
+/** claude-sonnet-4-5 reaches end of life on 2026-11-30 (the SDK warns on every call); Sonnet 5 replaces it. */
+export const DEFAULT_ANTHROPIC_MODEL = 'claude-sonnet-5';
 const CONTEXT_TOKENS = 200_000;
 const TOOL_NAME = 'report_review';
 
 /** US$ per million tokens: input, output. Cache writes cost 1.25× input, cache reads 0.1×. */
 const PRICES: [RegExp, number, number][] = [
-  [/opus-4-[5-9]/, 5, 25],
+  [/fable/, 10, 50],
+  [/opus-(?:5|4-[5-9])/, 5, 25],
   [/opus/, 15, 75],
-  [/haiku-4/, 1, 5],
+  [/haiku-(?:4|5)/, 1, 5],
   [/haiku/, 0.8, 4],
+  [/sonnet-5/, 2, 10],
   [/sonnet/, 3, 15],
 ];
 
@@ -129,7 +132,7 @@ export class AnthropicProvider implements ReviewProvider {
     if (isAbort(err)) return err as Error;
     if (status === 401) return new ProviderError('auth', 'Anthropic rejected the API key (401)', 'Check ANTHROPIC_API_KEY, or run "Pullmint: Set Anthropic API Key".');
     if (status === 403) return new ProviderError('auth', `Anthropic refused the request (403): ${msg}`, 'Check the key\'s workspace permissions.');
-    if (status === 404) return new ProviderError('model-missing', `Anthropic does not know the model ${this.opts.model}`, 'Pick another model: --model claude-sonnet-4-5 or pullmint.anthropic.model.');
+    if (status === 404) return new ProviderError('model-missing', `Anthropic does not know the model ${this.opts.model}`, `Pick another model: --model ${DEFAULT_ANTHROPIC_MODEL} or pullmint.anthropic.model.`);
     if (status === 429) return new ProviderError('other', 'Anthropic rate limit reached after retries', 'Wait a minute, or lower --max-calls.');
     if (name === 'APIConnectionError' || isConnectionError(err)) {
       return new ProviderError('unreachable', `Anthropic API is not reachable${this.opts.baseURL ? ' at ' + this.opts.baseURL : ''}`, 'Check the network connection or ANTHROPIC_BASE_URL.');

@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import { chmodSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { addedLines } from '../../src/core/diff/model.js';
+import { filterFiles } from '../../src/core/diff/filters.js';
+import { collectDiff, EMPTY_TREE, GitError } from '../../src/core/diff/sources.js';
+import { TempRepo } from '../helpers/git.js';
+
+const opts = { contextLines: 3 };
+let repo: TempRepo;
+afterEach(() => repo?.remove());
+
+describe('diff sources on real repositories', () => {
+  it('working tree: staged + unstaged + untracked, not ignored, without touching the index', async () => {
+    repo = new TempRepo();
+    repo.write('.gitignore', 'secret.env\n').write('a.txt', 'one\n').commit('base');
+    repo.write('a.txt', 'one\ntwo\n');
+    repo.write('staged.txt', 'staged\n');
+    repo.git('add', 'staged.txt');
+    repo.write('untracked.txt', 'new\n').write('secret.env', 'TOKEN=1\n');
+    const indexBefore = readFileSync(join(repo.dir, '.git', 'index'));
+    const d = await collectDiff(repo.dir, { kind: 'working-tree' }, opts);
+    assert.deepEqual(d.files.map((f) => f.path).sort(), ['a.txt', 'staged.txt', 'untracked.txt']);
+    assert.equal(d.target.kind, 'working-tree');
+    assert.equal(d.target.head, 'WORKTREE');
+    assert.deepEqual(readFileSync(join(repo.dir, '.git', 'index')), indexBefore, 'the user index is unchanged');
+    assert.equal(repo.git('status', '--porcelain').includes('?? untracked.txt'), true, 'untracked stays untracked');
+  });
+
+  it('a repository with no commits is reviewed against the empty tree', async () => {
+    repo = new TempRepo();
+    repo.write('first.js', 'console.log(1);\n');
+    const d = await collectDiff(repo.dir, { kind: 'working-tree' }, opts);
+    assert.equal(d.target.base, EMPTY_TREE);
+    assert.deepEqual(d.files.map((f) => [f.path, f.status]), [['first.js', 'added']]);
+  });
+
+  it('staged: only the index', async () => {
+    repo = new TempRepo();
+    repo.write('a.txt', 'a\n').commit();
+    repo.write('a.txt', 'a\nstaged\n');
+    repo.git('add', 'a.txt');
+    repo.write('a.txt', 'a\nstaged\nunstaged\n');
+    const d = await collectDiff(repo.dir, { kind: 'staged' }, opts);
+    assert.deepEqual(addedLines(d.files[0]).map((l) => l.text), ['staged']);
+  });
+
+  it('base: merge-base with the default branch, origin/HEAD first', async () => {
+    repo = new TempRepo();
+    repo.write('a.txt', 'a\n').commit('base');
+    repo.git('checkout', '-q', '-b', 'feature');
+    repo.write('b.txt', 'feature work\n').commit('feature');
+    repo.git('checkout', '-q', 'main');
+    repo.write('c.txt', 'main moved on\n').commit('main');
+    repo.git('checkout', '-q', 'feature');
+    const d = await collectDiff(repo.dir, { kind: 'base' }, opts);
+    assert.equal(d.target.label, 'main');
+    assert.deepEqual(d.files.map((f) => f.path), ['b.txt'], 'only the branch own commits, not main');
+    // With a remote whose HEAD points elsewhere, origin/HEAD wins.
+    repo.git('update-ref', 'refs/remotes/origin/trunk', 'main');
+    repo.git('symbolic-ref', 'refs/remotes/origin/HEAD', 'refs/remotes/origin/trunk');
+    assert.equal((await collectDiff(repo.dir, { kind: 'base' }, opts)).target.label, 'origin/trunk');
+    await assert.rejects(collectDiff(repo.dir, { kind: 'base', ref: 'nope' }, opts), GitError);
+  });
+
+  it('range A..B and A...B', async () => {
+    repo = new TempRepo();
+    const a = repo.write('x.txt', '1\n').commit();
+    repo.write('x.txt', '1\n2\n').commit();
+    const b = repo.write('x.txt', '1\n2\n3\n').commit();
+    const d = await collectDiff(repo.dir, { kind: 'range', range: `${a}..${b}` }, opts);
+    assert.deepEqual(addedLines(d.files[0]).map((l) => l.newLine), [2, 3]);
+    await assert.rejects(collectDiff(repo.dir, { kind: 'range', range: 'not-a-range' }, opts), GitError);
+  });
+
+  it('renames, deletions, binaries, mode changes, CRLF, odd paths, lockfiles and huge files', async () => {
+    repo = new TempRepo();
+    repo.write('old.ts', Array.from({ length: 30 }, (_, i) => `export const v${i} = ${i};`).join('\n') + '\n');
+    repo.write('gone.ts', 'export function removedHelper() { return 42; }\n').write('run.sh', 'echo\n').write('win.txt', 'a\r\n');
+    repo.commit('base');
+    repo.git('mv', 'old.ts', 'new.ts');
+    repo.write('new.ts', readFileSync(join(repo.dir, 'new.ts'), 'utf8').replace('v3 = 3', 'v3 = 33'));
+    repo.git('rm', '-q', 'gone.ts');
+    chmodSync(join(repo.dir, 'run.sh'), 0o755);
+    repo.write('img.png', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 1, 2]));
+    repo.write('win.txt', 'a\r\nb\r\n');
+    repo.write('dir with space/naïve file.ts', 'const s = 1;\n');
+    repo.write('package-lock.json', '{}\n').write('dist/app.min.js', 'x\n').write('vendor/lib.js', 'x\n');
+    repo.write('big.ts', Array.from({ length: 120 }, (_, i) => `line ${i}`).join('\n') + '\n');
+    const d = await collectDiff(repo.dir, { kind: 'working-tree' }, opts);
+    const byPath = new Map(d.files.map((f) => [f.path, f]));
+    assert.equal(byPath.get('new.ts')?.status, 'renamed');
+    assert.deepEqual(addedLines(byPath.get('new.ts')!).map((l) => l.newLine), [4]);
+    assert.equal(byPath.get('gone.ts')?.status, 'deleted');
+    assert.equal(byPath.get('img.png')?.binary, true);
+    assert.equal(byPath.get('run.sh')?.modeOnly, true);
+    assert.deepEqual(addedLines(byPath.get('win.txt')!).map((l) => l.text), ['b']);
+    assert.ok(byPath.has('dir with space/naïve file.ts'));
+    const filtered = filterFiles(d.files, { ignoreGlobs: [], maxLinesPerFile: 100 });
+    const reasons = Object.fromEntries(filtered.skipped.map((s) => [s.file, s.reason]));
+    assert.deepEqual(reasons, {
+      'gone.ts': 'deleted', 'img.png': 'binary', 'run.sh': 'mode change only', 'package-lock.json': 'lockfile',
+      'dist/app.min.js': 'minified or source map', 'vendor/lib.js': 'vendored',
+    });
+    assert.deepEqual(filtered.clipped, [{ file: 'big.ts', fromLine: 101, lines: 20 }]);
+    const ignored = filterFiles(d.files, { ignoreGlobs: ['dir with space/**'], maxLinesPerFile: 1000 });
+    assert.equal(ignored.skipped.find((s) => s.file.startsWith('dir with space'))?.reason, 'ignored by configuration');
+  });
+
+  it('lists a submodule and skips it', async () => {
+    const sub = new TempRepo('pullmint-sub-');
+    sub.commit('one');
+    sub.commit('two');
+    repo = new TempRepo();
+    repo.git('-c', 'protocol.file.allow=always', 'submodule', '-q', 'add', sub.dir, 'sub');
+    repo.commit('with submodule');
+    const git = (...a: string[]) => repo.git('-C', 'sub', ...a);
+    git('checkout', '-q', 'HEAD~1');
+    const d = await collectDiff(repo.dir, { kind: 'working-tree' }, opts);
+    const f = d.files.find((x) => x.path === 'sub');
+    assert.equal(f?.submodule, true);
+    assert.equal(filterFiles(d.files, { ignoreGlobs: [], maxLinesPerFile: 10 }).skipped[0].reason, 'submodule');
+    sub.remove();
+  });
+
+  it('fails with a hint outside a repository', async () => {
+    const outside = new TempRepo();
+    const dir = join(outside.dir, '..');
+    outside.remove();
+    await assert.rejects(collectDiff(dir, { kind: 'working-tree' }, opts), (e: unknown) => e instanceof GitError && Boolean(e.hint));
+  });
+});
