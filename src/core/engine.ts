@@ -1,18 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { cacheKey, type ReviewCache } from './cache.js';
+import type { ReviewCache } from './cache.js';
 import type { PullmintConfig } from './config.js';
 import { collectDiff, repoRoot, type TargetSpec } from './diff/sources.js';
 import { filterFiles } from './diff/filters.js';
 import { countAdded } from './diff/model.js';
 import { mergeDuplicates, sortFindings } from './findings.js';
 import { HistoryStore, type ExecutionRecord } from './history.js';
-import { anchorFindings } from './output/anchor.js';
-import { parseModelOutput, type ParsedOutput } from './output/parse.js';
-import { PROMPT_VERSION } from './output/schema.js';
-import { ownedLines, packChunks, toRanges, type Chunk } from './pack/chunker.js';
-import { estimateTokens } from './pack/tokens.js';
-import { mapPool } from './pool.js';
-import { buildPrompt, SYSTEM_INSTRUCTIONS } from './prompt.js';
+import { runModelPhase, type ModelPhaseResult } from './model-phase.js';
+import { ownedLines, toRanges } from './pack/chunker.js';
 import { ProviderError, type ReviewProvider } from './providers/types.js';
 import { decide, riskScore } from './risk.js';
 import { runRules } from './rules/index.js';
@@ -40,19 +35,6 @@ export interface ReviewRequest {
   paths?: string[];
   warnings?: string[];
   onEvent?: (event: ReviewEvent) => void;
-}
-
-interface ChunkOutcome {
-  findings: Finding[];
-  summary: string;
-  reviewed: boolean;
-  cached: boolean;
-  reason?: string;
-}
-
-/** Tokens a chunk's data may take: the window minus instructions and a margin for the framing. */
-function chunkBudget(contextTokens: number, instructions: string): number {
-  return contextTokens - estimateTokens(SYSTEM_INSTRUCTIONS) - estimateTokens(instructions) - 128;
 }
 
 export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
@@ -102,16 +84,11 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
     await history?.put({ ...record, status: 'analyzing' }).catch(() => undefined);
 
     let modelError: ModelErrorInfo | undefined = req.provider ? undefined : req.rulesOnlyReason;
-    let chunks: Chunk[] = [];
-    const outcomes: ChunkOutcome[] = [];
-    const stats = { llmCalls: 0, cacheHits: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 };
-    let sawCost = false;
-
+    let phase: ModelPhaseResult | null = null;
     if (req.provider && filtered.files.length > 0) {
-      const provider = req.provider;
       let contextTokens = 0;
       try {
-        const prep = await provider.prepare(req.signal);
+        const prep = await req.provider.prepare(req.signal);
         contextTokens = prep.contextTokens;
         prep.warnings.forEach(warn);
       } catch (err) {
@@ -119,99 +96,35 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
         modelError = err.info();
       }
       if (!modelError) {
-        chunks = packChunks(filtered.files, { budgetTokens: chunkBudget(contextTokens, config.instructions), overlapLines: 3 });
-        emit({ type: 'started', executionId, target: diff.target, files: filtered.files.length, changedLines, chunks: chunks.length });
-        const rulesConfig = JSON.stringify(config.rules);
-        const prompts = chunks.map((c) => buildPrompt(c, { redact: provider.isCloud, customInstructions: config.instructions }));
-        const promptWarnings = new Set(prompts.flatMap((p) => p.warnings));
-        promptWarnings.forEach(warn);
-        const redactions = prompts.reduce((n, p) => n + p.redactions, 0);
-        if (redactions > 0) warn(`${redactions} secret(s) were redacted from the prompt before it left this machine`);
-        const keys = chunks.map((c) =>
-          cacheKey({ chunkText: c.text, provider: provider.name, model: provider.model, promptVersion: PROMPT_VERSION, rulesConfig, instructions: config.instructions }),
+        phase = await runModelPhase(
+          {
+            files: filtered.files,
+            provider: req.provider,
+            config,
+            cache: req.cache ?? null,
+            signal: req.signal,
+            warn,
+            onPlanned: (chunks) => emit({ type: 'started', executionId, target: diff.target, files: filtered.files.length, changedLines, chunks }),
+            onProgress: (done, total) => emit({ type: 'progress', done, total }),
+            onChunk: (o, index) => emit({ type: 'findings', source: 'llm', chunk: index, cached: o.cached, findings: o.findings }),
+          },
+          contextTokens,
         );
-        const useCache = config.cache && req.cache ? req.cache : null;
-        const cached = await Promise.all(keys.map((k) => (useCache ? useCache.get(k) : Promise.resolve(null))));
-
-        // Limits apply to calls not yet made; cached chunks are free. Chunks are already in risk order.
-        const allowed = new Set<number>();
-        let calls = 0;
-        let tokens = 0;
-        for (const c of chunks) {
-          if (cached[c.index]) continue;
-          const cost = estimateTokens(prompts[c.index].system) + estimateTokens(prompts[c.index].user);
-          if (calls + 1 > config.maxCalls || tokens + cost > config.maxTokens) continue;
-          calls++;
-          tokens += cost;
-          allowed.add(c.index);
-        }
-        let done = 0;
-        let stop: ModelErrorInfo | undefined;
-        const results = await mapPool(chunks, provider.concurrency, async (chunk): Promise<ChunkOutcome> => {
-          const fromCache = cached[chunk.index];
-          let parsed: ParsedOutput;
-          let wasCached = false;
-          if (fromCache) {
-            parsed = fromCache.parsed;
-            wasCached = true;
-            stats.cacheHits++;
-          } else if (!allowed.has(chunk.index)) {
-            return { findings: [], summary: '', reviewed: false, cached: false, reason: `review limit reached (max ${config.maxCalls} calls / ${config.maxTokens} tokens)` };
-          } else if (stop) {
-            return { findings: [], summary: '', reviewed: false, cached: false, reason: stop.message };
-          } else {
-            if (req.signal?.aborted) throw req.signal.reason ?? new Error('cancelled');
-            const prompt = prompts[chunk.index];
-            const promptTokens = estimateTokens(prompt.system) + estimateTokens(prompt.user);
-            try {
-              stats.llmCalls++;
-              const reply = await provider.complete({ system: prompt.system, user: prompt.user, promptTokens, signal: req.signal, timeoutMs: config.timeoutSeconds * 1000 });
-              stats.promptTokens += reply.promptTokens;
-              stats.completionTokens += reply.completionTokens;
-              if (reply.costUsd !== undefined) {
-                stats.costUsd += reply.costUsd;
-                sawCost = true;
-              }
-              reply.warnings.forEach(warn);
-              parsed = parseModelOutput(reply.text);
-              if (!parsed.unusable && !parsed.truncated) {
-                await useCache?.set(keys[chunk.index], { parsed, promptTokens: reply.promptTokens, completionTokens: reply.completionTokens });
-              }
-            } catch (err) {
-              if (!(err instanceof ProviderError)) throw err;
-              if (err.setup) stop ??= err.info();
-              warn(`chunk ${chunk.index + 1}/${chunks.length}: ${err.message}`);
-              return { findings: [], summary: '', reviewed: false, cached: false, reason: err.message };
-            } finally {
-              emit({ type: 'progress', done: ++done, total: chunks.length });
-            }
-          }
-          parsed.warnings.forEach((w) => warn(`chunk ${chunk.index + 1}: ${w}`));
-          if (parsed.unusable) return { findings: [], summary: '', reviewed: false, cached: wasCached, reason: 'the model answer could not be read' };
-          const anchored = anchorFindings(chunk, parsed.findings);
-          anchored.warnings.forEach((w) => warn(`chunk ${chunk.index + 1}: ${w}`));
-          emit({ type: 'findings', source: 'llm', chunk: chunk.index, cached: wasCached, findings: anchored.findings });
-          return { findings: anchored.findings, summary: parsed.summary, reviewed: true, cached: wasCached };
-        });
-        outcomes.push(...results);
-        if (stop) modelError = stop;
-        else if (results.length > 0 && results.every((r) => !r.reviewed)) {
-          modelError = { kind: 'other', message: results[0].reason ?? 'no chunk could be reviewed', fix: 'See the warnings above.' };
-        }
+        modelError = phase.modelError;
       }
     }
+    const outcomes = phase?.outcomes ?? [];
 
     // Coverage: which added lines a model actually reviewed, and which it did not and why.
     let reviewedLines = 0;
-    chunks.forEach((chunk, i) => {
-      const outcome = outcomes[i];
-      for (const [file, lines] of ownedLines(chunk)) {
-        if (outcome?.reviewed) reviewedLines += lines.length;
-        else for (const [s, e] of toRanges(lines)) unreviewed.push({ file, startLine: s, endLine: e, reason: outcome?.reason ?? modelError?.message ?? 'not reviewed' });
+    for (const outcome of outcomes) {
+      for (const [file, lines] of ownedLines(outcome.chunk)) {
+        if (outcome.reviewed) reviewedLines += lines.length;
+        else for (const [s, e] of toRanges(lines)) unreviewed.push({ file, startLine: s, endLine: e, reason: outcome.reason ?? modelError?.message ?? 'not reviewed' });
       }
-    });
-    const rulesOnly = !req.provider || modelError !== undefined && reviewedLines === 0;
-    if (rulesOnly && chunks.length === 0) {
+    }
+    const rulesOnly = !req.provider || (modelError !== undefined && reviewedLines === 0);
+    if (rulesOnly && outcomes.length === 0) {
       for (const f of filtered.files) unreviewed.push({ file: f.path, startLine: 1, endLine: -1, reason: modelError?.message ?? 'rules-only review' });
     }
 
@@ -220,7 +133,7 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
     const score = riskScore(findings, changedLines, config.risk);
     const summary = rulesOnly
       ? `Rules-only review: ${ruleFindings.length} finding(s) from the built-in checks. The model did not review this change${modelError ? ` (${modelError.message})` : ''}.`
-      : outcomes.map((o) => o.summary).filter(Boolean).join('\n\n');
+      : [...new Set(outcomes.map((o) => o.summary).filter(Boolean))].join('\n\n');
     const completedAt = new Date();
     const result: ReviewResult = {
       schemaVersion: 1,
@@ -237,13 +150,13 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
       coverage: { changedLines, reviewedLines, skippedFiles: filtered.skipped, unreviewed, llm: !rulesOnly },
       stats: {
         filesReviewed: filtered.files.length,
-        chunks: chunks.length,
-        llmCalls: stats.llmCalls,
-        cacheHits: stats.cacheHits,
-        promptTokens: stats.promptTokens,
-        completionTokens: stats.completionTokens,
+        chunks: outcomes.length,
+        llmCalls: phase?.llmCalls ?? 0,
+        cacheHits: phase?.cacheHits ?? 0,
+        promptTokens: phase?.promptTokens ?? 0,
+        completionTokens: phase?.completionTokens ?? 0,
         durationMs: completedAt.getTime() - startedAt.getTime(),
-        ...(sawCost ? { costUsd: Math.round(stats.costUsd * 10000) / 10000 } : {}),
+        ...(phase?.costUsd !== undefined ? { costUsd: phase.costUsd } : {}),
       },
       warnings,
       ...(modelError ? { modelError } : {}),

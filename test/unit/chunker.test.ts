@@ -99,3 +99,15 @@ describe('packChunks', () => {
     assert.deepEqual(toRanges([9, 3, 4, 5, 11, 12]), [[3, 5], [9, 9], [11, 12]]);
   });
 });
+
+describe('filePriority', () => {
+  it('ranks auth, crypto, SQL, infrastructure and CI above ordinary code, and docs/tests below', async () => {
+    const { filePriority } = await import('../../src/core/pack/priority.js');
+    for (const p of ['src/auth/session.ts', 'lib/crypto.ts', 'src/db/users.ts', 'migrations/002_add.sql', 'infra/main.tf', '.github/workflows/ci.yml', 'Dockerfile', 'scripts/deploy.sh']) {
+      assert.equal(filePriority(p), 2, p);
+    }
+    assert.equal(filePriority('src/app.ts'), 1);
+    assert.equal(filePriority('docs/guide.md'), 0);
+    assert.equal(filePriority('test/app.test.ts'), 0);
+  });
+});

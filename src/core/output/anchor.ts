@@ -43,7 +43,8 @@ function stripRenderPrefix(q: string): string {
   return q.replace(/^\s*\d+[+ ] /, '');
 }
 
-function resolveFile(views: Map<string, FileView>, file: string): string | null {
+/** The chunk file a finding's path refers to, allowing for paths the model shortened. */
+export function resolveFile(views: Map<string, unknown>, file: string): string | null {
   if (views.has(file)) return file;
   const matches = [...views.keys()].filter((k) => k.endsWith('/' + file) || file.endsWith('/' + k));
   return matches.length === 1 ? matches[0] : null;

@@ -5,7 +5,8 @@ const HIGH_RISK = picomatch(
   [
     '**/*auth*/**', '**/*auth*', '**/*login*', '**/*session*', '**/*password*', '**/*permission*', '**/*acl*',
     '**/*crypt*', '**/*cipher*', '**/*token*', '**/*secret*', '**/*oauth*', '**/*jwt*',
-    '**/*.sql', '**/*migration*/**', '**/*migrat*', '**/*query*', '**/*repository*', '**/*db*',
+    '**/*.sql', '**/*sql*', '**/*migration*/**', '**/*migrat*', '**/*query*', '**/*repository*', '**/*db*', '**/*db*/**',
+    '**/*database*', '**/*database*/**', '**/security/**', '**/*crypt*/**', '**/infra/**', '**/terraform/**', '**/deploy/**',
     '**/Dockerfile*', '**/*.tf', '**/*.tfvars', '**/k8s/**', '**/helm/**', '**/*.yaml', '**/*.yml',
     '**/.github/workflows/**', '**/.gitlab-ci.yml', '**/Jenkinsfile', '**/.circleci/**', '**/*.sh',
   ],
