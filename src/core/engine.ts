@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ReviewCache } from './cache.js';
 import type { PullmintConfig } from './config.js';
-import { collectDiff, repoRoot, type TargetSpec } from './diff/sources.js';
+import { collectDiff, type TargetSpec } from './diff/sources.js';
 import { filterFiles } from './diff/filters.js';
 import { countAdded } from './diff/model.js';
 import { mergeDuplicates, sortFindings } from './findings.js';
@@ -46,13 +46,13 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
     warnings.push(message);
     emit({ type: 'warning', message });
   };
-  const root = await repoRoot(req.repoDir);
-  const history = req.stateDir ? new HistoryStore(req.stateDir, root) : null;
   const executionId = randomUUID();
   const providerName = req.provider?.name ?? 'rules';
   const model = req.provider?.model ?? '';
 
-  const diff = await collectDiff(root, req.target, { contextLines: config.contextLines, paths: req.paths });
+  const diff = await collectDiff(req.repoDir, req.target, { contextLines: config.contextLines, paths: req.paths });
+  const root = diff.root;
+  const history = req.stateDir ? new HistoryStore(req.stateDir, root) : null;
   const record: ExecutionRecord = {
     executionId,
     repo: root,

@@ -4,7 +4,7 @@ import type { FileDiff } from './diff/model.js';
 import { anchorFindings, chunkView, resolveFile } from './output/anchor.js';
 import { parseModelOutput, type ParsedOutput } from './output/parse.js';
 import { PROMPT_VERSION } from './output/schema.js';
-import { packChunks, type Chunk } from './pack/chunker.js';
+import { mergeChunks, packFile, riskOrder, type Chunk } from './pack/chunker.js';
 import { estimateTokens } from './pack/tokens.js';
 import { mapPool } from './pool.js';
 import { buildPrompt, SYSTEM_INSTRUCTIONS } from './prompt.js';
@@ -70,17 +70,17 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
     cacheKey({ chunkText: text, provider: provider.name, model: provider.model, promptVersion: PROMPT_VERSION, rulesConfig, instructions: config.instructions });
 
   const units: Unit[] = [];
-  for (const file of opts.files) {
-    const pieces = packChunks([file], { budgetTokens: budget, overlapLines: 3 });
+  for (const file of riskOrder(opts.files)) {
+    const pieces = packFile(file, { budgetTokens: budget, overlapLines: 3 });
     for (const chunk of pieces) units.push({ key: keyOf(chunk.text), chunk, file, whole: pieces.length === 1 });
   }
   const cache = config.cache ? opts.cache : null;
   const hits = await Promise.all(units.map((u) => (cache ? cache.get(u.key) : Promise.resolve(null))));
 
   // What goes to the model: files that missed, small ones packed together, risk order first.
-  const missedWhole = units.filter((u, i) => !hits[i] && u.whole).map((u) => u.file);
+  const missedWhole = units.filter((u, i) => !hits[i] && u.whole).map((u) => u.chunk);
   const missedPieces = units.filter((u, i) => !hits[i] && !u.whole).map((u) => u.chunk);
-  const toSend = [...packChunks(missedWhole, { budgetTokens: budget, overlapLines: 3 }), ...missedPieces]
+  const toSend = [...mergeChunks(missedWhole, budget), ...missedPieces]
     .sort((a, b) => b.priority - a.priority)
     .map((c, index) => ({ ...c, index }));
   const cachedUnits = units.filter((_, i) => hits[i]);
@@ -89,6 +89,7 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
   const result: ModelPhaseResult = { outcomes: [], llmCalls: 0, cacheHits: 0, promptTokens: 0, completionTokens: 0 };
   const finish = (o: ChunkOutcome, parsed: ParsedOutput | null): ChunkOutcome => {
     if (!parsed || parsed.unusable) return o;
+    if (parsed.findings.length === 0) return { ...o, summary: parsed.summary, reviewed: true };
     const anchored = anchorFindings(o.chunk, parsed.findings);
     anchored.warnings.forEach((w) => warn(w));
     return { ...o, findings: anchored.findings, summary: parsed.summary, reviewed: true };
@@ -166,13 +167,15 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
 
 /** Splits one reply into the cache units of the files it covered. */
 async function storeUnits(cache: ReviewCache, chunk: Chunk, parsed: ParsedOutput, units: Unit[]): Promise<void> {
-  const views = chunkView(chunk);
+  const views = parsed.findings.length > 0 ? chunkView(chunk) : new Map();
   const filesInChunk = new Set(chunk.segments.map((s) => s.file));
+  const writes: Promise<void>[] = [];
   for (const unit of units) {
     if (!filesInChunk.has(unit.file.path)) continue;
     if (!unit.whole && unit.chunk.text !== chunk.text) continue;
     const findings = parsed.findings.filter((f) => resolveFile(views, f.file) === unit.file.path);
     const entry: CachedUnit = { parsed: { ...parsed, findings, warnings: [] } };
-    await cache.set(unit.key, { parsed: entry.parsed, promptTokens: 0, completionTokens: 0 });
+    writes.push(cache.set(unit.key, { parsed: entry.parsed, promptTokens: 0, completionTokens: 0 }));
   }
+  await Promise.all(writes);
 }

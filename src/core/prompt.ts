@@ -18,7 +18,8 @@ Each data line is one of:
   "<n>+ <text>"  an added line; <n> is its line number in the new file
   "<n>  <text>"  an unchanged context line with its new-file line number
   "-  <text>"    a removed line (it no longer exists; do not report on it)
-Files start with "### <path> (<status>)" and hunks with "@@ new line <n> @@".
+Files start with "### <path> (<status>)"; each hunk starts with "@@", followed by the enclosing
+function or section when git knows it.
 
 Answer with JSON only, matching the schema you were given:
 {"summary": string, "findings": [{"file", "line", "endLine"?, "severity", "category", "title",

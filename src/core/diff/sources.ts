@@ -21,6 +21,8 @@ export interface DiffOptions {
 }
 
 export interface DiffSourceResult extends ParsedDiff {
+  /** The repository's top-level folder. */
+  root: string;
   target: ReviewTarget;
   /** The raw diff text, kept for hashing and for tools that want it. */
   rawBytes: number;
@@ -65,6 +67,17 @@ async function tryResolve(git: SimpleGit, ref: string): Promise<string | null> {
   }
 }
 
+/** Both ends of a range in one git call; one at a time only to say which one is wrong. */
+async function resolvePair(git: SimpleGit, a: string, b: string): Promise<[string, string]> {
+  try {
+    const out = (await git.raw(['rev-parse', `${a}^{commit}`, `${b}^{commit}`])).trim().split('\n');
+    if (out.length === 2 && out.every((s) => /^[0-9a-f]{40,64}$/.test(s))) return [out[0], out[1]];
+  } catch {
+    /* below */
+  }
+  return [await resolveCommit(git, a), await resolveCommit(git, b)];
+}
+
 async function resolveCommit(git: SimpleGit, ref: string): Promise<string> {
   const sha = await tryResolve(git, ref);
   if (!sha) throw new GitError(`unknown revision '${ref}'`, 'Check the name with `git branch -a`, or fetch it first.');
@@ -102,26 +115,59 @@ function withPaths(args: string[], opts: DiffOptions): string[] {
   return opts.paths && opts.paths.length > 0 ? [...args, '--', ...opts.paths] : args;
 }
 
+interface RepoInfo {
+  root: string;
+  gitDir: string;
+  head: string | null;
+}
+
+/** Top level, git dir and HEAD in one git call (two when the repository has no commits yet). */
+async function repoInfo(dir: string): Promise<RepoInfo> {
+  const git = gitAt(dir);
+  try {
+    const [root, gitDir, head] = (await git.raw(['rev-parse', '--show-toplevel', '--absolute-git-dir', 'HEAD^{commit}'])).trim().split('\n');
+    if (root && gitDir && head && /^[0-9a-f]{40,64}$/.test(head)) return { root, gitDir, head };
+  } catch {
+    /* no HEAD yet, or not a repository: ask without it */
+  }
+  try {
+    const [root, gitDir] = (await git.raw(['rev-parse', '--show-toplevel', '--absolute-git-dir'])).trim().split('\n');
+    if (root && gitDir) return { root, gitDir, head: null };
+  } catch {
+    /* below */
+  }
+  throw new GitError(`${dir} is not inside a git repository`, 'Run the review from a git checkout, or pass --repo DIR.');
+}
+
 /** Takes the diff the target names; throws GitError with a hint on anything git refuses. */
 export async function collectDiff(dir: string, spec: TargetSpec, opts: DiffOptions): Promise<DiffSourceResult> {
-  const root = await repoRoot(dir);
+  // A range needs nothing from HEAD: ask git everything at once; git diff prints repo-relative paths from any folder.
+  if (spec.kind === 'range') {
+    const m = /^(.+?)(\.{2,3})(.+)$/.exec(spec.range);
+    if (!m) throw new GitError(`'${spec.range}' is not a range`, 'Write it as A..B (or A...B for the merge-base).');
+    const git = gitAt(dir);
+    const fromRef = m[2] === '...' ? `${m[1]}...${m[3]}` : m[1];
+    const [info, [start, to], text] = await Promise.all([
+      repoInfo(dir),
+      resolvePair(git, m[1], m[3]),
+      git.raw(withPaths([...diffArgs(opts), fromRef, ...(m[2] === '...' ? [] : [m[3]])], opts)).catch(() => null),
+    ]);
+    const from = m[2] === '...' ? (await git.raw(['merge-base', start, to])).trim() : start;
+    const diffText = text ?? (await git.raw(withPaths([...diffArgs(opts), from, to], opts)));
+    return finish(diffText, info.root, { kind: 'range', base: from, head: to, label: spec.range });
+  }
+  const { root, gitDir, head } = await repoInfo(dir);
   const git = gitAt(root);
-  const head = await headSha(root);
-  let text: string;
-  let target: ReviewTarget;
-
   switch (spec.kind) {
     case 'working-tree': {
       const base = head ?? EMPTY_TREE;
-      text = await workingTreeDiff(root, base, opts);
-      target = { kind: 'working-tree', base, head: 'WORKTREE', label: 'working tree' };
-      break;
+      const text = await workingTreeDiff(root, gitDir, base, opts);
+      return finish(text, root, { kind: 'working-tree', base, head: 'WORKTREE', label: 'working tree' });
     }
     case 'staged': {
       const base = head ?? EMPTY_TREE;
-      text = await git.raw(withPaths([...diffArgs(opts), '--cached', base], opts));
-      target = { kind: 'staged', base, head: 'INDEX', label: 'staged changes' };
-      break;
+      const text = await git.raw(withPaths([...diffArgs(opts), '--cached', base], opts));
+      return finish(text, root, { kind: 'staged', base, head: 'INDEX', label: 'staged changes' });
     }
     case 'base': {
       if (!head) throw new GitError('the repository has no commits yet', 'Review the working tree instead.');
@@ -131,33 +177,24 @@ export async function collectDiff(dir: string, spec: TargetSpec, opts: DiffOptio
       try {
         mergeBase = (await git.raw(['merge-base', refSha, head])).trim();
       } catch {
-        throw new GitError(`'${ref}' and HEAD share no history`, 'Pick a base that HEAD branched from.');
+        mergeBase = '';
       }
-      text = await git.raw(withPaths([...diffArgs(opts), mergeBase, head], opts));
-      target = { kind: 'base', base: mergeBase, head, label: ref };
-      break;
-    }
-    case 'range': {
-      const m = /^(.+?)(\.{2,3})(.+)$/.exec(spec.range);
-      if (!m) throw new GitError(`'${spec.range}' is not a range`, 'Write it as A..B (or A...B for the merge-base).');
-      let from = await resolveCommit(git, m[1]);
-      const to = await resolveCommit(git, m[3]);
-      if (m[2] === '...') from = (await git.raw(['merge-base', from, to])).trim();
-      text = await git.raw(withPaths([...diffArgs(opts), from, to], opts));
-      target = { kind: 'range', base: from, head: to, label: spec.range };
-      break;
+      if (!mergeBase) throw new GitError(`'${ref}' and HEAD share no history`, 'Pick a base that HEAD branched from.');
+      const text = await git.raw(withPaths([...diffArgs(opts), mergeBase, head], opts));
+      return finish(text, root, { kind: 'base', base: mergeBase, head, label: ref });
     }
   }
-  const parsed = parseUnifiedDiff(text);
-  return { ...parsed, target, rawBytes: Buffer.byteLength(text) };
+}
+
+function finish(text: string, root: string, target: ReviewTarget): DiffSourceResult {
+  return { ...parseUnifiedDiff(text), root, target, rawBytes: Buffer.byteLength(text) };
 }
 
 /**
  * Staged + unstaged + untracked (not ignored) against `base`, rename detection included, without
  * touching the user's index: a throw-away copy of the index takes `git add -A`.
  */
-async function workingTreeDiff(root: string, base: string, opts: DiffOptions): Promise<string> {
-  const gitDir = (await gitAt(root).revparse(['--absolute-git-dir'])).trim();
+async function workingTreeDiff(root: string, gitDir: string, base: string, opts: DiffOptions): Promise<string> {
   const scratch = await mkdtemp(join(tmpdir(), 'pullmint-index-'));
   const index = join(scratch, 'index');
   try {

@@ -22,7 +22,7 @@ const CONFLICT = /^(?:<{7}(?: |$)|={7}$|>{7}(?: |$)|\|{7}(?: |$))/;
 const EXCLUSIVE = /\b(?:describe|it|test|context|suite|specify)\.only\s*\(/;
 const DEBUGGER = /(?:^|[;{}\s])debugger\s*;?\s*(?:\/\/.*)?$/;
 
-function checkLine(path: string, text: string, switches: RuleSwitches): RuleHit[] {
+function checkLine(isTest: boolean, text: string, switches: RuleSwitches): RuleHit[] {
   const hits: RuleHit[] = [];
   const on = (id: RuleId): boolean => switches[id] !== false;
   if (on('hardcoded-secret')) {
@@ -44,7 +44,7 @@ function checkLine(path: string, text: string, switches: RuleSwitches): RuleHit[
       message: 'A conflict marker was committed; the file will not parse or will behave unexpectedly. Resolve the conflict.',
     });
   }
-  if (on('exclusive-test') && TEST_FILE(path) && EXCLUSIVE.test(text)) {
+  if (on('exclusive-test') && isTest && EXCLUSIVE.test(text)) {
     hits.push({
       rule: 'exclusive-test', severity: 'high', category: 'testing',
       title: 'Exclusive test (.only) left in',
@@ -67,10 +67,11 @@ function checkLine(path: string, text: string, switches: RuleSwitches): RuleHit[
 export function runRules(files: FileDiff[], switches: RuleSwitches = {}): Finding[] {
   const findings: Finding[] = [];
   for (const file of files) {
+    const isTest = TEST_FILE(file.path);
     for (const hunk of file.hunks) {
       for (const line of hunk.lines) {
         if (line.kind !== 'add' || line.newLine === undefined) continue;
-        for (const hit of checkLine(file.path, line.text, switches)) {
+        for (const hit of checkLine(isTest, line.text, switches)) {
           findings.push({
             id: fingerprint(file.path, hit.title, line.text, line.newLine),
             file: file.path,

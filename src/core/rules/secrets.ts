@@ -41,14 +41,21 @@ function looksLikeSecretValue(value: string): boolean {
   return value.length >= 12 && entropy(value) >= 3.5;
 }
 
+/** Cheap screens: a line without any of these cannot match the patterns below. */
+const MAY_HOLD_TOKEN = /AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|xox|hooks\.slack|PRIVATE KEY|sk-ant-|k_live_/;
+const MAY_ASSIGN_SECRET = /pass|secret|key|token|credential|auth/i;
+
 export function findSecrets(line: string): SecretMatch[] {
   const out: SecretMatch[] = [];
-  for (const { kind, re } of PATTERNS) {
+  const tokens = MAY_HOLD_TOKEN.test(line);
+  const assigns = MAY_ASSIGN_SECRET.test(line);
+  if (!tokens && !assigns) return out;
+  for (const { kind, re } of tokens ? PATTERNS : []) {
     re.lastIndex = 0;
     for (let m = re.exec(line); m; m = re.exec(line)) out.push({ kind, start: m.index, end: m.index + m[0].length });
   }
   ASSIGNMENT.lastIndex = 0;
-  for (let m = ASSIGNMENT.exec(line); m; m = ASSIGNMENT.exec(line)) {
+  for (let m = assigns ? ASSIGNMENT.exec(line) : null; m; m = ASSIGNMENT.exec(line)) {
     const value = m[3];
     if (!looksLikeSecretValue(value)) continue;
     const start = m.index + m[0].lastIndexOf(value);

@@ -1,0 +1,21 @@
+import type { Completion, CompletionRequest, ReviewProvider } from '../src/core/providers/types.js';
+
+/** A provider that answers instantly with no findings: measures the pipeline around the model. */
+export class ZeroLatencyProvider implements ReviewProvider {
+  readonly name = 'ollama' as const;
+  readonly model = 'zero-latency';
+  readonly isCloud = false;
+  readonly concurrency = 1;
+  readonly prompts: { system: string; user: string }[] = [];
+
+  constructor(private readonly contextTokens = 16384 - 2048) {}
+
+  async prepare(): Promise<{ contextTokens: number; warnings: string[] }> {
+    return { contextTokens: this.contextTokens, warnings: [] };
+  }
+
+  async complete(req: CompletionRequest): Promise<Completion> {
+    this.prompts.push({ system: req.system, user: req.user });
+    return { text: '{"summary":"","findings":[]}', promptTokens: req.promptTokens, completionTokens: 8, warnings: [] };
+  }
+}
