@@ -37,14 +37,16 @@ function checkLine(isTest: boolean, text: string, switches: RuleSwitches): RuleH
       });
     }
   }
-  if (on('merge-conflict-marker') && CONFLICT.test(text)) {
+  const first = text.charCodeAt(0);
+  // '<' '=' '>' '|': conflict markers start a line with one of these.
+  if (on('merge-conflict-marker') && (first === 60 || first === 61 || first === 62 || first === 124) && CONFLICT.test(text)) {
     hits.push({
       rule: 'merge-conflict-marker', severity: 'high', category: 'bug',
       title: 'Merge conflict marker',
       message: 'A conflict marker was committed; the file will not parse or will behave unexpectedly. Resolve the conflict.',
     });
   }
-  if (on('exclusive-test') && isTest && EXCLUSIVE.test(text)) {
+  if (on('exclusive-test') && isTest && text.includes('.only') && EXCLUSIVE.test(text)) {
     hits.push({
       rule: 'exclusive-test', severity: 'high', category: 'testing',
       title: 'Exclusive test (.only) left in',
@@ -52,7 +54,7 @@ function checkLine(isTest: boolean, text: string, switches: RuleSwitches): RuleH
       suggestion: text.replace(/\.only\s*\(/, '('),
     });
   }
-  if (on('debugger-statement') && DEBUGGER.test(text) && !/^\s*(?:\/\/|\*|#)/.test(text)) {
+  if (on('debugger-statement') && text.includes('debugger') && DEBUGGER.test(text) && !/^\s*(?:\/\/|\*|#)/.test(text)) {
     hits.push({
       rule: 'debugger-statement', severity: 'medium', category: 'maintainability',
       title: '`debugger` statement left in',
