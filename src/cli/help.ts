@@ -12,6 +12,10 @@ Usage:
                   [--format text|json|sarif] [--output FILE] [--gate] [--no-cache]
                   [--max-calls N] [--timeout SECONDS] [--rules-only]
   pullmint history [--repo DIR] [--json]
+  pullmint post [--pr N] [--repo DIR] [--request-changes] [--status] [--max-inline N]
+  pullmint deploy [--environment NAME] [--force] [--repo DIR] [--wait SECONDS]
+  pullmint hook install|uninstall [--repo DIR]
+  pullmint hook run [REMOTE] [--strict]   (git's pre-push hook; reads git's stdin)
   pullmint help | --version
 
 Targets (default --working-tree):
@@ -26,6 +30,9 @@ Exit codes:
   2  usage or configuration error
   3  the model could not be used (the rule review is still printed, with the reason)
 
-Environment: OLLAMA_HOST, ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, PULLMINT_PROVIDER, PULLMINT_MODEL,
+Deploy exit codes: 0 deployed, 1 refused by the gate, 2 configuration, 4 the webhook failed after retries.
+
+Environment: GITHUB_TOKEN / GH_TOKEN, GITHUB_API_URL, PULLMINT_DEPLOY_URL, PULLMINT_DEPLOY_TOKEN,
+PULLMINT_DEPLOY_SECRET, PULLMINT_DEPLOY_ENVIRONMENT, PULLMINT_SANITY_CHECKS, OLLAMA_HOST, ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, PULLMINT_PROVIDER, PULLMINT_MODEL,
 XDG_CONFIG_HOME, XDG_CACHE_HOME, XDG_STATE_HOME, NO_COLOR.
 `;

@@ -11,13 +11,11 @@ import { toSarif } from '../core/report/sarif.js';
 import { toText } from '../core/report/text.js';
 import { flagsToConfig, parseReviewArgs, UsageError, type ReviewArgs } from './args.js';
 import { EXIT, HELP, VERSION } from './help.js';
+import { hookCommand } from './hook.js';
+import { postCommand } from './post.js';
+import { deployCommand } from './deploy.js';
+import { readAll, type Io } from './io.js';
 
-interface Io {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-}
 
 export async function main(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
@@ -27,6 +25,12 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await review(rest, io);
       case 'history':
         return await history(rest, io);
+      case 'hook':
+        return await hookCommand(rest, io);
+      case 'post':
+        return await postCommand(rest, io);
+      case 'deploy':
+        return await deployCommand(rest, io);
       case '--version':
       case '-v':
       case 'version':
@@ -158,7 +162,7 @@ async function history(argv: string[], io: Io): Promise<number> {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }).then(
+  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), readStdin: () => readAll(process.stdin) }).then(
     (code) => {
       process.exitCode = code;
     },

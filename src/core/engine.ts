@@ -164,7 +164,7 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
       completedAt: completedAt.toISOString(),
     };
     await history
-      ?.put({ ...record, status: 'completed', rulesOnly, riskScore: result.riskScore, decision: result.decision, findings, summary })
+      ?.put({ ...record, status: 'completed', rulesOnly, riskScore: result.riskScore, decision: result.decision, result })
       .catch(() => undefined);
     return result;
   } catch (err) {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Decision, ExecutionStatus, Finding, ReviewTarget } from './types.js';
+import type { Decision, ExecutionStatus, ReviewResult, ReviewTarget } from './types.js';
 
 export const HISTORY_RETENTION_MS = 90 * 24 * 3600 * 1000;
 
@@ -18,6 +18,10 @@ export interface DeploymentRecord {
   attempts: number;
   lastStatus?: number;
   error?: string;
+  githubDeploymentId?: number;
+  sanity?: { name: string; status: 'pass' | 'fail' | 'skip'; durationMs: number; error?: string }[];
+  /** Deployed, but a post-deploy sanity check failed. */
+  checksFailing?: boolean;
 }
 
 export interface ExecutionRecord {
@@ -32,8 +36,8 @@ export interface ExecutionRecord {
   updatedAt: string;
   riskScore?: number;
   decision?: Decision;
-  findings?: Finding[];
-  summary?: string;
+  /** The whole review, on completed records: what posting and deploying act on. */
+  result?: ReviewResult;
   error?: string;
   deployments?: DeploymentRecord[];
 }
@@ -90,6 +94,11 @@ export class HistoryStore {
 
   async get(executionId: string): Promise<ExecutionRecord | undefined> {
     return (await this.list()).find((r) => r.executionId === executionId);
+  }
+
+  /** The newest completed review of exactly this base and head. */
+  async latestFor(base: string, head: string): Promise<ExecutionRecord | undefined> {
+    return (await this.list()).find((r) => r.status === 'completed' && r.result && r.target.base === base && r.target.head === head);
   }
 
   /** Rewrites the file with one line per live execution: drops old states and expired records. */

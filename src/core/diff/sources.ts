@@ -69,6 +69,8 @@ async function tryResolve(git: SimpleGit, ref: string): Promise<string | null> {
 
 /** Both ends of a range in one git call; one at a time only to say which one is wrong. */
 async function resolvePair(git: SimpleGit, a: string, b: string): Promise<[string, string]> {
+  // The empty tree is not a commit; it stands for "before the first commit" (a first push).
+  if (a === EMPTY_TREE) return [EMPTY_TREE, await resolveCommit(git, b)];
   try {
     const out = (await git.raw(['rev-parse', `${a}^{commit}`, `${b}^{commit}`])).trim().split('\n');
     if (out.length === 2 && out.every((s) => /^[0-9a-f]{40,64}$/.test(s))) return [out[0], out[1]];

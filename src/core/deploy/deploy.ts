@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import { userInfo } from 'node:os';
+import { simpleGit } from 'simple-git';
+import { headSha, repoRoot } from '../diff/sources.js';
+import type { GitHubClient } from '../github/client.js';
+import type { RemoteRepo } from '../github/remote.js';
+import { HistoryStore, type DeploymentRecord, type ExecutionRecord } from '../history.js';
+import { severityCounts } from '../risk.js';
+import { runSanityChecks, type SanityCheck } from './sanity.js';
+import { DEFAULT_BACKOFF, sendDeployWebhook, type AttemptLog, type DeployPayload } from './webhook.js';
+
+export interface DeployRequest {
+  repoDir: string;
+  environment: string;
+  /** Deploy although the decision is manual-review (CLI --force; editor: a modal confirmation). */
+  force: boolean;
+  url: string;
+  token?: string;
+  secret?: string;
+  stateDir: string;
+  deployThreshold: number;
+  github?: { client: GitHubClient; repo: RemoteRepo } | null;
+  sanityChecks: SanityCheck[];
+  waitUntilHealthyMs: number;
+  userAgent: string;
+  /** Tests inject these so that no test waits the real backoff. */
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+  backoffMs?: (attempt: number) => number;
+  timeoutMs?: number;
+  log?: (message: string) => void;
+  /** Called at the gate: return true to override (the editor asks with a modal). */
+  confirmOverride?: (record: ExecutionRecord) => Promise<boolean>;
+}
+
+export type DeployOutcome =
+  | { kind: 'config'; reason: string }
+  | { kind: 'refused'; reason: string; record?: ExecutionRecord; existing?: DeploymentRecord }
+  | { kind: 'deployed'; record: ExecutionRecord; deployment: DeploymentRecord }
+  | { kind: 'failed'; record: ExecutionRecord; deployment: DeploymentRecord };
+
+async function whoAmI(repo: string): Promise<string> {
+  const git = simpleGit(repo);
+  const email = (await git.raw(['config', '--get', 'user.email']).catch(() => '')).trim();
+  const name = (await git.raw(['config', '--get', 'user.name']).catch(() => '')).trim();
+  if (email || name) return name && email ? `${name} <${email}>` : name || email;
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+const ACTIVE: DeploymentRecord['state'][] = ['approved', 'deploying', 'deployed'];
+
+/** The gate, the webhook, the record and the checks — in that order, each step recorded in history. */
+export async function deploy(req: DeployRequest): Promise<DeployOutcome> {
+  const log = req.log ?? (() => undefined);
+  if (!req.url) return { kind: 'config', reason: 'No deploy webhook URL is configured: set pullmint.deploy.url (editor) or PULLMINT_DEPLOY_URL (CLI).' };
+  if (!/^https?:\/\//.test(req.url)) return { kind: 'config', reason: `The deploy URL must be http(s): ${req.url}` };
+  const root = await repoRoot(req.repoDir);
+  const head = await headSha(root);
+  if (!head) return { kind: 'refused', reason: 'The repository has no commits to deploy.' };
+  const history = new HistoryStore(req.stateDir, root);
+  const record = (await history.list()).find((r) => r.status === 'completed' && r.result && r.target.head === head);
+  if (!record?.result) {
+    return { kind: 'refused', reason: `No completed review of HEAD ${head.slice(0, 8)}: review it first (pullmint review --base, or "Review Branch Against Base…"). A review of an earlier HEAD does not count.` };
+  }
+  const existing = (record.deployments ?? []).find((d) => d.environment === req.environment && ACTIVE.includes(d.state));
+  if (existing) {
+    return { kind: 'refused', reason: `Execution ${record.executionId} is already ${existing.state} to ${req.environment} (deployment ${existing.deploymentId}, ${existing.completedAt ?? existing.startedAt ?? existing.approvedAt}).`, record, existing };
+  }
+  const result = record.result;
+  const aboveThreshold = result.riskScore >= req.deployThreshold;
+  let override = false;
+  if (aboveThreshold) {
+    override = req.force || ((await req.confirmOverride?.(record)) ?? false);
+    if (!override) {
+      return { kind: 'refused', reason: `Risk ${result.riskScore}/100 is at or above the deploy threshold ${req.deployThreshold} (${result.decision}). Deploy anyway with --force (recorded as an override).`, record };
+    }
+  }
+  const requestedBy = await whoAmI(root);
+  const now = (): string => new Date().toISOString();
+  const deployment: DeploymentRecord = { deploymentId: randomUUID(), environment: req.environment, state: 'approved', override, requestedBy, approvedAt: now(), attempts: 0 };
+  const save = async (): Promise<void> => {
+    const latest = (await history.get(record.executionId)) ?? record;
+    const others = (latest.deployments ?? []).filter((d) => d.deploymentId !== deployment.deploymentId);
+    record.deployments = [...others, { ...deployment }];
+    await history.put({ ...latest, deployments: record.deployments });
+  };
+  await save();
+  log(`[${record.executionId}] deployment ${deployment.deploymentId} approved for ${req.environment}${override ? ` (override by ${requestedBy}, risk ${result.riskScore})` : ''}`);
+
+  const gh = req.github;
+  if (gh) {
+    try {
+      const { data } = await gh.client.repos.createDeployment({
+        owner: gh.repo.owner, repo: gh.repo.repo, ref: head, environment: req.environment, auto_merge: false, required_contexts: [],
+        description: `Pullmint: risk ${result.riskScore}/100 → ${result.decision}`.slice(0, 140), payload: { deploymentId: deployment.deploymentId, executionId: record.executionId },
+      });
+      if ('id' in data) {
+        deployment.githubDeploymentId = data.id;
+        await gh.client.repos.createDeploymentStatus({ owner: gh.repo.owner, repo: gh.repo.repo, deployment_id: data.id, state: 'in_progress' });
+      }
+    } catch (err) {
+      log(`GitHub deployment not recorded: ${(err as Error).message}`);
+    }
+  }
+
+  deployment.state = 'deploying';
+  deployment.startedAt = now();
+  await save();
+  const payload: DeployPayload = {
+    deploymentId: deployment.deploymentId, executionId: record.executionId, repository: gh ? `${gh.repo.owner}/${gh.repo.repo}` : root,
+    ref: (await simpleGit(root).raw(['symbolic-ref', '-q', '--short', 'HEAD']).catch(() => '')).trim() || head, sha: head, environment: req.environment,
+    riskScore: result.riskScore, decision: result.decision, findings: severityCounts(result.findings), requestedBy, requestedAt: deployment.approvedAt, override,
+  };
+  const outcome = await sendDeployWebhook(payload, {
+    url: req.url, token: req.token, secret: req.secret, userAgent: req.userAgent, timeoutMs: req.timeoutMs ?? 10_000, maxAttempts: 4,
+    backoffMs: req.backoffMs ?? DEFAULT_BACKOFF, sleep: req.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+    onAttempt: (a: AttemptLog) => {
+      deployment.attempts = a.attempt;
+      deployment.lastStatus = a.status;
+      log(`[${record.executionId}] webhook attempt ${a.attempt}: ${a.status ? `HTTP ${a.status}` : a.error} in ${a.durationMs} ms${a.retryInMs !== undefined ? `; retrying in ${(a.retryInMs / 1000).toFixed(1)} s` : ''}`);
+    },
+  });
+  deployment.completedAt = now();
+  deployment.attempts = outcome.attempts;
+  deployment.lastStatus = outcome.lastStatus;
+  if (!outcome.ok) {
+    deployment.state = 'failed';
+    deployment.error = outcome.error;
+    await save();
+    await githubStatus(req, deployment, 'failure', log);
+    return { kind: 'failed', record, deployment };
+  }
+  deployment.state = 'deployed';
+  await save();
+  if (req.sanityChecks.length > 0) {
+    deployment.sanity = await runSanityChecks(req.sanityChecks, { waitUntilHealthyMs: req.waitUntilHealthyMs, sleep: req.sleep, now: req.now });
+    deployment.checksFailing = deployment.sanity.some((s) => s.status === 'fail');
+    for (const s of deployment.sanity) log(`sanity ${s.status}: ${s.name} (${s.durationMs} ms)${s.error ? ` — ${s.error}` : ''}`);
+    await save();
+  }
+  await githubStatus(req, deployment, deployment.checksFailing ? 'failure' : 'success', log);
+  return { kind: 'deployed', record, deployment };
+}
+
+async function githubStatus(req: DeployRequest, d: DeploymentRecord, state: 'success' | 'failure', log: (m: string) => void): Promise<void> {
+  const gh = req.github;
+  if (!gh || d.githubDeploymentId === undefined) return;
+  try {
+    await gh.client.repos.createDeploymentStatus({ owner: gh.repo.owner, repo: gh.repo.repo, deployment_id: d.githubDeploymentId, state, description: d.checksFailing ? 'deployed, sanity checks failing' : state === 'success' ? 'deployed' : (d.error ?? 'failed').slice(0, 140) });
+  } catch (err) {
+    log(`GitHub deployment status not recorded: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The one message map between the extension and the risk panel. Both sides import these types;
+ * the extension validates what arrives from the webview before acting on it.
+ */
+import type { Finding, ModelErrorInfo, SkippedFile, UnreviewedRange } from '../core/types.js';
+
+export type Decision = 'auto-approve' | 'auto-deploy' | 'manual-review';
+
+export interface PanelReview {
+  executionId: string;
+  riskScore: number;
+  decision: Decision;
+  rulesOnly: boolean;
+  summary: string;
+  target: { kind: string; label: string; base: string; head: string };
+  provider: string;
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+  durationMs: number;
+  costUsd?: number;
+  coverage: { changedLines: number; reviewedLines: number; skippedFiles: SkippedFile[]; unreviewed: UnreviewedRange[] };
+  findings: Finding[];
+  modelError?: ModelErrorInfo;
+  completedAt: string;
+}
+
+export interface HistoryRow {
+  executionId: string;
+  createdAt: string;
+  target: string;
+  riskScore?: number;
+  decision?: Decision;
+  status: string;
+  deployState?: string;
+}
+
+export interface DeploymentView {
+  environment: string;
+  state: string;
+  override: boolean;
+  attempts: number;
+  lastStatus?: number;
+  error?: string;
+  checksFailing?: boolean;
+  sanity?: { name: string; status: string; durationMs: number; error?: string }[];
+  at: string;
+}
+
+export interface PanelState {
+  repo: string | null;
+  repoName: string;
+  running: boolean;
+  stale: boolean;
+  review: PanelReview | null;
+  history: HistoryRow[];
+  prKnown: boolean;
+  deploy: { configured: boolean; approveThreshold: number; deployThreshold: number; latest?: DeploymentView };
+  setupProblem?: ModelErrorInfo;
+  dismissedIds: string[];
+}
+
+export type PanelCommand = 'rereview' | 'post' | 'deploy' | 'checkSetup' | 'reviewWorkingTree' | 'reviewStaged' | 'reviewBranch';
+
+export interface ToWebview {
+  state: { type: 'state'; state: PanelState };
+  reply: { type: 'reply'; requestId: number; ok: boolean; error?: string };
+}
+
+export interface FromWebview {
+  ready: { type: 'ready' };
+  open: { type: 'open'; repo: string; file: string; line: number };
+  command: { type: 'command'; requestId: number; command: PanelCommand };
+  dismiss: { type: 'dismiss'; repo: string; id: string };
+}
+
+export type ToWebviewMessage = ToWebview[keyof ToWebview];
+export type FromWebviewMessage = FromWebview[keyof FromWebview];
+export const PANEL_COMMANDS: PanelCommand[] = ['rereview', 'post', 'deploy', 'checkSetup', 'reviewWorkingTree', 'reviewStaged', 'reviewBranch'];

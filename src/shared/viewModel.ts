@@ -1,0 +1,118 @@
+/** What the panel shows, computed from its state: pure, so it is tested without a browser. */
+import type { Finding, Severity } from '../core/types.js';
+import type { PanelState } from './protocol.js';
+
+export const SEVERITY_ORDER: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+
+export interface Filters {
+  severities: Severity[];
+  category: string;
+  showDismissed: boolean;
+}
+
+export const DEFAULT_FILTERS: Filters = { severities: [...SEVERITY_ORDER], category: 'all', showDismissed: false };
+
+export interface FileGroup {
+  file: string;
+  worst: Severity;
+  findings: (Finding & { dismissed: boolean })[];
+}
+
+/** Findings by file, most severe file first; inside a file by severity, then line. */
+export function groupFindings(findings: Finding[], dismissed: string[], filters: Filters): FileGroup[] {
+  const hidden = new Set(dismissed);
+  const rank = (s: Severity): number => SEVERITY_ORDER.indexOf(s);
+  const groups = new Map<string, FileGroup>();
+  for (const f of findings) {
+    const isDismissed = hidden.has(f.id);
+    if (isDismissed && !filters.showDismissed) continue;
+    if (!filters.severities.includes(f.severity)) continue;
+    if (filters.category !== 'all' && f.category !== filters.category) continue;
+    let g = groups.get(f.file);
+    if (!g) groups.set(f.file, (g = { file: f.file, worst: f.severity, findings: [] }));
+    g.findings.push({ ...f, dismissed: isDismissed });
+    if (rank(f.severity) < rank(g.worst)) g.worst = f.severity;
+  }
+  for (const g of groups.values()) g.findings.sort((a, b) => rank(a.severity) - rank(b.severity) || a.line - b.line);
+  return [...groups.values()].sort((a, b) => rank(a.worst) - rank(b.worst) || a.file.localeCompare(b.file));
+}
+
+export function categoriesOf(findings: Finding[]): string[] {
+  return [...new Set(findings.map((f) => f.category))].sort();
+}
+
+/** The gauge is an arc over 240°, from 150° to 390° (clockwise, SVG angles), radius r around (cx, cy). */
+export const GAUGE = { cx: 60, cy: 60, r: 48, start: 150, sweep: 240 };
+
+function point(angleDeg: number, r = GAUGE.r): [number, number] {
+  const a = (angleDeg * Math.PI) / 180;
+  return [round(GAUGE.cx + r * Math.cos(a)), round(GAUGE.cy + r * Math.sin(a))];
+}
+
+const round = (n: number): number => Math.round(n * 100) / 100;
+
+export function angleFor(score: number): number {
+  return GAUGE.start + (GAUGE.sweep * Math.max(0, Math.min(100, score))) / 100;
+}
+
+/** An SVG arc path from score `from` to score `to`. */
+export function arcPath(from: number, to: number): string {
+  const a0 = angleFor(from);
+  const a1 = angleFor(to);
+  const [x0, y0] = point(a0);
+  const [x1, y1] = point(a1);
+  const large = a1 - a0 > 180 ? 1 : 0;
+  return `M ${x0} ${y0} A ${GAUGE.r} ${GAUGE.r} 0 ${large} 1 ${x1} ${y1}`;
+}
+
+/** A threshold tick across the arc. */
+export function tickLine(score: number): { x1: number; y1: number; x2: number; y2: number } {
+  const [x1, y1] = point(angleFor(score), GAUGE.r - 9);
+  const [x2, y2] = point(angleFor(score), GAUGE.r + 9);
+  return { x1, y1, x2, y2 };
+}
+
+export type GateState =
+  | { kind: 'no-review'; label: string }
+  | { kind: 'stale'; label: string }
+  | { kind: 'not-configured'; label: string }
+  | { kind: 'in-progress'; label: string }
+  | { kind: 'allowed'; label: string }
+  | { kind: 'override'; label: string };
+
+/** Whether Trigger Deploy is enabled, and what it will ask. */
+export function gateState(s: PanelState): GateState {
+  if (!s.review) return { kind: 'no-review', label: 'Review first' };
+  if (s.stale) return { kind: 'stale', label: 'Re-review first: the code changed' };
+  if (!s.deploy.configured) return { kind: 'not-configured', label: 'Set pullmint.deploy.url to deploy' };
+  const d = s.deploy.latest;
+  if (d && (d.state === 'deploying' || d.state === 'approved')) return { kind: 'in-progress', label: `Deploying to ${d.environment}…` };
+  if (s.review.riskScore >= s.deploy.deployThreshold) return { kind: 'override', label: `Deploy (override: risk ${s.review.riskScore} ≥ ${s.deploy.deployThreshold})` };
+  return { kind: 'allowed', label: 'Trigger Deploy' };
+}
+
+const fmt = (n: number): string => n.toLocaleString('en-US');
+
+/** "reviewed 1,204 of 1,204 changed lines", or what was skipped and why. */
+export function coverageLine(s: PanelState): string {
+  const r = s.review;
+  if (!r) return '';
+  const c = r.coverage;
+  if (r.rulesOnly) return `Rules only: the model reviewed 0 of ${fmt(c.changedLines)} changed lines${r.modelError ? ` (${r.modelError.message})` : ''}`;
+  const parts = [`Reviewed ${fmt(c.reviewedLines)} of ${fmt(c.changedLines)} changed lines`];
+  const unreviewed = c.changedLines - c.reviewedLines;
+  if (unreviewed > 0 && c.unreviewed.length) parts.push(`${fmt(unreviewed)} not reviewed: ${c.unreviewed[0].reason}`);
+  if (c.skippedFiles.length) parts.push(`${c.skippedFiles.length} file(s) skipped (${[...new Set(c.skippedFiles.map((f) => f.reason))].join(', ')})`);
+  return parts.join('; ');
+}
+
+/** The history sparkline: oldest left, scores 0–100 mapped onto a width × height box. */
+export function trendPoints(scores: number[], width: number, height: number): string {
+  if (scores.length === 0) return '';
+  const step = scores.length > 1 ? width / (scores.length - 1) : 0;
+  return scores.map((s, i) => `${round(i * step)},${round(height - (Math.max(0, Math.min(100, s)) / 100) * height)}`).join(' ');
+}
+
+export function shortSha(s: string): string {
+  return /^[0-9a-f]{40}$/.test(s) ? s.slice(0, 8) : s;
+}

@@ -1,0 +1,162 @@
+import assert from 'node:assert/strict';
+import { commentableLines } from '../../src/core/github/post.js';
+import { createGitHubClient } from '../../src/core/github/client.js';
+import { resolvePullRequest } from '../../src/core/github/pr.js';
+import { collectDiff } from '../../src/core/diff/sources.js';
+import { FakeGitHub } from '../fakes/github.js';
+import { FakeOllama } from '../fakes/ollama.js';
+import { cliEnv, ensureBuilt, runCli } from '../helpers/cli.js';
+import { TempRepo } from '../helpers/git.js';
+
+const TOKEN = 'ghp_testtokenforthefakeserver000000000000';
+
+/** main + a feature branch with problems, remote origin on "github.com/acme/widgets". */
+function featureRepo(): { repo: TempRepo; baseSha: string; headSha: string } {
+  const repo = new TempRepo();
+  repo.write('src/app.js', Array.from({ length: 30 }, (_, i) => `exports.v${i} = ${i};`).join('\n') + '\n');
+  const baseSha = repo.commit('base');
+  repo.git('remote', 'add', 'origin', 'https://github.com/acme/widgets.git');
+  repo.git('checkout', '-q', '-b', 'feature/login');
+  repo.write('src/app.js', Array.from({ length: 30 }, (_, i) => (i === 10 ? 'exports.run = (s) => eval(s);' : `exports.v${i} = ${i};`)).join('\n') + '\n// TODO tidy\n');
+  repo.write('src/keys.js', 'exports.key = "AKIAIOSFODNN7EXAMPLE";\n');
+  const headSha = repo.commit('feature');
+  return { repo, baseSha, headSha };
+}
+
+describe('GitHub: PR resolution on real repositories', () => {
+  let gh: FakeGitHub;
+  beforeEach(async () => {
+    gh = new FakeGitHub();
+    gh.tokens.set(TOKEN, 'octocat');
+    await gh.start();
+  });
+  afterEach(() => gh.stop());
+
+  it('uses the GitHub Pull Requests extension branch key first, then --pr, then the API (forks included)', async () => {
+    const { repo, baseSha, headSha } = featureRepo();
+    const client = await createGitHubClient({ token: TOKEN, baseUrl: gh.url });
+    assert.equal(await resolvePullRequest(repo.dir, { client }), null, 'no PR yet');
+    gh.pulls.push({ number: 7, title: 'Login', state: 'closed', author: 'octocat', head: { ref: 'feature/login', sha: headSha, owner: 'acme' }, base: { ref: 'main', sha: baseSha }, commentable: new Map() });
+    gh.pulls.push({ number: 9, title: 'Login again', state: 'open', author: 'octocat', head: { ref: 'feature/login', sha: headSha, owner: 'acme' }, base: { ref: 'main', sha: baseSha }, commentable: new Map() });
+    assert.deepEqual(await resolvePullRequest(repo.dir, { client }), { base: { host: 'github.com', owner: 'acme', repo: 'widgets' }, number: 9, source: 'api' }, 'open PRs preferred');
+    assert.equal((await resolvePullRequest(repo.dir, { client, number: 7 }))?.number, 7);
+    repo.git('config', 'branch.feature/login.github-pr-owner-number', 'acme#widgets#42');
+    assert.deepEqual(await resolvePullRequest(repo.dir, { client }), { base: { host: 'github.com', owner: 'acme', repo: 'widgets' }, number: 42, source: 'branch-config' });
+    repo.remove();
+  });
+
+  it('finds a PR from a fork: the branch tracks the fork remote, the PR lives upstream', async () => {
+    const { repo, baseSha, headSha } = featureRepo();
+    repo.git('remote', 'rename', 'origin', 'upstream');
+    repo.git('remote', 'add', 'origin', 'git@github.com:forker/widgets.git');
+    repo.git('config', 'branch.feature/login.remote', 'origin');
+    repo.git('config', 'branch.feature/login.merge', 'refs/heads/feature/login');
+    gh.pulls.push({ number: 12, title: 'From a fork', state: 'open', author: 'forker', head: { ref: 'feature/login', sha: headSha, owner: 'forker' }, base: { ref: 'main', sha: baseSha }, commentable: new Map() });
+    const client = await createGitHubClient({ token: TOKEN, baseUrl: gh.url });
+    const ref = await resolvePullRequest(repo.dir, { client });
+    assert.equal(ref?.number, 12);
+    assert.equal(ref?.base.owner, 'acme');
+    repo.remove();
+  });
+});
+
+describe('GitHub: pullmint post (real Octokit against a loopback GitHub validated by the OpenAPI description)', function () {
+  this.timeout(60_000);
+  let gh: FakeGitHub;
+  let ollama: FakeOllama;
+  let repo: TempRepo;
+  let env: Record<string, string>;
+  before(() => ensureBuilt());
+  beforeEach(async () => {
+    gh = new FakeGitHub();
+    gh.tokens.set(TOKEN, 'octocat');
+    gh.tokens.set('ghp_other', 'hubot');
+    await gh.start();
+    ollama = new FakeOllama();
+    await ollama.start();
+    const r = featureRepo();
+    repo = r.repo;
+    const diff = await collectDiff(repo.dir, { kind: 'range', range: `${r.baseSha}..${r.headSha}` }, { contextLines: 3 });
+    gh.pulls.push({ number: 5, title: 'Login', state: 'open', author: 'someone', head: { ref: 'feature/login', sha: r.headSha, owner: 'acme' }, base: { ref: 'main', sha: r.baseSha }, commentable: commentableLines(diff.files) });
+    env = cliEnv({ OLLAMA_HOST: ollama.url, GITHUB_TOKEN: TOKEN, GITHUB_API_URL: gh.url });
+  });
+  afterEach(async () => {
+    await gh.stop();
+    await ollama.stop();
+    repo.remove();
+  });
+
+  it('posts one summary and valid inline comments; posting again edits the summary and adds nothing', async () => {
+    const first = await runCli(['post', '--status'], { cwd: repo.dir, env, timeoutMs: 60_000 });
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /summary comment created; 3 inline comment\(s\)/);
+    assert.deepEqual(gh.rejected, [], 'GitHub accepted every request');
+    assert.equal(gh.issueComments.length, 1);
+    const summary = gh.issueComments[0].body;
+    assert.match(summary, /<!-- pullmint:summary -->/);
+    assert.match(summary, /risk 48\/100 → `manual-review`/);
+    assert.match(summary, /\| 1 \| 1 \| 0 \| 1 \| 0 \|/);
+    assert.match(summary, /execution `[0-9a-f-]{36}`/);
+    assert.equal(gh.reviews.length, 1);
+    assert.equal(gh.reviews[0].event, 'COMMENT');
+    assert.deepEqual(gh.reviewComments.map((c) => [c.path, c.line]).sort(), [['src/app.js', 11], ['src/app.js', 31], ['src/keys.js', 1]]);
+    assert.ok(gh.reviewComments.every((c) => /<!-- pullmint:finding:[0-9a-f]+ -->/.test(c.body)));
+    assert.deepEqual(gh.statuses.map((s) => [s.context, s.state]), [['pullmint/risk', 'failure']]);
+
+    const again = await runCli(['post'], { cwd: repo.dir, env, timeoutMs: 60_000 });
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /summary comment updated; 0 inline comment\(s\), 3 already on the PR/);
+    assert.equal(gh.issueComments.length, 1, 'still one summary comment');
+    assert.equal(gh.reviewComments.length, 3, 'no duplicate inline comments');
+    assert.equal(gh.reviews.length, 1);
+    assert.equal(ollama.chatRequests.length, 1, 'the second post reused the review from history');
+    assert.deepEqual(gh.rejected, []);
+  });
+
+  it('caps inline comments and lists the rest in the summary; REQUEST_CHANGES falls back to COMMENT on one\'s own PR', async () => {
+    gh.pulls[0].author = 'octocat';
+    const r = await runCli(['post', '--max-inline', '1', '--request-changes'], { cwd: repo.dir, env, timeoutMs: 60_000 });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(gh.reviewComments.length, 1);
+    assert.equal(gh.reviews[0].event, 'COMMENT');
+    assert.match(gh.issueComments[0].body, /### Findings/);
+    assert.equal((gh.issueComments[0].body.match(/^- \*\*/gm) ?? []).length, 2);
+    assert.match(gh.issueComments[0].body, /blob\/[0-9a-f]{40}\/src\/app\.js#L\d+/);
+    gh.pulls[0].author = 'someone';
+  });
+
+  it('requests changes on someone else\'s PR when asked', async () => {
+    const r = await runCli(['post', '--request-changes'], { cwd: repo.dir, env, timeoutMs: 60_000 });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(gh.reviews[0].event, 'REQUEST_CHANGES');
+  });
+
+  it('never edits a summary comment written by someone else', async () => {
+    gh.issueComments.push({ id: 1, body: '<!-- pullmint:summary --> posted by a bot', user: { login: 'hubot' } });
+    const r = await runCli(['post'], { cwd: repo.dir, env, timeoutMs: 60_000 });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(gh.issueComments.length, 2);
+    assert.equal(gh.issueComments[0].body, '<!-- pullmint:summary --> posted by a bot');
+  });
+
+  it('honours a secondary rate limit (retry-after) and still posts once', async () => {
+    gh.secondaryLimitWrites = 1;
+    const r = await runCli(['post'], { cwd: repo.dir, env, timeoutMs: 60_000 });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(gh.issueComments.length, 1);
+    assert.equal(gh.rejected.filter((x) => x.status === 403).length, 1);
+  });
+
+  it('explains a bad token, a missing PR and a missing token', async () => {
+    const bad = await runCli(['post'], { cwd: repo.dir, env: { ...env, GITHUB_TOKEN: 'ghp_wrong' }, timeoutMs: 60_000 });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /rejected the credentials.*\(401\)/);
+    const none = await runCli(['post', '--pr', '99'], { cwd: repo.dir, env, timeoutMs: 60_000 });
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /404/);
+    const { GITHUB_TOKEN: _t, ...noToken } = env;
+    const missing = await runCli(['post'], { cwd: repo.dir, env: noToken, timeoutMs: 60_000 });
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /Set GITHUB_TOKEN/);
+  });
+});
