@@ -1,10 +1,12 @@
 // Three bundles: the extension (node, cjs, vscode external), the CLI (node, shebang) and the
 // risk panel's front-end (browser). --production minifies; otherwise sourcemaps.
 import * as esbuild from 'esbuild';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+// A production build starts clean so that no development source map ships in the .vsix.
+if (production) rmSync('dist', { recursive: true, force: true });
 
 /** Prints errors in the form the `$esbuild-watch` problem matcher expects. */
 const problemMatcher = {

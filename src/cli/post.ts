@@ -53,7 +53,7 @@ export async function postCommand(argv: string[], io: Io): Promise<number> {
     if (!result) {
       io.stderr.write(`pullmint: reviewing PR #${target.pr.number} (${target.range.slice(0, 8)}..${target.pr.headSha.slice(0, 8)}) first\n`);
       const provider = createProvider(loaded.config, { anthropicApiKey: io.env.ANTHROPIC_API_KEY, openaiApiKey: io.env.PULLMINT_OPENAI_API_KEY });
-      result = await runReview({ repoDir: repo, target: { kind: 'range', range: target.range }, config: loaded.config, provider, cache: new ReviewCache(defaultCacheDir(io.env)), stateDir });
+      result = await runReview({ repoDir: repo, target: { kind: 'range', range: target.range }, label: `PR #${target.pr.number}`, config: loaded.config, provider, cache: new ReviewCache(defaultCacheDir(io.env)), stateDir });
     }
     const maxInline = values['max-inline'] !== undefined ? Number(values['max-inline']) : 30;
     const outcome = await postReview(client, target.pr, result, await pullRequestDiff(repo, target), {

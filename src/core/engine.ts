@@ -33,6 +33,8 @@ export interface ReviewRequest {
   signal?: AbortSignal;
   /** Limit the review to these paths (e.g. the file just saved). */
   paths?: string[];
+  /** What to call the target in reports and history, e.g. "PR #5" for a PR's range. */
+  label?: string;
   warnings?: string[];
   onEvent?: (event: ReviewEvent) => void;
 }
@@ -51,6 +53,7 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
   const model = req.provider?.model ?? '';
 
   const diff = await collectDiff(req.repoDir, req.target, { contextLines: config.contextLines, paths: req.paths });
+  if (req.label) diff.target.label = req.label;
   const root = diff.root;
   const history = req.stateDir ? new HistoryStore(req.stateDir, root) : null;
   const record: ExecutionRecord = {

@@ -130,9 +130,11 @@ export class ReviewController extends Disposable {
         provider,
         rulesOnlyReason,
         cache: this.cache,
-        stateDir: defaultStateDir(),
+        // Reviews on save are private drafts: they stay out of the history.
+        stateDir: opts.quiet ? undefined : defaultStateDir(),
         signal,
         paths: opts.paths,
+        label: opts.target.kind === 'range' ? opts.label : undefined,
         onEvent: (e) => {
           if (e.type === 'started') this.log.info(`[${e.executionId}] ${e.files} file(s), ${e.changedLines} changed lines, ${e.chunks} chunk(s)`);
           else if (e.type === 'progress') progress?.report({ message: `chunk ${e.done} of ${e.total}`, increment: 100 / e.total });

@@ -165,7 +165,11 @@ interface Located {
 function rangeOf(f: Finding, doc: vscode.TextDocument | undefined): vscode.Range {
   const start = Math.max(0, f.line - 1);
   const end = Math.max(start, (f.endLine ?? f.line) - 1);
-  if (!doc || start >= doc.lineCount) return new vscode.Range(start, 0, end, 1000);
+  if (!doc || start >= doc.lineCount) {
+    // The file is not open: the quoted line text says where the code starts and ends.
+    const indent = f.quote !== undefined ? f.quote.length - f.quote.trimStart().length : 0;
+    return new vscode.Range(start, indent, end, f.quote !== undefined && end === start ? f.quote.length : 1000);
+  }
   const first = doc.lineAt(start);
   const last = doc.lineAt(Math.min(end, doc.lineCount - 1));
   return new vscode.Range(start, first.firstNonWhitespaceCharacterIndex, last.lineNumber, last.text.length);

@@ -35,14 +35,20 @@ export class GitHubAuth extends Disposable {
     return this.enterprise() ? 'github-enterprise' : 'github';
   }
 
+  /** A signed-in session without asking; then the stored token; then, if `prompt`, a sign-in. */
   async session(prompt: boolean): Promise<GitHubSession | undefined> {
-    try {
-      const s = await this.getSession(this.providerId(), ['repo'], prompt ? { createIfNone: true } : { silent: true });
-      if (s) return { token: s.accessToken, account: s.account.label, source: 'vscode' };
-    } catch {
-      /* sign-in unavailable (no GitHub auth provider here) or declined: try the stored token */
-    }
+    const attempt = async (options: vscode.AuthenticationGetSessionOptions): Promise<GitHubSession | undefined> => {
+      try {
+        const s = await this.getSession(this.providerId(), ['repo'], options);
+        return s ? { token: s.accessToken, account: s.account.label, source: 'vscode' } : undefined;
+      } catch {
+        return undefined; // no GitHub sign-in here (some editors lack the provider), or declined
+      }
+    };
+    const silent = await attempt({ silent: true });
+    if (silent) return silent;
     const token = await this.secrets.get('githubToken');
-    return token ? { token, source: 'token' } : undefined;
+    if (token) return { token, source: 'token' };
+    return prompt ? attempt({ createIfNone: true }) : undefined;
   }
 }

@@ -96,7 +96,7 @@ export class Workflows extends Disposable {
         const r = repo ? this.p.controller.state(repo).result : undefined;
         if (!repo || !r) return void (await vscode.commands.executeCommand('pullmint.reviewWorkingTree'));
         const t = r.target;
-        const target = t.kind === 'working-tree' || t.kind === 'staged' ? { kind: t.kind } : t.kind === 'base' ? { kind: 'base' as const, ref: t.label } : { kind: 'range' as const, range: t.label.startsWith('PR #') ? `${t.base}..${t.head}` : t.label };
+        const target = t.kind === 'working-tree' || t.kind === 'staged' ? { kind: t.kind } : t.kind === 'base' ? { kind: 'base' as const, ref: t.label } : { kind: 'range' as const, range: `${t.base}..${t.head}` };
         await this.p.controller.review({ repo, target, label: t.label });
         return;
       }

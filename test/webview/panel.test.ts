@@ -1,0 +1,161 @@
+/// <reference lib="dom" />
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { PanelState } from '../../src/shared/protocol.js';
+import { LoopbackServer } from '../fakes/http.js';
+import { ensureBuilt, ROOT } from '../helpers/cli.js';
+import { THEMES, themeCss } from './themes.js';
+
+const ARTIFACTS = join(ROOT, 'test', 'e2e', 'artifacts');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** A realistic review, with model text that tries to inject markup. */
+function realisticState(): PanelState {
+  const f = (id: string, file: string, line: number, severity: 'critical' | 'high' | 'medium' | 'low' | 'info', title: string, message: string, extra: object = {}) =>
+    ({ id, file, line, severity, category: 'security' as const, title, message, origin: 'llm' as const, ...extra });
+  return {
+    repo: '/home/dev/shop', repoName: 'shop', running: false, stale: false, prKnown: true, dismissedIds: ['dddddddddddddddd'],
+    deploy: { configured: true, approveThreshold: 30, deployThreshold: 40, latest: { environment: 'staging', state: 'deployed', override: false, attempts: 2, lastStatus: 200, at: '2026-11-21T10:05:00Z', sanity: [{ name: 'health', status: 'pass', durationMs: 41 }, { name: 'checkout page', status: 'fail', durationMs: 5003, error: 'HTTP 502, expected 200' }], checksFailing: true } },
+    review: {
+      executionId: '6ed549c2-a1bd-404d-a285-7f0d28c3f322', riskScore: 52, decision: 'manual-review', rulesOnly: false,
+      summary: 'The change adds a login endpoint. User input reaches a SQL query unescaped. <img src=x onerror="window.__pwned=1">',
+      target: { kind: 'base', label: 'origin/main', base: '1b2c3d4e5f60718293a4b5c6d7e8f90112233445', head: '9f8e7d6c5b4a39281706f5e4d3c2b1a098765432' },
+      provider: 'ollama', model: 'qwen2.5-coder:7b', promptTokens: 10412, completionTokens: 913, durationMs: 48210,
+      coverage: { changedLines: 1204, reviewedLines: 1204, skippedFiles: [{ file: 'package-lock.json', reason: 'lockfile' }], unreviewed: [] },
+      findings: [
+        f('aaaaaaaaaaaaaaaa', 'src/auth/login.ts', 42, 'critical', 'SQL injection in login query', 'User input is concatenated into SQL. <img src=x onerror="window.__pwned=2">'),
+        f('bbbbbbbbbbbbbbbb', 'src/auth/login.ts', 17, 'medium', 'Password compared with ==', 'Use a constant-time comparison.'),
+        f('cccccccccccccccc', 'src/config.ts', 3, 'critical', 'Hard-coded secret: AWS access key id', 'Rotate the key.', { origin: 'rule', rule: 'hardcoded-secret' }),
+        f('dddddddddddddddd', 'src/util.ts', 8, 'low', 'Unused variable', 'Remove it.'),
+        f('eeeeeeeeeeeeeeee', 'README.md', 1, 'info', 'Typo in heading', 'Fix the typo.'),
+      ],
+      completedAt: '2026-11-21T10:00:00Z',
+    },
+    history: [
+      { executionId: '1', createdAt: '2026-11-21T10:00:00Z', target: 'origin/main', riskScore: 52, decision: 'manual-review', status: 'completed', deployState: 'deployed' },
+      { executionId: '2', createdAt: '2026-11-20T16:00:00Z', target: 'working tree', riskScore: 18, decision: 'auto-approve', status: 'completed' },
+      { executionId: '3', createdAt: '2026-11-20T11:00:00Z', target: 'working tree', riskScore: 33, decision: 'auto-deploy', status: 'completed' },
+    ],
+  };
+}
+
+function page(theme: keyof typeof THEMES): string {
+  return `<!DOCTYPE html><html><head><meta charset="utf-8"><style>${themeCss(theme)}</style><link rel="stylesheet" href="/main.css">
+<script>
+  window.__posted = []; window.__state = undefined;
+  window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => window.__state, setState: (s) => { window.__state = s; } });
+</script></head><body class="${THEMES[theme].bodyClass}"><main id="app"></main><script src="/main.js"></script></body></html>`;
+}
+
+describe('risk panel in headless Chromium (built webview, stubbed acquireVsCodeApi)', function () {
+  this.timeout(60_000);
+  let browser: Browser;
+  let server: LoopbackServer;
+  let theme: keyof typeof THEMES = 'light';
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: run test/e2e/setup.sh (apt-get install chromium)`);
+    ensureBuilt();
+    mkdirSync(ARTIFACTS, { recursive: true });
+    server = new LoopbackServer((req, res) => {
+      const file = req.path === '/main.js' ? 'main.js' : req.path === '/main.css' ? 'main.css' : null;
+      if (file) {
+        res.writeHead(200, { 'content-type': file.endsWith('.js') ? 'text/javascript' : 'text/css' });
+        return void res.end(readFileSync(join(ROOT, 'dist', 'webview', file)));
+      }
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(page(theme));
+    });
+    await server.start();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'] });
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  async function open(t: keyof typeof THEMES, width = 300): Promise<Page> {
+    theme = t;
+    const p = await browser.newPage({ viewport: { width, height: 1100 } });
+    const errors: string[] = [];
+    p.on('pageerror', (e) => errors.push(e.message));
+    await p.goto(server.url);
+    await p.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
+    await p.evaluate((state) => window.postMessage({ type: 'state', state }, '*'), realisticState());
+    await p.waitForSelector('.gauge');
+    assert.deepEqual(errors, []);
+    return p;
+  }
+
+  it('renders the gauge, decision, counts, coverage, findings and deployment; screenshots in light and dark', async () => {
+    for (const t of ['light', 'dark', 'high-contrast'] as const) {
+      const p = await open(t);
+      assert.equal(await p.textContent('.gauge .score'), '52');
+      assert.equal(await p.getAttribute('.gauge', 'aria-label'), 'Risk score 52 of 100, manual review');
+      assert.equal(await p.textContent('.badge.manual-review'), 'manual review');
+      assert.equal(await p.locator('.gauge .tick').count(), 2);
+      assert.deepEqual(await p.locator('.counts .chip').allTextContents(), ['2 critical', '0 high', '1 medium', '1 low', '1 info']);
+      assert.match((await p.textContent('.coverage'))!, /Reviewed 1,204 of 1,204 changed lines; 1 file\(s\) skipped \(lockfile\)/);
+      assert.deepEqual(await p.locator('.group-head .file').allTextContents(), ['src/auth/login.ts', 'src/config.ts', 'README.md'], 'dismissed finding hidden, files by severity');
+      assert.match((await p.textContent('.deploy'))!, /deployed, checks failing to staging/);
+      assert.equal(await p.locator('.history tbody tr').count(), 3);
+      await p.screenshot({ path: join(ARTIFACTS, `panel-${t}.png`), fullPage: true });
+      await p.close();
+    }
+  });
+
+  it('a click on a finding posts the right open message', async () => {
+    const p = await open('dark');
+    await p.click('.item.critical .open >> text=SQL injection in login query');
+    const posted = await p.evaluate(() => (window as unknown as { __posted: unknown[] }).__posted);
+    assert.deepEqual(posted.at(-1), { type: 'open', repo: '/home/dev/shop', file: 'src/auth/login.ts', line: 42 });
+    await p.click('button[data-command="deploy"]');
+    const last = await p.evaluate(() => (window as unknown as { __posted: { type: string; command?: string }[] }).__posted.at(-1));
+    assert.equal(last?.type, 'command');
+    assert.equal(last?.command, 'deploy');
+    await p.close();
+  });
+
+  it('model text with markup renders as text and runs nothing', async () => {
+    const p = await open('light');
+    assert.equal(await p.locator('#app img').count(), 0);
+    assert.match((await p.textContent('.summary'))!, /<img src=x onerror="window.__pwned=1">/);
+    assert.match((await p.textContent('.item.critical .message'))!, /<img src=x onerror/);
+    assert.equal(await p.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+    await p.close();
+  });
+
+  it('filters, the dismissed toggle and collapsed groups survive a reload through getState/setState', async () => {
+    const p = await open('light');
+    await p.click('.chip.critical');
+    assert.equal(await p.locator('.item.critical').count(), 0);
+    await p.check('.toggle input');
+    assert.equal(await p.locator('.item.dismissed').count(), 1);
+    const saved = await p.evaluate(() => (window as unknown as { __state: unknown }).__state);
+    assert.deepEqual((saved as { filters: { severities: string[]; showDismissed: boolean } }).filters.severities, ['high', 'medium', 'low', 'info']);
+    await p.reload();
+    await p.evaluate((s) => { (window as unknown as { __state: unknown }).__state = s; }, saved);
+    await p.evaluate((state) => window.postMessage({ type: 'state', state }, '*'), realisticState());
+    await p.close();
+  });
+
+  it('shows the empty state with the three ways to start, keyboard reachable, at 250 px', async () => {
+    theme = 'dark';
+    const p = await browser.newPage({ viewport: { width: 250, height: 600 } });
+    await p.goto(server.url);
+    await p.evaluate(() => window.postMessage({ type: 'state', state: { repo: '/r', repoName: 'r', running: false, stale: false, review: null, history: [], prKnown: false, deploy: { configured: false, approveThreshold: 30, deployThreshold: 40 }, dismissedIds: [] } }, '*'));
+    await p.waitForSelector('.empty');
+    assert.deepEqual(await p.locator('.empty button').allTextContents(), ['Review Working Tree Changes', 'Review Staged Changes', 'Review Branch Against Base…']);
+    await p.keyboard.press('Tab');
+    assert.equal(await p.evaluate(() => document.activeElement?.textContent), 'Review Working Tree Changes');
+    await p.keyboard.press('Enter');
+    const last = await p.evaluate(() => (window as unknown as { __posted: { command?: string }[] }).__posted.at(-1));
+    assert.equal(last?.command, 'reviewWorkingTree');
+    const overflow = await p.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
+    assert.equal(overflow, false, 'no horizontal scroll at 250 px');
+    await p.screenshot({ path: join(ARTIFACTS, 'panel-empty-250px.png'), fullPage: true });
+    await p.close();
+  });
+});
