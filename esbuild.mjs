@@ -52,6 +52,17 @@ const builds = [
     banner: { js: '#!/usr/bin/env node' },
   },
   {
+    // The GitHub Action's bundle is committed (actions run from the repository as it is).
+    ...common,
+    entryPoints: ['src/action/main.ts'],
+    outfile: 'action/index.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    minify: true,
+    sourcemap: false,
+  },
+  {
     ...common,
     entryPoints: ['webview-ui/src/main.ts'],
     outfile: 'dist/webview/main.js',

@@ -53,6 +53,7 @@ const ROUTES: [string, string][] = [
   ['POST', '/repos/{owner}/{repo}/statuses/{sha}'],
   ['POST', '/repos/{owner}/{repo}/deployments'],
   ['POST', '/repos/{owner}/{repo}/deployments/{deployment_id}/statuses'],
+  ['POST', '/repos/{owner}/{repo}/code-scanning/sarifs'],
 ];
 
 function match(method: string, path: string): { template: string; params: Record<string, string> } | null {
@@ -77,6 +78,7 @@ export class FakeGitHub extends LoopbackServer {
   readonly reviews: { id: number; event: string; body: string; user: string }[] = [];
   readonly statuses: { sha: string; state: string; context: string; description?: string }[] = [];
   readonly deployments: { id: number; ref: string; environment: string; payload: unknown; statuses: { state: string }[] }[] = [];
+  readonly sarifUploads: { commit_sha: string; ref: string; sarif: string }[] = [];
   /** Requests the fake refused: each is a defect in the client. */
   readonly rejected: { request: string; status: number; reason: string }[] = [];
   /** Answer the next N writes with a secondary rate limit (403 + retry-after). */
@@ -171,6 +173,9 @@ export class FakeGitHub extends LoopbackServer {
         this.deployments.push(d);
         return sendJson(res, 201, { id: d.id, ref: d.ref, environment: d.environment, sha: body.ref });
       }
+      case 'POST /repos/{owner}/{repo}/code-scanning/sarifs':
+        this.sarifUploads.push({ commit_sha: body.commit_sha, ref: body.ref, sarif: body.sarif });
+        return sendJson(res, 202, { id: `sarif-${this.nextId++}`, url: 'https://api.github.com/x' });
       case 'POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses': {
         const d = this.deployments.find((x) => x.id === Number(p.deployment_id));
         if (!d) return this.reject(res, req, 404, 'Not Found');
