@@ -34,9 +34,19 @@ const common = {
 
 const builds = [
   {
+    // Activation loads only this small file; everything else is in services.js, loaded on first use.
     ...common,
     entryPoints: ['src/extension/extension.ts'],
     outfile: 'dist/extension.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode', './services.js'],
+  },
+  {
+    ...common,
+    entryPoints: ['src/extension/services.ts'],
+    outfile: 'dist/services.js',
     platform: 'node',
     format: 'cjs',
     target: 'node20',

@@ -1,11 +1,12 @@
 import { simpleGit } from 'simple-git';
 import * as vscode from 'vscode';
 import { defaultCacheDir, ReviewCache } from '../core/cache.js';
-import { loadConfig } from '../core/config.js';
+import { loadConfig, type PullmintConfig } from '../core/config.js';
 import { GitError, headSha, type TargetSpec } from '../core/diff/sources.js';
 import { runReview } from '../core/engine.js';
 import { defaultStateDir } from '../core/history.js';
 import { createProvider } from '../core/providers/index.js';
+import { runSetupChecks } from '../core/setup.js';
 import type { ModelErrorInfo, ReviewResult } from '../core/types.js';
 import type { DiagnosticsPresenter } from './diagnostics.js';
 import type { Dismissals } from './dismissals.js';
@@ -155,6 +156,7 @@ export class ReviewController extends Disposable {
       const setupProblem = result.modelError && ['unreachable', 'model-missing', 'auth'].includes(result.modelError.kind) ? result.modelError : undefined;
       this.update(repo, { result, running: false, stale: false, head, setupProblem });
       this.status.show(result);
+      if (setupProblem) void this.logSetupChecks(repo, loaded.config);
       await this.announce(result, trusted);
       return result;
     } catch (err) {
@@ -173,6 +175,12 @@ export class ReviewController extends Disposable {
       if (!opts.quiet) void vscode.window.showErrorMessage(`Pullmint: ${message}`);
       return undefined;
     }
+  }
+
+  /** The same checks as "Check Setup", run when a review failed for setup reasons, into the log. */
+  private async logSetupChecks(repo: string, config: PullmintConfig): Promise<void> {
+    const checks = await runSetupChecks({ repoDir: repo, config, hasAnthropicKey: Boolean(await this.secrets.get('anthropicApiKey')), github: { signedIn: false }, deployUrl: '' });
+    for (const c of checks.filter((x) => !x.optional)) this.log[c.ok ? 'info' : 'warn'](`setup: ${c.ok ? 'ok' : 'FAIL'} ${c.name}: ${c.detail}${c.fix ? ` (fix: ${c.fix.label})` : ''}`);
   }
 
   /** Tells the user what happened, with the fix when the model could not be used. */

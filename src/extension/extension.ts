@@ -11,8 +11,11 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(log);
 
   let loading: Promise<Pullmint> | undefined;
+  // services.js is a separate bundle: require()d on first use, through the loader that provides `vscode`.
   const services = (): Promise<Pullmint> =>
-    (loading ??= import('./services.js').then((m) => {
+    (loading ??= Promise.resolve().then(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazily loaded second bundle, by design
+      const m = require('./services.js') as typeof import('./services.js');
       const p = new m.Pullmint(context, log);
       context.subscriptions.push(p);
       return p;

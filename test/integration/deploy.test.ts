@@ -6,6 +6,8 @@ import { retryAfterMs, sendDeployWebhook, type DeployPayload } from '../../src/c
 import { runReview } from '../../src/core/engine.js';
 import { DEFAULT_CONFIG } from '../../src/core/config.js';
 import { HistoryStore } from '../../src/core/history.js';
+import { createGitHubClient } from '../../src/core/github/client.js';
+import { FakeGitHub } from '../fakes/github.js';
 import { LoopbackServer, sendJson, sleep, type RecordedRequest } from '../fakes/http.js';
 import { cliEnv, ensureBuilt, runCli } from '../helpers/cli.js';
 import { TempRepo, tempDir } from '../helpers/git.js';
@@ -188,6 +190,30 @@ describe('deploy: gate, records and sanity checks', () => {
     const d = (out as { deployment: { sanity: { name: string; status: string }[]; checksFailing: boolean } }).deployment;
     assert.deepEqual(d.sanity.map((s) => [s.name, s.status]), [['health', 'pass'], ['warming up', 'pass'], ['broken', 'fail'], ['not http', 'skip']]);
     assert.equal(d.checksFailing, true);
+  });
+
+  it('records a GitHub deployment with statuses in_progress → success, and failure when the webhook fails', async () => {
+    const gh = new FakeGitHub('acme', 'widgets');
+    gh.tokens.set('ghp_deploy', 'dev');
+    await gh.start();
+    try {
+      const github = { client: await createGitHubClient({ token: 'ghp_deploy', baseUrl: gh.url }), repo: { host: 'github.com', owner: 'acme', repo: 'widgets' } };
+      repo.write('b.js', 'exports.b = 2;\n').commit('b');
+      await reviewBranch();
+      assert.equal((await deploy(request({ github }))).kind, 'deployed');
+      assert.equal(gh.deployments.length, 1);
+      assert.equal(gh.deployments[0].ref, repo.git('rev-parse', 'HEAD').trim());
+      assert.equal(gh.deployments[0].environment, 'staging');
+      assert.deepEqual(gh.deployments[0].statuses.map((x) => x.state), ['in_progress', 'success']);
+      await hook.stop();
+      hook = receiver([{ status: 400 }]);
+      await hook.start();
+      assert.equal((await deploy(request({ github, environment: 'production', url: hook.url }))).kind, 'failed');
+      assert.deepEqual(gh.deployments[1].statuses.map((x) => x.state), ['in_progress', 'failure']);
+      assert.deepEqual(gh.rejected, [], 'every request matched GitHub\'s OpenAPI description');
+    } finally {
+      await gh.stop();
+    }
   });
 
   it('sanity checks give up when the window closes', async () => {
