@@ -6,12 +6,13 @@ import { GitError, headSha, type TargetSpec } from '../core/diff/sources.js';
 import { runReview } from '../core/engine.js';
 import { defaultStateDir } from '../core/history.js';
 import { createProvider } from '../core/providers/index.js';
-import { runSetupChecks } from '../core/setup.js';
+import { runSetupChecks, type SetupCheck } from '../core/setup.js';
 import type { ModelErrorInfo, ReviewResult } from '../core/types.js';
 import type { DiagnosticsPresenter } from './diagnostics.js';
 import type { Dismissals } from './dismissals.js';
 import { Disposable } from './lifecycle.js';
 import type { Secrets } from './secrets.js';
+import { applyFix } from './setup.js';
 import type { SettingsService } from './settings.js';
 import { toEngineOverrides } from './settingsModel.js';
 import type { StatusBar } from './statusBar.js';
@@ -196,16 +197,14 @@ export class ReviewController extends Disposable {
       void vscode.window.showInformationMessage(summary, 'Show Risk Panel').then((p) => p && vscode.commands.executeCommand('pullmint.showRiskPanel'));
       return;
     }
-    const buttons = err.kind === 'model-missing' && result.provider === 'ollama' ? ['Pull Model', 'Select Model…', 'Check Setup'] : err.kind === 'unreachable' && result.provider === 'ollama' ? ['Install Ollama', 'Check Setup'] : ['Check Setup'];
-    const pick = await vscode.window.showWarningMessage(`${summary} The model review did not run: ${err.message}`, ...buttons);
+    const fixes: NonNullable<SetupCheck['fix']>[] =
+      result.provider !== 'ollama' ? [] :
+      err.kind === 'model-missing' ? [{ label: 'Pull Model', kind: 'pull-model', arg: result.model }, { label: 'Select Model…', kind: 'select-model' }] :
+      err.kind === 'unreachable' ? [{ label: 'Install Ollama', kind: 'install-ollama' }] : [];
+    const pick = await vscode.window.showWarningMessage(`${summary} The model review did not run: ${err.message}`, ...fixes.map((f) => f.label), 'Check Setup');
     if (pick === 'Check Setup') await vscode.commands.executeCommand('pullmint.checkSetup');
-    else if (pick === 'Select Model…') await vscode.commands.executeCommand('pullmint.selectModel');
-    else if (pick === 'Install Ollama') await vscode.env.openExternal(vscode.Uri.parse('https://ollama.com/download'));
-    else if (pick === 'Pull Model') {
-      const terminal = vscode.window.createTerminal('Pullmint: ollama pull');
-      terminal.show();
-      terminal.sendText(`ollama pull ${result.model}`);
-    }
+    const fix = fixes.find((f) => f.label === pick);
+    if (fix) await applyFix(fix);
   }
 
   async hasUpstream(repo: string): Promise<boolean> {

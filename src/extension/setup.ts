@@ -40,8 +40,11 @@ export async function checkSetup(log: vscode.LogOutputChannel, settings: Setting
 }
 
 export async function runFix(check: SetupCheck): Promise<void> {
-  const fix = check.fix;
-  if (!fix) return;
+  if (check.fix) await applyFix(check.fix);
+}
+
+/** One place that knows how to carry out each fix, for Check Setup and for failed reviews alike. */
+export async function applyFix(fix: NonNullable<SetupCheck['fix']>): Promise<void> {
   switch (fix.kind) {
     case 'install-ollama':
       await vscode.env.openExternal(vscode.Uri.parse('https://ollama.com/download'));
