@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     cachedTimes.push(performance.now() - t);
     cachedCalls = Math.max(cachedCalls, again.stats.llmCalls);
   }
-  const rss = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', join(__dirname, 'rss.ts'), repo.dir, repo.base, repo.head], { encoding: 'utf8' }).trim());
+  const rss = JSON.parse(execFileSync(process.execPath, [join(__dirname, 'rss.js'), repo.dir, repo.base, repo.head], { encoding: 'utf8' }).trim());
   const rawTokens = estimateTokens(repo.addedText) + estimateTokens(repo.removedText);
   const addedOnlyTokens = estimateTokens(repo.addedText);
   const out = {

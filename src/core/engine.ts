@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { ReviewCache } from './cache.js';
 import type { PullmintConfig } from './config.js';
 import { collectDiff, type TargetSpec } from './diff/sources.js';
-import { filterFiles } from './diff/filters.js';
-import { countAdded } from './diff/model.js';
+import { fileFilter, type FilterResult } from './diff/filters.js';
+import { countAdded, type FileDiff } from './diff/model.js';
 import { mergeDuplicates, sortFindings } from './findings.js';
 import { HistoryStore, type ExecutionRecord } from './history.js';
-import { runModelPhase, type ModelPhaseResult } from './model-phase.js';
-import { ownedLines, toRanges } from './pack/chunker.js';
+import { chunkBudget, runModelPhase, type ModelPhaseResult } from './model-phase.js';
+import { ownedLines, packFile, toRanges, type Chunk } from './pack/chunker.js';
 import { ProviderError, type ReviewProvider } from './providers/types.js';
 import { decide, riskScore } from './risk.js';
 import { runRules } from './rules/index.js';
@@ -52,7 +52,36 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
   const providerName = req.provider?.name ?? 'rules';
   const model = req.provider?.model ?? '';
 
-  const diff = await collectDiff(req.repoDir, req.target, { contextLines: config.contextLines, paths: req.paths });
+  // The provider's window is asked for while git works, so that files can be packed as they arrive.
+  let contextTokens: number | undefined;
+  let budget: number | undefined;
+  const preparing = req.provider
+    ? req.provider.prepare(req.signal).then(
+        (prep) => {
+          contextTokens = prep.contextTokens;
+          budget = chunkBudget(prep.contextTokens, config.instructions);
+          return { ok: true as const, prep };
+        },
+        (error: unknown) => ({ ok: false as const, error }),
+      )
+    : null;
+
+  // Per-file work happens as git's output streams in: filter, rules on the whole file, packing.
+  const verdictOf = fileFilter({ ignoreGlobs: config.ignore, maxLinesPerFile: config.maxLinesPerFile });
+  const filtered: FilterResult = { files: [], skipped: [], clipped: [] };
+  const ruleFindings: Finding[] = [];
+  const prepacked = new Map<string, Chunk[]>();
+  const onFile = (file: FileDiff): void => {
+    const v = verdictOf(file);
+    if (v.kind === 'skip') filtered.skipped.push(v.skipped);
+    if (v.kind !== 'review') return;
+    // Rules read the whole of every reviewable file, clipped or not: a secret at line 5,000 still counts.
+    ruleFindings.push(...runRules([file], config.rules));
+    filtered.files.push(v.file);
+    if (v.clipped) filtered.clipped.push(v.clipped);
+    if (budget !== undefined) prepacked.set(v.file.path, packFile(v.file, { budgetTokens: budget, overlapLines: 3 }));
+  };
+  const diff = await collectDiff(req.repoDir, req.target, { contextLines: config.contextLines, paths: req.paths, onFile });
   if (req.label) diff.target.label = req.label;
   const root = diff.root;
   const history = req.stateDir ? new HistoryStore(req.stateDir, root) : null;
@@ -70,8 +99,6 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
 
   try {
     for (const w of diff.warnings) warn(w);
-    const filtered = filterFiles(diff.files, { ignoreGlobs: config.ignore, maxLinesPerFile: config.maxLinesPerFile });
-    const reviewable = new Set(filtered.files.map((f) => f.path));
     const changedLines = diff.files.filter((f) => f.status !== 'deleted' && !f.binary && !f.submodule).reduce((n, f) => n + countAdded(f), 0);
     const unreviewed: UnreviewedRange[] = filtered.clipped.map((c) => ({
       file: c.file,
@@ -80,41 +107,34 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
       reason: `file clipped after ${config.maxLinesPerFile} changed lines (${c.lines} more not reviewed)`,
     }));
     for (const c of filtered.clipped) warn(`${c.file}: only the first ${config.maxLinesPerFile} changed lines were reviewed; ${c.lines} more were not`);
-
-    // Rules read the whole of every reviewable file, clipped or not: a secret at line 5,000 still counts.
-    const ruleFindings = runRules(diff.files.filter((f) => reviewable.has(f.path)), config.rules);
     emit({ type: 'findings', source: 'rules', findings: ruleFindings });
     await history?.put({ ...record, status: 'analyzing' }).catch(() => undefined);
 
     let modelError: ModelErrorInfo | undefined = req.provider ? undefined : req.rulesOnlyReason;
     let phase: ModelPhaseResult | null = null;
-    if (req.provider && filtered.files.length > 0) {
-      let contextTokens = 0;
-      try {
-        const prep = await req.provider.prepare(req.signal);
-        contextTokens = prep.contextTokens;
-        prep.warnings.forEach(warn);
-      } catch (err) {
-        if (!(err instanceof ProviderError)) throw err;
-        modelError = err.info();
-      }
-      if (!modelError) {
-        phase = await runModelPhase(
-          {
-            files: filtered.files,
-            provider: req.provider,
-            config,
-            cache: req.cache ?? null,
-            signal: req.signal,
-            warn,
-            onPlanned: (chunks) => emit({ type: 'started', executionId, target: diff.target, files: filtered.files.length, changedLines, chunks }),
-            onProgress: (done, total) => emit({ type: 'progress', done, total }),
-            onChunk: (o, index) => emit({ type: 'findings', source: 'llm', chunk: index, cached: o.cached, findings: o.findings }),
-          },
-          contextTokens,
-        );
-        modelError = phase.modelError;
-      }
+    if (req.provider && preparing && filtered.files.length > 0) {
+      const prepared = await preparing;
+      if (prepared.ok) prepared.prep.warnings.forEach(warn);
+      else if (prepared.error instanceof ProviderError) modelError = prepared.error.info();
+      else throw prepared.error;
+    }
+    if (req.provider && filtered.files.length > 0 && contextTokens !== undefined && !modelError) {
+      phase = await runModelPhase(
+        {
+          files: filtered.files,
+          prepacked,
+          provider: req.provider,
+          config,
+          cache: req.cache ?? null,
+          signal: req.signal,
+          warn,
+          onPlanned: (chunks) => emit({ type: 'started', executionId, target: diff.target, files: filtered.files.length, changedLines, chunks }),
+          onProgress: (done, total) => emit({ type: 'progress', done, total }),
+          onChunk: (o, index) => emit({ type: 'findings', source: 'llm', chunk: index, cached: o.cached, findings: o.findings }),
+        },
+        contextTokens,
+      );
+      modelError = phase.modelError;
     }
     const outcomes = phase?.outcomes ?? [];
 

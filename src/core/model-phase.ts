@@ -32,6 +32,8 @@ export interface ModelPhaseResult {
 
 export interface ModelPhaseOptions {
   files: FileDiff[];
+  /** Pieces already packed per file while the diff streamed in (same budget), by path. */
+  prepacked?: Map<string, Chunk[]>;
   provider: ReviewProvider;
   config: PullmintConfig;
   cache: ReviewCache | null;
@@ -58,7 +60,7 @@ interface CachedUnit {
   parsed: ParsedOutput;
 }
 
-function chunkBudget(contextTokens: number, instructions: string): number {
+export function chunkBudget(contextTokens: number, instructions: string): number {
   return contextTokens - estimateTokens(SYSTEM_INSTRUCTIONS) - estimateTokens(instructions) - 128;
 }
 
@@ -69,12 +71,13 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
   const keyOf = (text: string): string =>
     cacheKey({ chunkText: text, provider: provider.name, model: provider.model, promptVersion: PROMPT_VERSION, rulesConfig, instructions: config.instructions });
 
+  const cache = config.cache ? opts.cache : null;
   const units: Unit[] = [];
   for (const file of riskOrder(opts.files)) {
-    const pieces = packFile(file, { budgetTokens: budget, overlapLines: 3 });
-    for (const chunk of pieces) units.push({ key: keyOf(chunk.text), chunk, file, whole: pieces.length === 1 });
+    const pieces = opts.prepacked?.get(file.path) ?? packFile(file, { budgetTokens: budget, overlapLines: 3 });
+    // Keys are hashes of the whole diff text: only worth computing when there is a cache to ask.
+    for (const chunk of pieces) units.push({ key: cache ? keyOf(chunk.text) : '', chunk, file, whole: pieces.length === 1 });
   }
-  const cache = config.cache ? opts.cache : null;
   const hits = await Promise.all(units.map((u) => (cache ? cache.get(u.key) : Promise.resolve(null))));
 
   // What goes to the model: files that missed, small ones packed together, risk order first.

@@ -113,3 +113,27 @@ describe('parseUnifiedDiff on broken input', () => {
     assert.deepEqual(addedLines(files[1]).map((l) => l.text), ['new']);
   });
 });
+
+describe('DiffParser fed in pieces, as git output arrives through a pipe', () => {
+  it('gives the same files, lines and warnings wherever the text is cut, and hands each file over once', async () => {
+    const { DiffParser } = await import('../../src/core/diff/parse.js');
+    const { readdirSync } = await import('node:fs');
+    const dir = join(__dirname, '..', 'fixtures', 'diffs');
+    const all = readdirSync(dir).map((n) => fixture(n)).join('');
+    const whole = parseUnifiedDiff(all);
+    let seed = 7;
+    const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let round = 0; round < 50; round++) {
+      const handed: string[] = [];
+      const parser = new DiffParser((f) => handed.push(f.path));
+      for (let at = 0; at < all.length; ) {
+        const n = 1 + Math.floor(rand() * 200);
+        parser.push(all.slice(at, at + n));
+        at += n;
+      }
+      const streamed = parser.end();
+      assert.deepEqual(streamed, whole, `round ${round}`);
+      assert.deepEqual(handed, whole.files.map((f) => f.path));
+    }
+  });
+});

@@ -61,24 +61,36 @@ function looksGenerated(file: FileDiff): boolean {
   return false;
 }
 
+export type FileVerdict =
+  | { kind: 'skip'; skipped: SkippedFile }
+  | { kind: 'nothing' }
+  | { kind: 'review'; file: FileDiff; clipped?: FilterResult['clipped'][number] };
+
+/** The per-file decision, usable while the diff is still streaming in. */
+export function fileFilter(opts: FilterOptions): (file: FileDiff) => FileVerdict {
+  const userIgnore = opts.ignoreGlobs.length > 0 ? picomatch(opts.ignoreGlobs, { dot: true }) : () => false;
+  return (file) => {
+    const reason = skipReason(file, userIgnore);
+    if (reason) return { kind: 'skip', skipped: { file: file.path, reason } };
+    if (countAdded(file) === 0) return { kind: 'nothing' }; // pure deletions inside a file, or a pure rename
+    const clip = clipFile(file, opts.maxLinesPerFile);
+    return clip ? { kind: 'review', file: clip.file, clipped: { file: file.path, fromLine: clip.fromLine, lines: clip.lines } } : { kind: 'review', file };
+  };
+}
+
 /** Splits the diff into what is reviewed and what is skipped (with reasons), clipping huge files. */
 export function filterFiles(files: FileDiff[], opts: FilterOptions): FilterResult {
-  const userIgnore = opts.ignoreGlobs.length > 0 ? picomatch(opts.ignoreGlobs, { dot: true }) : () => false;
-  const kept: FileDiff[] = [];
-  const skipped: SkippedFile[] = [];
-  const clipped: FilterResult['clipped'] = [];
+  const decide = fileFilter(opts);
+  const result: FilterResult = { files: [], skipped: [], clipped: [] };
   for (const file of files) {
-    const reason = skipReason(file, userIgnore);
-    if (reason) {
-      skipped.push({ file: file.path, reason });
-      continue;
+    const v = decide(file);
+    if (v.kind === 'skip') result.skipped.push(v.skipped);
+    else if (v.kind === 'review') {
+      result.files.push(v.file);
+      if (v.clipped) result.clipped.push(v.clipped);
     }
-    if (countAdded(file) === 0) continue; // pure deletions inside a file, or a pure rename
-    const clip = clipFile(file, opts.maxLinesPerFile);
-    if (clip) clipped.push({ file: file.path, fromLine: clip.fromLine, lines: clip.lines });
-    kept.push(clip ? clip.file : file);
   }
-  return { files: kept, skipped, clipped };
+  return result;
 }
 
 function clipFile(file: FileDiff, max: number): { file: FileDiff; fromLine: number; lines: number } | null {

@@ -14,72 +14,104 @@ const SUBMODULE_MODE = '160000';
  * hunk ends that file's hunks with a warning instead of failing the whole review.
  */
 export function parseUnifiedDiff(text: string): ParsedDiff {
-  const lines = text.split('\n');
-  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  const files: FileDiff[] = [];
-  const warnings: string[] = [];
-  let file: MutableFile | null = null;
-  let hunk: Hunk | null = null;
-  let oldLeft = 0;
-  let newLeft = 0;
-  let oldNo = 0;
-  let newNo = 0;
+  const parser = new DiffParser();
+  parser.push(text);
+  return parser.end();
+}
 
-  const finish = (): void => {
-    if (hunk && (oldLeft > 0 || newLeft > 0) && file) {
-      warnings.push(`${file.path || '?'}: hunk at +${hunk.newStart} ends early (diff truncated?)`);
+/**
+ * The same parser, fed as git's output streams in: each file is handed to `onFile` as soon as the
+ * next file header (or the end) shows it is complete, so per-file work overlaps git's own.
+ */
+export class DiffParser {
+  private readonly files: FileDiff[] = [];
+  private readonly warnings: string[] = [];
+  private file: MutableFile | null = null;
+  private hunk: Hunk | null = null;
+  private oldLeft = 0;
+  private newLeft = 0;
+  private oldNo = 0;
+  private newNo = 0;
+  private partial = '';
+
+  constructor(private readonly onFile?: (file: FileDiff) => void) {}
+
+  push(chunk: string): void {
+    const text = this.partial + chunk;
+    let start = 0;
+    for (let nl = text.indexOf('\n', start); nl >= 0; nl = text.indexOf('\n', start)) {
+      this.line(text.slice(start, nl));
+      start = nl + 1;
     }
-    hunk = null;
-    if (file) files.push(finalize(file));
-    file = null;
-  };
+    this.partial = text.slice(start);
+  }
 
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i];
+  end(): ParsedDiff {
+    if (this.partial !== '') this.line(this.partial);
+    this.partial = '';
+    this.finishFile();
+    return { files: this.files, warnings: this.warnings };
+  }
+
+  private finishFile(): void {
+    const { file, hunk } = this;
+    if (hunk && (this.oldLeft > 0 || this.newLeft > 0) && file) {
+      this.warnings.push(`${file.path || '?'}: hunk at +${hunk.newStart} ends early (diff truncated?)`);
+    }
+    this.hunk = null;
+    if (file) {
+      const done = finalize(file);
+      this.files.push(done);
+      this.onFile?.(done);
+    }
+    this.file = null;
+  }
+
+  private line(raw: string): void {
     if (raw.startsWith('diff --git ')) {
-      finish();
-      file = startFile(raw.slice('diff --git '.length));
-      continue;
+      this.finishFile();
+      this.file = startFile(raw.slice('diff --git '.length));
+      return;
     }
+    const file = this.file;
     if (!file) {
-      if (raw.trim() !== '' && files.length === 0 && warnings.length === 0) {
-        warnings.push('diff text before the first file header was ignored');
-      }
-      continue;
+      if (raw.trim() !== '' && this.files.length === 0 && this.warnings.length === 0) this.warnings.push('diff text before the first file header was ignored');
+      return;
     }
-    if (hunk && (oldLeft > 0 || newLeft > 0)) {
+    const hunk = this.hunk;
+    if (hunk && (this.oldLeft > 0 || this.newLeft > 0)) {
       const marker = raw[0];
       const { text: body, cr } = stripCr(raw.slice(1));
       if (cr) file.crlf = true;
       let line: DiffLine | null = null;
-      if (marker === '+' && newLeft > 0) {
-        line = { kind: 'add', text: body, newLine: newNo++ };
-        newLeft--;
-      } else if (marker === '-' && oldLeft > 0) {
-        line = { kind: 'del', text: body, oldLine: oldNo++ };
-        oldLeft--;
-      } else if ((marker === ' ' || raw === '') && oldLeft > 0 && newLeft > 0) {
-        line = { kind: 'ctx', text: body, oldLine: oldNo++, newLine: newNo++ };
-        oldLeft--;
-        newLeft--;
+      if (marker === '+' && this.newLeft > 0) {
+        line = { kind: 'add', text: body, newLine: this.newNo++ };
+        this.newLeft--;
+      } else if (marker === '-' && this.oldLeft > 0) {
+        line = { kind: 'del', text: body, oldLine: this.oldNo++ };
+        this.oldLeft--;
+      } else if ((marker === ' ' || raw === '') && this.oldLeft > 0 && this.newLeft > 0) {
+        line = { kind: 'ctx', text: body, oldLine: this.oldNo++, newLine: this.newNo++ };
+        this.oldLeft--;
+        this.newLeft--;
       } else if (marker === '\\') {
-        continue;
+        return;
       }
       if (line) {
-        (hunk as Hunk).lines.push(line);
-        continue;
+        hunk.lines.push(line);
+        return;
       }
-      warnings.push(`${file.path || '?'}: malformed line in hunk at +${(hunk as Hunk).newStart}; rest of the file's diff skipped`);
-      hunk = null;
-      oldLeft = newLeft = 0;
+      this.warnings.push(`${file.path || '?'}: malformed line in hunk at +${hunk.newStart}; rest of the file's diff skipped`);
+      this.hunk = null;
+      this.oldLeft = this.newLeft = 0;
       file.broken = true;
-      continue;
+      return;
     }
-    if (raw.startsWith('\\')) continue; // "\ No newline at end of file"
+    if (raw.startsWith('\\')) return; // "\ No newline at end of file"
     const header = HUNK_HEADER.exec(raw);
     if (header) {
-      if (file.broken) continue;
-      hunk = {
+      if (file.broken) return;
+      const h: Hunk = {
         oldStart: Number(header[1]),
         oldLines: header[2] === undefined ? 1 : Number(header[2]),
         newStart: Number(header[3]),
@@ -87,26 +119,25 @@ export function parseUnifiedDiff(text: string): ParsedDiff {
         section: header[5] ?? '',
         lines: [],
       };
-      oldLeft = hunk.oldLines;
-      newLeft = hunk.newLines;
-      oldNo = hunk.oldStart;
-      newNo = hunk.newStart;
-      file.hunks.push(hunk);
-      continue;
+      this.hunk = h;
+      this.oldLeft = h.oldLines;
+      this.newLeft = h.newLines;
+      this.oldNo = h.oldStart;
+      this.newNo = h.newStart;
+      file.hunks.push(h);
+      return;
     }
     if (hunk) {
       // A line after a completed hunk that is not a header: git never prints one.
       if (raw.startsWith('+') || raw.startsWith('-') || raw.startsWith(' ')) {
-        warnings.push(`${file.path || '?'}: hunk at +${(hunk as Hunk).newStart} has more lines than its header says`);
+        this.warnings.push(`${file.path || '?'}: hunk at +${hunk.newStart} has more lines than its header says`);
         file.broken = true;
-        hunk = null;
+        this.hunk = null;
       }
-      continue;
+      return;
     }
     readExtendedHeader(file, raw);
   }
-  finish();
-  return { files, warnings };
 }
 
 interface MutableFile extends FileDiff {

@@ -1,9 +1,12 @@
+import { spawn } from 'node:child_process';
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import type { ReviewTarget } from '../types.js';
-import { parseUnifiedDiff, type ParsedDiff } from './parse.js';
+import { StringDecoder } from 'node:string_decoder';
+import type { FileDiff } from './model.js';
+import { DiffParser, type ParsedDiff } from './parse.js';
 
 /** git's well-known hash of the empty tree: the base for a repository with no commits. */
 export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
@@ -18,14 +21,47 @@ export interface DiffOptions {
   contextLines: number;
   /** Extra paths to pass to git as a pathspec (e.g. the one file saved in the editor). */
   paths?: string[];
+  /** Called for each file as soon as git's output completes it, while git is still writing the rest. */
+  onFile?: (file: FileDiff) => void;
 }
 
 export interface DiffSourceResult extends ParsedDiff {
   /** The repository's top-level folder. */
   root: string;
   target: ReviewTarget;
-  /** The raw diff text, kept for hashing and for tools that want it. */
+  /** Size of git's output. */
   rawBytes: number;
+}
+
+interface StreamedDiff {
+  parsed: ParsedDiff;
+  bytes: number;
+}
+
+/**
+ * Runs a git diff and parses its output as it streams in. This hot path spawns git itself rather
+ * than through simple-git, which would also keep a second, whole copy of the output.
+ */
+function streamDiff(dir: string, args: string[], opts: DiffOptions, env?: Record<string, string>): Promise<StreamedDiff> {
+  return new Promise((resolve, reject) => {
+    const parser = new DiffParser(opts.onFile);
+    const decoder = new StringDecoder('utf8');
+    let bytes = 0;
+    let stderr = '';
+    const childEnv = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toUpperCase().startsWith('GIT_'))), ...env };
+    const child = spawn('git', withPaths(args, opts), { cwd: dir, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      parser.push(decoder.write(chunk));
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('error', (err) => reject(new GitError(`git could not be started: ${err.message}`, 'Install git and make sure it is on PATH.')));
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new GitError(`git diff failed: ${stderr.trim().split('\n')[0] || `exit code ${code}`}`));
+      parser.push(decoder.end());
+      resolve({ parsed: parser.end(), bytes });
+    });
+  });
 }
 
 export class GitError extends Error {
@@ -65,6 +101,22 @@ async function tryResolve(git: SimpleGit, ref: string): Promise<string | null> {
   } catch {
     return null;
   }
+}
+
+/** The repository's top level and both ends of a range in one git call; slower paths only to explain an error. */
+async function rangeEnds(dir: string, a: string, b: string): Promise<{ root: string; from: string; to: string }> {
+  const sha = /^[0-9a-f]{40,64}$/;
+  if (a !== EMPTY_TREE) {
+    try {
+      const [root, from, to] = (await gitAt(dir).raw(['rev-parse', '--show-toplevel', `${a}^{commit}`, `${b}^{commit}`])).trim().split('\n');
+      if (root && sha.test(from ?? '') && sha.test(to ?? '')) return { root, from, to };
+    } catch {
+      /* below: find out which part is wrong */
+    }
+  }
+  const { root } = await repoInfo(dir);
+  const [from, to] = await resolvePair(gitAt(root), a, b);
+  return { root, from, to };
 }
 
 /** Both ends of a range in one git call; one at a time only to say which one is wrong. */
@@ -149,27 +201,27 @@ export async function collectDiff(dir: string, spec: TargetSpec, opts: DiffOptio
     if (!m) throw new GitError(`'${spec.range}' is not a range`, 'Write it as A..B (or A...B for the merge-base).');
     const git = gitAt(dir);
     const fromRef = m[2] === '...' ? `${m[1]}...${m[3]}` : m[1];
-    const [info, [start, to], text] = await Promise.all([
-      repoInfo(dir),
-      resolvePair(git, m[1], m[3]),
-      git.raw(withPaths([...diffArgs(opts), fromRef, ...(m[2] === '...' ? [] : [m[3]])], opts)).catch(() => null),
+    // Two git calls at once: where the repository is and what the ends are (one rev-parse), and the diff.
+    const [ends, streamed] = await Promise.all([
+      rangeEnds(dir, m[1], m[3]),
+      streamDiff(dir, [...diffArgs(opts), fromRef, ...(m[2] === '...' ? [] : [m[3]])], opts).catch(() => null),
     ]);
-    const from = m[2] === '...' ? (await git.raw(['merge-base', start, to])).trim() : start;
-    const diffText = text ?? (await git.raw(withPaths([...diffArgs(opts), from, to], opts)));
-    return finish(diffText, info.root, { kind: 'range', base: from, head: to, label: spec.range });
+    const from = m[2] === '...' ? (await git.raw(['merge-base', ends.from, ends.to])).trim() : ends.from;
+    const diff = streamed ?? (await streamDiff(ends.root, [...diffArgs(opts), from, ends.to], opts));
+    return finish(diff, ends.root, { kind: 'range', base: from, head: ends.to, label: spec.range });
   }
   const { root, gitDir, head } = await repoInfo(dir);
   const git = gitAt(root);
   switch (spec.kind) {
     case 'working-tree': {
       const base = head ?? EMPTY_TREE;
-      const text = await workingTreeDiff(root, gitDir, base, opts);
-      return finish(text, root, { kind: 'working-tree', base, head: 'WORKTREE', label: 'working tree' });
+      const diff = await workingTreeDiff(root, gitDir, base, opts);
+      return finish(diff, root, { kind: 'working-tree', base, head: 'WORKTREE', label: 'working tree' });
     }
     case 'staged': {
       const base = head ?? EMPTY_TREE;
-      const text = await git.raw(withPaths([...diffArgs(opts), '--cached', base], opts));
-      return finish(text, root, { kind: 'staged', base, head: 'INDEX', label: 'staged changes' });
+      const diff = await streamDiff(root, [...diffArgs(opts), '--cached', base], opts);
+      return finish(diff, root, { kind: 'staged', base, head: 'INDEX', label: 'staged changes' });
     }
     case 'base': {
       if (!head) throw new GitError('the repository has no commits yet', 'Review the working tree instead.');
@@ -182,28 +234,28 @@ export async function collectDiff(dir: string, spec: TargetSpec, opts: DiffOptio
         mergeBase = '';
       }
       if (!mergeBase) throw new GitError(`'${ref}' and HEAD share no history`, 'Pick a base that HEAD branched from.');
-      const text = await git.raw(withPaths([...diffArgs(opts), mergeBase, head], opts));
-      return finish(text, root, { kind: 'base', base: mergeBase, head, label: ref });
+      const diff = await streamDiff(root, [...diffArgs(opts), mergeBase, head], opts);
+      return finish(diff, root, { kind: 'base', base: mergeBase, head, label: ref });
     }
   }
 }
 
-function finish(text: string, root: string, target: ReviewTarget): DiffSourceResult {
-  return { ...parseUnifiedDiff(text), root, target, rawBytes: Buffer.byteLength(text) };
+function finish(diff: StreamedDiff, root: string, target: ReviewTarget): DiffSourceResult {
+  return { ...diff.parsed, root, target, rawBytes: diff.bytes };
 }
 
 /**
  * Staged + unstaged + untracked (not ignored) against `base`, rename detection included, without
  * touching the user's index: a throw-away copy of the index takes `git add -A`.
  */
-async function workingTreeDiff(root: string, gitDir: string, base: string, opts: DiffOptions): Promise<string> {
+async function workingTreeDiff(root: string, gitDir: string, base: string, opts: DiffOptions): Promise<StreamedDiff> {
   const scratch = await mkdtemp(join(tmpdir(), 'pullmint-index-'));
   const index = join(scratch, 'index');
   try {
     await copyFile(join(gitDir, 'index'), index).catch(() => undefined);
-    const git = gitAt(root, { GIT_INDEX_FILE: index });
-    await git.raw(withPaths(['add', '-A', '--ignore-errors'], opts.paths?.length ? opts : { ...opts, paths: ['.'] }));
-    return await git.raw(withPaths([...diffArgs(opts), '--cached', base], opts));
+    const env = { GIT_INDEX_FILE: index };
+    await gitAt(root, env).raw(withPaths(['add', '-A', '--ignore-errors'], opts.paths?.length ? opts : { ...opts, paths: ['.'] }));
+    return await streamDiff(root, [...diffArgs(opts), '--cached', base], opts, env);
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
