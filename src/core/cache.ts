@@ -67,6 +67,20 @@ export class ReviewCache {
     }
   }
 
+  /** Prunes at most once a day (a marker file remembers when); never fails a review. */
+  async maybePrune(): Promise<number> {
+    const marker = join(this.dir, '.last-prune');
+    const last = await stat(marker).catch(() => null);
+    if (last && this.now() - last.mtimeMs < 24 * 3600 * 1000) return 0;
+    try {
+      await mkdir(this.dir, { recursive: true });
+      await writeFile(marker, new Date(this.now()).toISOString());
+      return await this.prune();
+    } catch {
+      return 0;
+    }
+  }
+
   /** Removes expired entries; returns how many. */
   async prune(): Promise<number> {
     let removed = 0;

@@ -189,6 +189,7 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
     await history
       ?.put({ ...record, status: 'completed', rulesOnly, riskScore: result.riskScore, decision: result.decision, result })
       .catch(() => undefined);
+    if (config.cache && req.cache) await req.cache.maybePrune();
     return result;
   } catch (err) {
     await history?.put({ ...record, status: 'failed', error: err instanceof Error ? err.message : String(err) }).catch(() => undefined);

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Decision, ExecutionStatus, ReviewResult, ReviewTarget } from './types.js';
 
 export const HISTORY_RETENTION_MS = 90 * 24 * 3600 * 1000;
+/** Past this size the file is rewritten with one line per live execution. */
+const COMPACT_AT_BYTES = 2 * 1024 * 1024;
 
 export interface DeploymentRecord {
   deploymentId: string;
@@ -65,6 +67,10 @@ export class HistoryStore {
   async put(record: ExecutionRecord): Promise<void> {
     await mkdir(join(this.file, '..'), { recursive: true });
     await appendFile(this.file, JSON.stringify({ ...record, updatedAt: new Date(this.now()).toISOString() }) + '\n');
+    if (record.status === 'completed' || record.status === 'failed') {
+      const size = (await stat(this.file).catch(() => null))?.size ?? 0;
+      if (size > COMPACT_AT_BYTES) await this.compact();
+    }
   }
 
   /** Latest state of each execution, newest first, without those past retention. */
