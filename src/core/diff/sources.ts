@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import type { ReviewTarget } from '../types.js';
 import { StringDecoder } from 'node:string_decoder';
@@ -106,6 +107,9 @@ async function tryResolve(git: SimpleGit, ref: string): Promise<string | null> {
 /** The repository's top level and both ends of a range in one git call; slower paths only to explain an error. */
 async function rangeEnds(dir: string, a: string, b: string): Promise<{ root: string; from: string; to: string }> {
   const sha = /^[0-9a-f]{40,64}$/;
+  // Full SHAs (pre-push, PR reviews) need no lookup: the top level is the folder holding .git.
+  const checkout = sha.test(a) && sha.test(b) ? checkoutRoot(dir) : null;
+  if (checkout) return { root: checkout, from: a, to: b };
   if (a !== EMPTY_TREE) {
     try {
       const [root, from, to] = (await gitAt(dir).raw(['rev-parse', '--show-toplevel', `${a}^{commit}`, `${b}^{commit}`])).trim().split('\n');
@@ -117,6 +121,14 @@ async function rangeEnds(dir: string, a: string, b: string): Promise<{ root: str
   const { root } = await repoInfo(dir);
   const [from, to] = await resolvePair(gitAt(root), a, b);
   return { root, from, to };
+}
+
+/** The nearest folder at or above `dir` with a .git entry (folder, or file for worktrees and submodules). */
+function checkoutRoot(dir: string): string | null {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    if (existsSync(join(d, '.git'))) return d;
+    if (dirname(d) === d) return null;
+  }
 }
 
 /** Both ends of a range in one git call; one at a time only to say which one is wrong. */
