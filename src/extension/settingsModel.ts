@@ -26,18 +26,9 @@ export interface EditorSettings {
   sanityChecks: unknown[];
 }
 
-/** Keys as constants, read in one place. */
-export const SETTING_KEYS = [
-  'provider', 'ollama.host', 'ollama.model', 'ollama.numCtx', 'ollama.keepAlive', 'anthropic.model', 'anthropic.baseUrl',
-  'openai.baseUrl', 'openai.model', 'openai.contextTokens', 'contextLines', 'maxCalls', 'maxTokens', 'timeoutSeconds',
-  'maxLinesPerFile', 'ignore', 'rules', 'severityOverrides', 'risk.weights', 'risk.approveThreshold', 'risk.deployThreshold',
-  'risk.diffSizeComponent', 'severityMap', 'reviewOnSave', 'instructions', 'deploy.url', 'deploy.environment',
-  'github.enterpriseUrl', 'sanityChecks',
-] as const;
-
 export const DEFAULT_SEVERITY_MAP: Record<Severity, DiagnosticLevel> = { critical: 'Error', high: 'Error', medium: 'Warning', low: 'Information', info: 'Hint' };
 
-/** Builds the typed object from a getter (the adapter passes `WorkspaceConfiguration.get`). */
+/** The one place the `pullmint.*` keys are read: the adapter passes `WorkspaceConfiguration.get`. */
 export function readSettings(get: <T>(key: string, fallback: T) => T): EditorSettings {
   const levels = new Set(['Error', 'Warning', 'Information', 'Hint']);
   const severityMap = { ...DEFAULT_SEVERITY_MAP };

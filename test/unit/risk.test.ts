@@ -32,3 +32,18 @@ describe('risk', () => {
     assert.equal(decide(40, cfg), 'auto-deploy');
   });
 });
+
+describe('severity overrides', () => {
+  it('map a rule id or a category to another severity, the rule id first', async () => {
+    const { applySeverityOverrides } = await import('../../src/core/engine.js');
+    const base = { id: 'x', file: 'a', line: 1, title: 't', message: 'm' };
+    const findings = [
+      { ...base, severity: 'medium' as const, category: 'maintainability' as const, origin: 'rule' as const, rule: 'debugger-statement' },
+      { ...base, severity: 'low' as const, category: 'style' as const, origin: 'llm' as const },
+      { ...base, severity: 'high' as const, category: 'bug' as const, origin: 'llm' as const },
+    ];
+    const out = applySeverityOverrides(findings, { 'debugger-statement': 'high', maintainability: 'info', style: 'info' });
+    assert.deepEqual(out.map((f) => f.severity), ['high', 'info', 'high']);
+    assert.equal(applySeverityOverrides(findings, {}), findings);
+  });
+});

@@ -50,8 +50,3 @@ export function countAdded(file: FileDiff): number {
   for (const hunk of file.hunks) for (const line of hunk.lines) if (line.kind === 'add') n++;
   return n;
 }
-
-/** True when `line` (new-file numbering) lies inside one of the file's hunks. */
-export function lineInHunks(file: FileDiff, line: number): boolean {
-  return file.hunks.some((h) => line >= h.newStart && line < h.newStart + Math.max(h.newLines, 1));
-}
