@@ -81,7 +81,8 @@ export class DiffParser {
     const hunk = this.hunk;
     if (hunk && (this.oldLeft > 0 || this.newLeft > 0)) {
       const marker = raw[0];
-      const { text: body, cr } = stripCr(raw.slice(1));
+      const cr = raw.charCodeAt(raw.length - 1) === 13;
+      const body = raw.slice(1, cr ? -1 : undefined);
       if (cr) file.crlf = true;
       let line: DiffLine | null = null;
       if (marker === '+' && this.newLeft > 0) {
@@ -268,8 +269,4 @@ function stripPrefix(s: string, prefix: string): string {
 /** git appends a tab to ---/+++ names that contain a space. */
 function stripTab(s: string): string {
   return s.endsWith('\t') ? s.slice(0, -1) : s;
-}
-
-function stripCr(s: string): { text: string; cr: boolean } {
-  return s.endsWith('\r') ? { text: s.slice(0, -1), cr: true } : { text: s, cr: false };
 }

@@ -22,12 +22,16 @@ const CONFLICT = /^(?:<{7}(?: |$)|={7}$|>{7}(?: |$)|\|{7}(?: |$))/;
 const EXCLUSIVE = /\b(?:describe|it|test|context|suite|specify)\.only\s*\(/;
 const DEBUGGER = /(?:^|[;{}\s])debugger\s*;?\s*(?:\/\/.*)?$/;
 
-function checkLine(isTest: boolean, text: string, switches: RuleSwitches): RuleHit[] {
-  const hits: RuleHit[] = [];
+const NO_HITS: readonly RuleHit[] = Object.freeze([]);
+
+/** Most lines hit nothing: they share one empty result instead of allocating their own. */
+function checkLine(isTest: boolean, text: string, switches: RuleSwitches): readonly RuleHit[] {
+  let hits: RuleHit[] | null = null;
+  const add = (hit: RuleHit): void => void (hits ??= []).push(hit);
   const on = (id: RuleId): boolean => switches[id] !== false;
   if (on('hardcoded-secret')) {
     for (const s of findSecrets(text)) {
-      hits.push({
+      add({
         rule: 'hardcoded-secret',
         severity: 'critical',
         category: 'security',
@@ -40,14 +44,14 @@ function checkLine(isTest: boolean, text: string, switches: RuleSwitches): RuleH
   const first = text.charCodeAt(0);
   // '<' '=' '>' '|': conflict markers start a line with one of these.
   if (on('merge-conflict-marker') && (first === 60 || first === 61 || first === 62 || first === 124) && CONFLICT.test(text)) {
-    hits.push({
+    add({
       rule: 'merge-conflict-marker', severity: 'high', category: 'bug',
       title: 'Merge conflict marker',
       message: 'A conflict marker was committed; the file will not parse or will behave unexpectedly. Resolve the conflict.',
     });
   }
   if (on('exclusive-test') && isTest && text.includes('.only') && EXCLUSIVE.test(text)) {
-    hits.push({
+    add({
       rule: 'exclusive-test', severity: 'high', category: 'testing',
       title: 'Exclusive test (.only) left in',
       message: '`.only(` makes the runner skip every other test in the suite, so CI passes without running them.',
@@ -55,14 +59,14 @@ function checkLine(isTest: boolean, text: string, switches: RuleSwitches): RuleH
     });
   }
   if (on('debugger-statement') && text.includes('debugger') && DEBUGGER.test(text) && !/^\s*(?:\/\/|\*|#)/.test(text)) {
-    hits.push({
+    add({
       rule: 'debugger-statement', severity: 'medium', category: 'maintainability',
       title: '`debugger` statement left in',
       message: 'A `debugger;` statement pauses execution whenever dev tools are attached. Remove it before merging.',
       suggestion: text.replace(/\bdebugger\s*;?/, '').trimEnd() || undefined,
     });
   }
-  return hits;
+  return hits ?? NO_HITS;
 }
 
 /** Deterministic checks on added lines; no model needed, always on unless switched off per rule. */

@@ -45,11 +45,13 @@ function looksLikeSecretValue(value: string): boolean {
 const MAY_HOLD_TOKEN = /AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|xox|hooks\.slack|PRIVATE KEY|sk-ant-|k_live_/;
 const MAY_ASSIGN_SECRET = /pass|secret|key|token|credential|auth/i;
 
-export function findSecrets(line: string): SecretMatch[] {
-  const out: SecretMatch[] = [];
+const NONE: readonly SecretMatch[] = Object.freeze([]);
+
+export function findSecrets(line: string): readonly SecretMatch[] {
   const tokens = MAY_HOLD_TOKEN.test(line);
   const assigns = MAY_ASSIGN_SECRET.test(line);
-  if (!tokens && !assigns) return out;
+  if (!tokens && !assigns) return NONE;
+  const out: SecretMatch[] = [];
   for (const { kind, re } of tokens ? PATTERNS : []) {
     re.lastIndex = 0;
     for (let m = re.exec(line); m; m = re.exec(line)) out.push({ kind, start: m.index, end: m.index + m[0].length });
