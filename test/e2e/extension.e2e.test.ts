@@ -137,6 +137,13 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
     // A double click opens the file at the finding and moves the focus into the editor.
     await page.locator('.markers-panel .monaco-list-row', { hasText: 'SQL injection' }).first().dblclick();
     await page.waitForSelector('.monaco-editor.focused', { timeout: 20_000 });
+    // The hover on the finding shows its message.
+    await wb.command('Show or Focus Hover');
+    const hover = page.locator('.monaco-hover', { hasText: 'User input is concatenated into SQL.' }).first();
+    await hover.waitFor({ timeout: 15_000 });
+    assert.match((await hover.innerText()).replace(/\s+/g, ' '), /SQL injection: User input is concatenated into SQL\./);
+    await wb.screenshot('hover');
+    await page.keyboard.press('Escape');
     const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'Apply suggested fix' }).first();
     try {
       const bulb = page.locator('.monaco-editor .lightBulbWidget').first();
@@ -161,6 +168,17 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
     }, 20_000);
     assert.match(content, /db\.query\("SELECT \* FROM users WHERE id = \$1", \[id\]\)/);
     await wb.screenshot('after-quick-fix');
+  });
+
+  it('3b. findings follow edits: a line inserted above moves the finding down, undo moves it back', async () => {
+    await page.locator('.markers-panel .monaco-list-row', { hasText: 'Hard-coded secret' }).first().dblclick();
+    await page.waitForSelector('.monaco-editor.focused', { timeout: 20_000 });
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.press('Enter');
+    await until('the finding on line 2', async () => (await wb.problems()).rows.some((r) => r.text.includes('Hard-coded secret') && /\[Ln 2, Col 1\]/.test(r.text)), 15_000);
+    await wb.screenshot('finding-moved');
+    await page.keyboard.press('Control+Z');
+    await until('the finding back on line 1', async () => (await wb.problems()).rows.some((r) => r.text.includes('Hard-coded secret') && /\[Ln 1, Col 1\]/.test(r.text)), 15_000);
   });
 
   it('4. Review This PR, then Post Review to Pull Request: one summary and valid inline comments, also on re-post', async () => {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 
@@ -10,6 +10,8 @@ export class Workbench {
 
   constructor(readonly page: Page) {
     mkdirSync(ARTIFACTS, { recursive: true });
+    // A run's screenshots are its own: drop the numbered ones an earlier run left.
+    for (const f of readdirSync(ARTIFACTS)) if (/^\d{2}-.*\.png$/.test(f)) rmSync(`${ARTIFACTS}/${f}`);
   }
 
   async waitReady(): Promise<void> {
