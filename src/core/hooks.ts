@@ -2,6 +2,7 @@ import { chmod, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/pro
 import { isAbsolute, join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { repoRoot } from './diff/sources.js';
+import { tryGit } from './git.js';
 
 export const HOOK_MARKER = '# pullmint pre-push hook';
 const CHAINED = 'pre-push.pullmint-chained';
@@ -14,7 +15,7 @@ const ZERO = /^0+$/;
 export async function hooksDir(repo: string): Promise<string> {
   const root = await repoRoot(repo);
   const git = simpleGit(root);
-  const configured = (await git.raw(['config', '--get', 'core.hooksPath']).catch(() => '')).trim();
+  const configured = await tryGit(root, ['config', '--get', 'core.hooksPath']);
   if (configured && /(^|\/)\.husky(\/_)?\/?$/.test(configured)) return join(root, '.husky');
   const dir = (await git.raw(['rev-parse', '--git-path', 'hooks'])).trim();
   return isAbsolute(dir) ? dir : join(root, dir);
@@ -113,13 +114,12 @@ export function parsePushLines(input: string): PushUpdate[] {
 
 /** For a new branch: where it forks from the remote's default branch (or the local main/master). */
 export async function newBranchBase(repo: string, remote: string, sha: string): Promise<string | null> {
-  const git = simpleGit(repo);
   const candidates: string[] = [];
-  const head = (await git.raw(['symbolic-ref', '-q', '--short', `refs/remotes/${remote}/HEAD`]).catch(() => '')).trim();
+  const head = await tryGit(repo, ['symbolic-ref', '-q', '--short', `refs/remotes/${remote}/HEAD`]);
   if (head) candidates.push(head);
   candidates.push(`${remote}/main`, `${remote}/master`, 'main', 'master');
   for (const ref of candidates) {
-    const base = (await git.raw(['merge-base', ref, sha]).catch(() => '')).trim();
+    const base = await tryGit(repo, ['merge-base', ref, sha]);
     if (base && base !== sha) return base;
   }
   return null;

@@ -130,3 +130,23 @@ describe('diff sources on real repositories', () => {
     await assert.rejects(collectDiff(dir, { kind: 'working-tree' }, opts), (e: unknown) => e instanceof GitError && Boolean(e.hint));
   });
 });
+
+describe('review on save: the working-tree diff of one file', () => {
+  it('matches the full working-tree diff for a tracked file, a new file, and a file with nothing changed', async () => {
+    repo = new TempRepo();
+    repo.write('a.js', 'one\ntwo\n').write('b.js', 'same\n').commit('base');
+    repo.write('a.js', 'one\ntwo\nthree\n').write('new file.js', 'fresh\n');
+    repo.git('add', 'a.js');
+    repo.write('a.js', 'one\n2\nthree\n');
+    const full = await collectDiff(repo.dir, { kind: 'working-tree' }, opts);
+    for (const path of ['a.js', 'new file.js']) {
+      const one = await collectDiff(repo.dir, { kind: 'working-tree' }, { ...opts, paths: [path] });
+      assert.equal(one.files.length, 1, path);
+      const expected = full.files.find((f) => f.path === path)!;
+      assert.deepEqual(addedLines(one.files[0]), addedLines(expected), path);
+      assert.equal(one.files[0].status, expected.status, path);
+      assert.equal(one.target.base, full.target.base);
+    }
+    assert.deepEqual((await collectDiff(repo.dir, { kind: 'working-tree' }, { ...opts, paths: ['b.js'] })).files, []);
+  });
+});

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
-import { simpleGit } from 'simple-git';
 import { headSha, repoRoot } from '../diff/sources.js';
 import type { GitHubClient } from '../github/client.js';
 import type { RemoteRepo } from '../github/remote.js';
@@ -8,6 +7,7 @@ import { HistoryStore, type DeploymentRecord, type ExecutionRecord } from '../hi
 import { severityCounts } from '../risk.js';
 import { runSanityChecks, type SanityCheck } from './sanity.js';
 import { DEFAULT_BACKOFF, sendDeployWebhook, type AttemptLog, type DeployPayload } from './webhook.js';
+import { tryGit } from '../git.js';
 
 export interface DeployRequest {
   repoDir: string;
@@ -40,9 +40,8 @@ export type DeployOutcome =
   | { kind: 'failed'; record: ExecutionRecord; deployment: DeploymentRecord };
 
 async function whoAmI(repo: string): Promise<string> {
-  const git = simpleGit(repo);
-  const email = (await git.raw(['config', '--get', 'user.email']).catch(() => '')).trim();
-  const name = (await git.raw(['config', '--get', 'user.name']).catch(() => '')).trim();
+  const email = await tryGit(repo, ['config', '--get', 'user.email']);
+  const name = await tryGit(repo, ['config', '--get', 'user.name']);
   if (email || name) return name && email ? `${name} <${email}>` : name || email;
   try {
     return userInfo().username;
@@ -112,7 +111,7 @@ export async function deploy(req: DeployRequest): Promise<DeployOutcome> {
   await save();
   const payload: DeployPayload = {
     deploymentId: deployment.deploymentId, executionId: record.executionId, repository: gh ? `${gh.repo.owner}/${gh.repo.repo}` : root,
-    ref: (await simpleGit(root).raw(['symbolic-ref', '-q', '--short', 'HEAD']).catch(() => '')).trim() || head, sha: head, environment: req.environment,
+    ref: (await tryGit(root, ['symbolic-ref', '-q', '--short', 'HEAD'])) || head, sha: head, environment: req.environment,
     riskScore: result.riskScore, decision: result.decision, findings: severityCounts(result.findings), requestedBy, requestedAt: deployment.approvedAt, override,
   };
   const outcome = await sendDeployWebhook(payload, {

@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
+import { GitError, gitEnv, runGit, tryGit } from '../git.js';
+
+export { GitError };
 import type { ReviewTarget } from '../types.js';
 import { StringDecoder } from 'node:string_decoder';
 import type { FileDiff } from './model.js';
@@ -43,14 +46,13 @@ interface StreamedDiff {
  * Runs a git diff and parses its output as it streams in. This hot path spawns git itself rather
  * than through simple-git, which would also keep a second, whole copy of the output.
  */
-function streamDiff(dir: string, args: string[], opts: DiffOptions, env?: Record<string, string>): Promise<StreamedDiff> {
+function streamDiff(dir: string, args: string[], opts: DiffOptions, env?: Record<string, string>, okCodes: number[] = [0]): Promise<StreamedDiff> {
   return new Promise((resolve, reject) => {
     const parser = new DiffParser(opts.onFile);
     const decoder = new StringDecoder('utf8');
     let bytes = 0;
     let stderr = '';
-    const childEnv = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toUpperCase().startsWith('GIT_'))), ...env };
-    const child = spawn('git', withPaths(args, opts), { cwd: dir, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('git', withPaths(args, opts), { cwd: dir, env: gitEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.on('data', (chunk: Buffer) => {
       bytes += chunk.length;
       parser.push(decoder.write(chunk));
@@ -58,28 +60,16 @@ function streamDiff(dir: string, args: string[], opts: DiffOptions, env?: Record
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     child.on('error', (err) => reject(new GitError(`git could not be started: ${err.message}`, 'Install git and make sure it is on PATH.')));
     child.on('close', (code) => {
-      if (code !== 0) return reject(new GitError(`git diff failed: ${stderr.trim().split('\n')[0] || `exit code ${code}`}`));
+      if (!okCodes.includes(code ?? -1)) return reject(new GitError(`git diff failed: ${stderr.trim().split('\n')[0] || `exit code ${code}`}`));
       parser.push(decoder.end());
       resolve({ parsed: parser.end(), bytes });
     });
   });
 }
 
-export class GitError extends Error {
-  constructor(message: string, readonly hint?: string) {
-    super(message);
-    this.name = 'GitError';
-  }
-}
 
-const SAFE_ENV = /^(PATH|HOME|USER|LOGNAME|LANG|LANGUAGE|LC_[A-Z]+|TMPDIR|TMP|TEMP|TZ|XDG_CONFIG_HOME|SYSTEMROOT|SystemRoot|APPDATA|LOCALAPPDATA|USERPROFILE|HOMEDRIVE|HOMEPATH|PROGRAMDATA|COMSPEC|PATHEXT|WINDIR)$/i;
-
-function gitAt(dir: string, env?: Record<string, string>): SimpleGit {
-  const git = simpleGit({ baseDir: dir, maxConcurrentProcesses: 4, trimmed: false, allowEnvironment: env ? Object.keys(env) : [] });
-  if (!env) return git;
-  // simple-git refuses explicit GIT_*, EDITOR, PAGER, SSH and similar variables; git needs only these.
-  const ambient = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && SAFE_ENV.test(k))) as Record<string, string>;
-  return git.env({ ...ambient, ...env });
+function gitAt(dir: string): SimpleGit {
+  return simpleGit({ baseDir: dir, maxConcurrentProcesses: 4, trimmed: false });
 }
 
 /** The repository's top-level folder, or a GitError that says how to fix it. */
@@ -92,16 +82,12 @@ export async function repoRoot(dir: string): Promise<string> {
 }
 
 export async function headSha(dir: string): Promise<string | null> {
-  return tryResolve(gitAt(dir), 'HEAD');
+  return tryResolve(dir, 'HEAD');
 }
 
 /** The commit a ref names, or null. `rev-parse -q` fails silently, so an empty answer means no. */
-async function tryResolve(git: SimpleGit, ref: string): Promise<string | null> {
-  try {
-    return (await git.revparse(['--verify', '-q', `${ref}^{commit}`])).trim() || null;
-  } catch {
-    return null;
-  }
+async function tryResolve(dir: string, ref: string): Promise<string | null> {
+  return (await tryGit(dir, ['rev-parse', '--verify', '-q', `${ref}^{commit}`])) || null;
 }
 
 /** The repository's top level and both ends of a range in one git call; slower paths only to explain an error. */
@@ -119,7 +105,7 @@ async function rangeEnds(dir: string, a: string, b: string): Promise<{ root: str
     }
   }
   const { root } = await repoInfo(dir);
-  const [from, to] = await resolvePair(gitAt(root), a, b);
+  const [from, to] = await resolvePair(root, a, b);
   return { root, from, to };
 }
 
@@ -132,35 +118,26 @@ function checkoutRoot(dir: string): string | null {
 }
 
 /** Both ends of a range in one git call; one at a time only to say which one is wrong. */
-async function resolvePair(git: SimpleGit, a: string, b: string): Promise<[string, string]> {
+async function resolvePair(dir: string, a: string, b: string): Promise<[string, string]> {
   // The empty tree is not a commit; it stands for "before the first commit" (a first push).
-  if (a === EMPTY_TREE) return [EMPTY_TREE, await resolveCommit(git, b)];
-  try {
-    const out = (await git.raw(['rev-parse', `${a}^{commit}`, `${b}^{commit}`])).trim().split('\n');
-    if (out.length === 2 && out.every((s) => /^[0-9a-f]{40,64}$/.test(s))) return [out[0], out[1]];
-  } catch {
-    /* below */
-  }
-  return [await resolveCommit(git, a), await resolveCommit(git, b)];
+  if (a === EMPTY_TREE) return [EMPTY_TREE, await resolveCommit(dir, b)];
+  const out = (await tryGit(dir, ['rev-parse', `${a}^{commit}`, `${b}^{commit}`])).split('\n');
+  if (out.length === 2 && out.every((s) => /^[0-9a-f]{40,64}$/.test(s))) return [out[0], out[1]];
+  return [await resolveCommit(dir, a), await resolveCommit(dir, b)];
 }
 
-async function resolveCommit(git: SimpleGit, ref: string): Promise<string> {
-  const sha = await tryResolve(git, ref);
+async function resolveCommit(dir: string, ref: string): Promise<string> {
+  const sha = await tryResolve(dir, ref);
   if (!sha) throw new GitError(`unknown revision '${ref}'`, 'Check the name with `git branch -a`, or fetch it first.');
   return sha;
 }
 
 /** origin/HEAD, else origin/main, origin/master, main, master: the branch a feature branch forks from. */
 export async function defaultBaseRef(dir: string): Promise<string> {
-  const git = gitAt(dir);
-  try {
-    const sym = (await git.raw(['symbolic-ref', '-q', '--short', 'refs/remotes/origin/HEAD'])).trim();
-    if (sym) return sym;
-  } catch {
-    /* no origin/HEAD: try the usual names */
-  }
+  const sym = await tryGit(dir, ['symbolic-ref', '-q', '--short', 'refs/remotes/origin/HEAD']);
+  if (sym) return sym;
   for (const ref of ['origin/main', 'origin/master', 'main', 'master']) {
-    if (await tryResolve(git, ref)) return ref;
+    if (await tryResolve(dir, ref)) return ref;
   }
   throw new GitError('no base branch found (no origin/HEAD, main or master)', 'Name one: --base REF.');
 }
@@ -222,6 +199,7 @@ export async function collectDiff(dir: string, spec: TargetSpec, opts: DiffOptio
     const diff = streamed ?? (await streamDiff(ends.root, [...diffArgs(opts), from, ends.to], opts));
     return finish(diff, ends.root, { kind: 'range', base: from, head: ends.to, label: spec.range });
   }
+  if (spec.kind === 'working-tree' && opts.paths?.length) return savedFilesDiff(dir, opts);
   const { root, gitDir, head } = await repoInfo(dir);
   const git = gitAt(root);
   switch (spec.kind) {
@@ -238,7 +216,7 @@ export async function collectDiff(dir: string, spec: TargetSpec, opts: DiffOptio
     case 'base': {
       if (!head) throw new GitError('the repository has no commits yet', 'Review the working tree instead.');
       const ref = spec.ref ?? (await defaultBaseRef(root));
-      const refSha = await resolveCommit(git, ref);
+      const refSha = await resolveCommit(root, ref);
       let mergeBase: string;
       try {
         mergeBase = (await git.raw(['merge-base', refSha, head])).trim();
@@ -257,6 +235,27 @@ function finish(diff: StreamedDiff, root: string, target: ReviewTarget): DiffSou
 }
 
 /**
+ * The working-tree diff of a few files (review on save), in parallel git calls: HEAD, the diff of
+ * tracked files against it, and which of the files are new. New files diff against /dev/null.
+ */
+async function savedFilesDiff(dir: string, opts: DiffOptions): Promise<DiffSourceResult> {
+  const paths = opts.paths ?? [];
+  const [info, untracked] = await Promise.all([
+    repoInfo(dir),
+    runGit(dir, ['ls-files', '--others', '--exclude-standard', '-z', '--', ...paths]).then((out) => out.split('\0').filter(Boolean)),
+  ]);
+  const base = info.head ?? EMPTY_TREE;
+  const tracked = paths.filter((p) => !untracked.includes(p));
+  const parts = await Promise.all([
+    tracked.length ? streamDiff(info.root, [...diffArgs(opts), base, '--', ...tracked], { ...opts, paths: undefined }) : null,
+    ...untracked.map((p) => streamDiff(info.root, [...diffArgs(opts), '--no-index', '--', '/dev/null', p], { ...opts, paths: undefined }, undefined, [0, 1])),
+  ]);
+  const files = parts.flatMap((d) => d?.parsed.files ?? []);
+  const warnings = parts.flatMap((d) => d?.parsed.warnings ?? []);
+  return { files, warnings, root: info.root, target: { kind: 'working-tree', base, head: 'WORKTREE', label: 'working tree' }, rawBytes: parts.reduce((n, d) => n + (d?.bytes ?? 0), 0) };
+}
+
+/**
  * Staged + unstaged + untracked (not ignored) against `base`, rename detection included, without
  * touching the user's index: a throw-away copy of the index takes `git add -A`.
  */
@@ -266,7 +265,7 @@ async function workingTreeDiff(root: string, gitDir: string, base: string, opts:
   try {
     await copyFile(join(gitDir, 'index'), index).catch(() => undefined);
     const env = { GIT_INDEX_FILE: index };
-    await gitAt(root, env).raw(withPaths(['add', '-A', '--ignore-errors'], opts.paths?.length ? opts : { ...opts, paths: ['.'] }));
+    await runGit(root, withPaths(['add', '-A', '--ignore-errors'], opts.paths?.length ? opts : { ...opts, paths: ['.'] }), env);
     return await streamDiff(root, [...diffArgs(opts), '--cached', base], opts, env);
   } finally {
     await rm(scratch, { recursive: true, force: true });

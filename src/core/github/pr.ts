@@ -2,6 +2,7 @@ import { simpleGit } from 'simple-git';
 import type { GitHubClient } from './client.js';
 import { explainGitHubError, GitHubError } from './client.js';
 import { parseRemoteUrl, type RemoteRepo } from './remote.js';
+import { tryGit } from '../git.js';
 
 export interface PullRequestRef {
   base: RemoteRepo;
@@ -32,7 +33,7 @@ async function remotes(repo: string): Promise<Map<string, RemoteRepo>> {
 }
 
 export async function currentBranch(repo: string): Promise<string | null> {
-  const name = (await simpleGit(repo).raw(['symbolic-ref', '-q', '--short', 'HEAD']).catch(() => '')).trim();
+  const name = await tryGit(repo, ['symbolic-ref', '-q', '--short', 'HEAD']);
   return name || null;
 }
 
@@ -47,11 +48,10 @@ export async function baseRemote(repo: string): Promise<RemoteRepo | null> {
  * the GitHub Pull Requests extension, `owner#repo#number`), the given number, then the API.
  */
 export async function resolvePullRequest(repo: string, opts: { number?: number; client?: GitHubClient }): Promise<PullRequestRef | null> {
-  const git = simpleGit(repo);
   const branch = await currentBranch(repo);
   const base = await baseRemote(repo);
   if (branch) {
-    const key = (await git.raw(['config', '--get', `branch.${branch}.github-pr-owner-number`]).catch(() => '')).trim();
+    const key = await tryGit(repo, ['config', '--get', `branch.${branch}.github-pr-owner-number`]);
     const m = /^([^#]+)#([^#]+)#(\d+)$/.exec(key);
     if (m && opts.number === undefined) {
       return { base: { host: base?.host ?? 'github.com', owner: m[1], repo: m[2] }, number: Number(m[3]), source: 'branch-config' };
@@ -61,10 +61,10 @@ export async function resolvePullRequest(repo: string, opts: { number?: number; 
   if (opts.number !== undefined) return { base, number: opts.number, source: 'flag' };
   if (!branch || !opts.client) return null;
   // The branch may live on a fork: its upstream remote names the head owner.
-  const upstreamRemote = (await git.raw(['config', '--get', `branch.${branch}.remote`]).catch(() => '')).trim();
+  const upstreamRemote = await tryGit(repo, ['config', '--get', `branch.${branch}.remote`]);
   const all = await remotes(repo);
   const headOwner = all.get(upstreamRemote)?.owner ?? base.owner;
-  const mergeRef = (await git.raw(['config', '--get', `branch.${branch}.merge`]).catch(() => '')).trim().replace(/^refs\/heads\//, '');
+  const mergeRef = (await tryGit(repo, ['config', '--get', `branch.${branch}.merge`])).replace(/^refs\/heads\//, '');
   const headBranch = mergeRef || branch;
   try {
     const { data } = await opts.client.pulls.list({ owner: base.owner, repo: base.repo, head: `${headOwner}:${headBranch}`, state: 'all', per_page: 20 });
@@ -100,7 +100,7 @@ export async function fetchPullRequest(client: GitHubClient, ref: PullRequestRef
  */
 export async function ensureCommits(repo: string, pr: PullRequestInfo): Promise<void> {
   const git = simpleGit(repo);
-  const has = async (sha: string): Promise<boolean> => Boolean((await git.raw(['cat-file', '-t', sha]).catch(() => '')).trim());
+  const has = async (sha: string): Promise<boolean> => Boolean(await tryGit(repo, ['cat-file', '-t', sha]));
   for (const [sha, ref] of [
     [pr.baseSha, pr.baseRef],
     [pr.headSha, `pull/${pr.number}/head`],

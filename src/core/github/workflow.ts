@@ -5,6 +5,7 @@ import { HistoryStore } from '../history.js';
 import type { ReviewResult } from '../types.js';
 import { GitHubError, type GitHubClient } from './client.js';
 import { ensureCommits, fetchPullRequest, resolvePullRequest, type PullRequestInfo } from './pr.js';
+import { tryGit } from '../git.js';
 
 export interface PullRequestTarget {
   pr: PullRequestInfo;
@@ -19,7 +20,7 @@ export interface PullRequestTarget {
 export async function pullRequestTarget(repo: string, client: GitHubClient, number?: number): Promise<PullRequestTarget> {
   const ref = await resolvePullRequest(repo, { number, client });
   if (!ref) {
-    const branch = (await simpleGit(repo).raw(['symbolic-ref', '-q', '--short', 'HEAD']).catch(() => '')).trim() || 'HEAD';
+    const branch = (await tryGit(repo, ['symbolic-ref', '-q', '--short', 'HEAD'])) || 'HEAD';
     throw new GitHubError(`No pull request found for branch ${branch}. Open one on GitHub, or name it: --pr N.`);
   }
   const pr = await fetchPullRequest(client, ref);

@@ -1,0 +1,37 @@
+import { execFile } from 'node:child_process';
+
+export class GitError extends Error {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = 'GitError';
+  }
+}
+
+/** The environment for git: the caller's, without GIT_* variables that would point git elsewhere. */
+export function gitEnv(extra?: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toUpperCase().startsWith('GIT_'))), ...extra };
+}
+
+/**
+ * Runs git for commands that may print nothing (`add`, `ls-files`, `config --get`, `rev-parse -q`
+ * misses). simple-git waits a fixed 50 ms after a silent command; on save and on push that adds up.
+ */
+export function runGit(dir: string, args: string[], env?: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('git', args, { cwd: dir, env: gitEnv(env), maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err) reject(new GitError(`git ${args[0]} failed: ${String(stderr).trim().split('\n')[0] || err.message}`));
+      else resolve(String(stdout));
+    });
+  });
+}
+
+/** Like runGit, but a failure (an unset key, an unknown ref) is an empty answer. */
+export function tryGit(dir: string, args: string[]): Promise<string> {
+  return runGit(dir, args).then(
+    (out) => out.trim(),
+    () => '',
+  );
+}
