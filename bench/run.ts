@@ -5,7 +5,7 @@ import { buildSync } from 'esbuild';
 
 // The bench runs bundles built like the shipped CLI (esbuild, cjs), not the tsx loader.
 const out = join(__dirname, '..', '.bench');
-for (const name of ['one', 'rss']) {
+for (const name of ['one', 'rss', 'save']) {
   buildSync({ entryPoints: [join(__dirname, `${name}.ts`)], outfile: join(out, `${name}.js`), bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error' });
 }
 
@@ -25,12 +25,15 @@ for (const r of rows) {
     `${String(r.changedLines).padStart(7)} | ${f(r.gitDiffMs).padStart(11)} | ${f(r.pipelineMs).padStart(11)} | ${f(r.ratio, 2).padStart(5)} | ${String(r.chunks).padStart(6)} | ${r.tokensSent} (${r.tokensDataOnly}) / ${r.rawChangedLineTokens} = ${f(r.tokenRatio, 2)}× (${f(r.tokenRatioDataOnly, 2)}×) [${f(r.tokenRatioVsAddedOnly, 2)}×] | ${f(r.cachedMs)} (${r.cachedCalls}) | ${f(r.peakRssMb)} (${f(r.startRssMb)})`,
   );
 }
+const save = JSON.parse(execFileSync(process.execPath, [join(out, 'save.js')], { encoding: 'utf8' }).trim()) as { gitDiffMs: number; saveMs: number };
+console.log(`\nReview on save (rules, one file of a 2,000-file repository): ${f(save.saveMs)} ms; git diff HEAD -- file: ${f(save.gitDiffMs)} ms (${f(save.saveMs / save.gitDiffMs, 2)}×)`);
 const at = (n: number): Row | undefined => rows.find((r) => r.changedLines === n);
 const targets: [string, boolean | undefined][] = [
   ['pipeline ≤ 1.5× git diff at 10k lines', at(10_000) && at(10_000)!.ratio <= 1.5],
   ['tokens ≤ 1.2× raw changed-line tokens at 1k lines (diff data)', at(1000) && at(1000)!.tokenRatioDataOnly <= 1.2],
   ['cached re-review ≤ 100 ms with 0 calls at 10k lines', at(10_000) && at(10_000)!.cachedMs <= 100 && at(10_000)!.cachedCalls === 0],
   ['peak RSS ≤ 250 MB at 50k lines', at(50_000) && at(50_000)!.peakRssMb <= 250],
+  ['review on save (rules) < 50 ms per file', save.saveMs < 50],
 ];
 console.log('\nPeak RSS: one review in a fresh process, the way a CLI run sees it.\n');
 for (const [name, ok] of targets) console.log(`${ok === undefined ? 'n/a ' : ok ? 'met ' : 'MISS'}  ${name}`);

@@ -1,25 +1,39 @@
-import { DEFAULT_CONFIG } from '../src/core/config.js';
-import { runReview } from '../src/core/engine.js';
+// Review on save, rules mode: one saved file in a 2,000-file repository, against `git diff HEAD -- file`.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_CONFIG } from '../src/core/config.js';
+import { runReview } from '../src/core/engine.js';
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'save-'));
-  const g = (...a: string[]) => execFileSync('git', a, { cwd: dir, env: { ...process.env, GIT_AUTHOR_NAME: 'a', GIT_AUTHOR_EMAIL: 'a@a', GIT_COMMITTER_NAME: 'a', GIT_COMMITTER_EMAIL: 'a@a' } });
-  g('init', '-q');
-  for (let i = 0; i < 200; i++) writeFileSync(join(dir, `f${i}.js`), `exports.v = ${i};\n`);
-  g('add', '-A'); g('commit', '-qm', 'x');
-  writeFileSync(join(dir, 'f7.js'), 'exports.v = 7;\ndebugger;\n');
-  for (const [label, paths] of [['on save (one file)', ['f7.js']], ['whole working tree', undefined]] as const) {
-    const times: number[] = [];
-    for (let i = 0; i < 12; i++) {
-      const t = performance.now();
-      await runReview({ repoDir: dir, target: { kind: 'working-tree' }, config: structuredClone(DEFAULT_CONFIG), provider: null, paths: paths ? [...paths] : undefined });
-      times.push(performance.now() - t);
-    }
-    times.sort((a, b) => a - b);
-    console.log(label.padEnd(20), 'median', times[6].toFixed(1), 'ms');
+  const dir = mkdtempSync(join(tmpdir(), 'pullmint-bench-save-'));
+  const env = { ...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' };
+  const git = (...a: string[]): string => execFileSync('git', a, { cwd: dir, env, encoding: 'utf8' });
+  git('init', '-q');
+  for (let i = 0; i < 2000; i++) {
+    mkdirSync(join(dir, `pkg${i % 40}`), { recursive: true });
+    writeFileSync(join(dir, `pkg${i % 40}`, `m${i}.ts`), Array.from({ length: 60 }, (_, j) => `export const v${j} = ${i * j};`).join('\n') + '\n');
   }
+  git('add', '-A');
+  git('commit', '-qm', 'base');
+  const file = 'pkg7/m7.ts';
+  writeFileSync(join(dir, file), Array.from({ length: 60 }, (_, j) => (j === 30 ? 'debugger;' : `export const v${j} = ${j};`)).join('\n') + '\n');
+  const gitTimes: number[] = [];
+  const saveTimes: number[] = [];
+  for (let i = 0; i < 15; i++) {
+    let t = performance.now();
+    git('diff', 'HEAD', '--', file);
+    gitTimes.push(performance.now() - t);
+    t = performance.now();
+    const r = await runReview({ repoDir: dir, target: { kind: 'working-tree' }, config: structuredClone(DEFAULT_CONFIG), provider: null, paths: [file] });
+    saveTimes.push(performance.now() - t);
+    if (r.findings.length !== 1) throw new Error('expected the debugger finding');
+  }
+  process.stdout.write(JSON.stringify({ gitDiffMs: median(gitTimes), saveMs: median(saveTimes) }) + '\n');
+  rmSync(dir, { recursive: true, force: true });
 }
+
 void main();
