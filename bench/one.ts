@@ -36,8 +36,8 @@ async function main(): Promise<void> {
     const r = await runReview({ repoDir: repo.dir, target: range, config: { ...config, cache: false }, provider });
     pipeTimes.push(performance.now() - t);
     if (r.coverage.reviewedLines !== size) throw new Error(`coverage ${r.coverage.reviewedLines} of ${size}`);
-    tokensSent = provider.prompts.reduce((n, p) => n + estimateTokens(p.system) + estimateTokens(p.user), 0);
-    dataTokens = provider.prompts.reduce((n, p) => n + estimateTokens(p.user), 0);
+    tokensSent = provider.systemTokens + provider.userTokens;
+    dataTokens = provider.userTokens;
     calls = r.stats.llmCalls;
   }
   // Cached re-review: prime, then time the second run.

@@ -1,3 +1,4 @@
+import { estimateTokens } from '../src/core/pack/tokens.js';
 import type { Completion, CompletionRequest, ReviewProvider } from '../src/core/providers/types.js';
 
 /** A provider that answers instantly with no findings: measures the pipeline around the model. */
@@ -6,7 +7,9 @@ export class ZeroLatencyProvider implements ReviewProvider {
   readonly model = 'zero-latency';
   readonly isCloud = false;
   readonly concurrency = 1;
-  readonly prompts: { system: string; user: string }[] = [];
+  /** Counted as prompts arrive; keeping the strings would add the bench's memory to the pipeline's. */
+  systemTokens = 0;
+  userTokens = 0;
 
   constructor(private readonly contextTokens = 16384 - 2048) {}
 
@@ -15,7 +18,8 @@ export class ZeroLatencyProvider implements ReviewProvider {
   }
 
   async complete(req: CompletionRequest): Promise<Completion> {
-    this.prompts.push({ system: req.system, user: req.user });
+    this.systemTokens += estimateTokens(req.system);
+    this.userTokens += estimateTokens(req.user);
     return { text: '{"summary":"","findings":[]}', promptTokens: req.promptTokens, completionTokens: 8, warnings: [] };
   }
 }
