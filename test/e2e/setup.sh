@@ -6,6 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 E2E="$PWD/.e2e"
+# Run from `npm run`, this script inherits the outer npm's npm_* variables (npm_config_user_agent
+# says node/v20, which code-server's postinstall reads). Its own installs start clean.
+for var in $(env | grep -o '^npm_[A-Za-z0-9_]*' || true); do unset "$var"; done
 CODE_SERVER_VERSION=4.139.1
 
 need_apt=()
