@@ -182,6 +182,7 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
   });
 
   it('4. Review This PR, then Post Review to Pull Request: one summary and valid inline comments, also on re-post', async () => {
+    await wb.clearNotifications();
     await wb.command('Pullmint: Set GitHub Token');
     await wb.answerInput(TOKEN);
     await wb.command('Pullmint: Review This PR');
@@ -199,7 +200,25 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
     assert.equal(github.reviewComments.length, 2, 'no duplicate inline comments');
   });
 
+  it('4b. Review Before Push offers to push when the gate passes; Install Pre-push Hook wires the bundled CLI', async () => {
+    await wb.clearNotifications();
+    await wb.command('Pullmint: Review Before Push');
+    const toast = await wb.notification(/risk 18 → auto-approve\. Push now\?/);
+    assert.match(toast, /Push/);
+    await wb.screenshot('review-before-push');
+    await wb.clearNotifications();
+    await wb.command('Pullmint: Install Pre-push Hook');
+    await wb.notification(/pre-push hook installed/);
+    const hook = readFileSync(join(repo.dir, '.git', 'hooks', 'pre-push'), 'utf8');
+    assert.match(hook, /pullmint pre-push hook/);
+    const cli = /'([^']+\/dist\/cli\.js)' hook run/.exec(hook)?.[1];
+    assert.ok(cli && existsSync(cli), `the hook calls the extension's bundled CLI by absolute path: ${cli}`);
+    const { execFileSync } = await import('node:child_process');
+    assert.match(execFileSync(process.execPath, [cli, '--version'], { encoding: 'utf8' }), /^\d+\.\d+\.\d+/);
+  });
+
   it('5. Trigger Deploy sends one signed request and the panel shows the deployment', async () => {
+    await wb.clearNotifications();
     await wb.command('Pullmint: Set Deploy Signing Secret');
     await wb.answerInput(SIGNING_SECRET);
     await wb.command('Pullmint: Trigger Deploy');

@@ -57,10 +57,35 @@ export class Workbench {
     return this.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
   }
 
+  /** VS Code shows only a few toasts at once: a step starts with none left from the last one. */
+  async clearNotifications(): Promise<void> {
+    await this.command('Notifications: Clear All Notifications');
+    await this.page.locator('.notification-toast').first().waitFor({ state: 'detached', timeout: 5000 }).catch(() => undefined);
+  }
+
+  /**
+   * A notification's text: as a toast, or, when VS Code keeps it out of sight (toasts just cleared
+   * or hidden), in the notification centre.
+   */
   async notification(text: RegExp, timeout = 60_000): Promise<string> {
     const toast = this.page.locator('.notification-toast', { hasText: text }).first();
-    await toast.waitFor({ timeout });
-    return (await toast.innerText()).replace(/\s+/g, ' ');
+    const inCenter = this.page.locator('.notifications-center .monaco-list-row', { hasText: text }).first();
+    const deadline = Date.now() + timeout;
+    while (Date.now() < deadline) {
+      if (await toast.isVisible().catch(() => false)) return (await toast.innerText()).replace(/\s+/g, ' ');
+      if (Date.now() > deadline - timeout + 10_000) {
+        await this.command('Notifications: Show Notifications');
+        if (await inCenter.waitFor({ timeout: 3000 }).then(() => true, () => false)) {
+          const found = (await inCenter.innerText()).replace(/\s+/g, ' ');
+          await this.page.keyboard.press('Escape');
+          return found;
+        }
+        await this.page.keyboard.press('Escape');
+      }
+      await this.page.waitForTimeout(300);
+    }
+    await this.screenshot('missing-notification');
+    throw new Error(`no notification matching ${text}`);
   }
 
   async screenshot(name: string): Promise<string> {
