@@ -1,27 +1,32 @@
 import * as vscode from 'vscode';
 import { GitError, repoRoot } from '../core/diff/sources.js';
 
+/** The repository a folder belongs to, or undefined when it is not in one. */
+export async function repoOfFolder(folder: vscode.Uri): Promise<string | undefined> {
+  if (folder.scheme !== 'file') return undefined;
+  try {
+    return await repoRoot(folder.fsPath);
+  } catch (err) {
+    if (err instanceof GitError) return undefined;
+    throw err;
+  }
+}
+
+/** The repository a file belongs to. */
+export function repoOf(file: vscode.Uri): Promise<string | undefined> {
+  return repoOfFolder(vscode.Uri.joinPath(file, '..'));
+}
+
 /** The repository of the active editor, else the only one, else the user's pick. */
 export async function pickRepository(): Promise<string | undefined> {
   const active = vscode.window.activeTextEditor?.document.uri;
-  if (active?.scheme === 'file') {
-    try {
-      return await repoRoot(vscode.Uri.joinPath(active, '..').fsPath);
-    } catch {
-      /* the active file is outside any repository: fall back to the folders */
-    }
-  }
+  const fromEditor = active ? await repoOf(active) : undefined;
+  if (fromEditor) return fromEditor;
   const folders = vscode.workspace.workspaceFolders ?? [];
   const roots = new Map<string, string>();
-  await Promise.all(
-    folders.map(async (f) => {
-      try {
-        roots.set(await repoRoot(f.uri.fsPath), f.name);
-      } catch {
-        /* not a repository */
-      }
-    }),
-  );
+  for (const [i, root] of (await Promise.all(folders.map((f) => repoOfFolder(f.uri)))).entries()) {
+    if (root) roots.set(root, folders[i].name);
+  }
   if (roots.size === 0) {
     void vscode.window.showWarningMessage('Pullmint: no git repository in this workspace. Open a folder that is a git checkout.');
     return undefined;
@@ -32,14 +37,4 @@ export async function pickRepository(): Promise<string | undefined> {
     { title: 'Pullmint: which repository?', placeHolder: 'Pick the repository to review' },
   );
   return pick?.root;
-}
-
-export async function repoOf(uri: vscode.Uri): Promise<string | undefined> {
-  if (uri.scheme !== 'file') return undefined;
-  try {
-    return await repoRoot(vscode.Uri.joinPath(uri, '..').fsPath);
-  } catch (err) {
-    if (err instanceof GitError) return undefined;
-    throw err;
-  }
 }

@@ -14,7 +14,7 @@ import { installHook } from '../core/hooks.js';
 import type { FromWebviewMessage, PanelState } from '../shared/protocol.js';
 import { Disposable } from './lifecycle.js';
 import { RiskPanel } from './panel.js';
-import { pickRepository, repoOf } from './repos.js';
+import { pickRepository, repoOf, repoOfFolder } from './repos.js';
 import type { Pullmint } from './services.js';
 import { toEngineOverrides } from './settingsModel.js';
 
@@ -47,7 +47,7 @@ export class Workflows extends Disposable {
     const fromEditor = active ? await repoOf(active) : undefined;
     if (fromEditor) return (this.focusRepo = fromEditor);
     for (const f of vscode.workspace.workspaceFolders ?? []) {
-      const r = await repoOf(vscode.Uri.joinPath(f.uri, '.pullmint-probe'));
+      const r = await repoOfFolder(f.uri);
       if (r) return (this.focusRepo = r);
     }
     return null;
