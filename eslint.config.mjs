@@ -1,7 +1,19 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.e2e/**', 'test/e2e/artifacts/**', '*.mjs', 'test/fixtures/**', 'action/**', 'dist-test/**', '.bench/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      '.e2e/**',
+      'test/e2e/artifacts/**',
+      '*.mjs',
+      'test/fixtures/**',
+      'action/**',
+      'dist-test/**',
+      '.bench/**',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],

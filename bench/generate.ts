@@ -10,16 +10,29 @@ function codeLine(i: number): string {
   const a = WORDS[i % WORDS.length];
   const b = WORDS[(i * 7) % WORDS.length];
   switch (i % 5) {
-    case 0: return `  const ${a}${i} = await load${b[0].toUpperCase()}${b.slice(1)}(${b}, ${i});`;
-    case 1: return `  if (${a}.length > ${i % 97}) return ${b}.slice(0, ${i % 13});`;
-    case 2: return `  ${a}Map.set('${b}-${i}', { id: ${i}, ${b}: ${a} ?? null });`;
-    case 3: return `  // keep ${a} and ${b} in step with the ${WORDS[(i * 3) % WORDS.length]} list`;
-    default: return `  logger.debug(\`${a} \${${b}} at step ${i}\`);`;
+    case 0:
+      return `  const ${a}${i} = await load${b[0].toUpperCase()}${b.slice(1)}(${b}, ${i});`;
+    case 1:
+      return `  if (${a}.length > ${i % 97}) return ${b}.slice(0, ${i % 13});`;
+    case 2:
+      return `  ${a}Map.set('${b}-${i}', { id: ${i}, ${b}: ${a} ?? null });`;
+    case 3:
+      return `  // keep ${a} and ${b} in step with the ${WORDS[(i * 3) % WORDS.length]} list`;
+    default:
+      return `  logger.debug(\`${a} \${${b}} at step ${i}\`);`;
   }
 }
 
-const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b', GIT_CONFIG_NOSYSTEM: '1' };
-const git = (dir: string, ...args: string[]): string => execFileSync('git', args, { cwd: dir, env: GIT_ENV, encoding: 'utf8', maxBuffer: 1 << 30 });
+const GIT_ENV = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'b',
+  GIT_AUTHOR_EMAIL: 'b@b',
+  GIT_COMMITTER_NAME: 'b',
+  GIT_COMMITTER_EMAIL: 'b@b',
+  GIT_CONFIG_NOSYSTEM: '1',
+};
+const git = (dir: string, ...args: string[]): string =>
+  execFileSync('git', args, { cwd: dir, env: GIT_ENV, encoding: 'utf8', maxBuffer: 1 << 30 });
 
 export interface GeneratedRepo {
   dir: string;

@@ -29,7 +29,11 @@ async function main(): Promise<void> {
   let calls = 0;
   for (let i = 0; i < runs; i++) {
     let t = performance.now();
-    execFileSync('git', ['-c', 'core.quotePath=false', 'diff', '--no-color', '--find-renames', '--find-copies', '--unified=3', repo.base, repo.head], { cwd: repo.dir, maxBuffer: 1 << 30 });
+    execFileSync(
+      'git',
+      ['-c', 'core.quotePath=false', 'diff', '--no-color', '--find-renames', '--find-copies', '--unified=3', repo.base, repo.head],
+      { cwd: repo.dir, maxBuffer: 1 << 30 },
+    );
     gitTimes.push(performance.now() - t);
     const provider = new ZeroLatencyProvider();
     t = performance.now();
@@ -52,7 +56,9 @@ async function main(): Promise<void> {
     cachedTimes.push(performance.now() - t);
     cachedCalls = Math.max(cachedCalls, again.stats.llmCalls);
   }
-  const rss = JSON.parse(execFileSync(process.execPath, [join(__dirname, 'rss.js'), repo.dir, repo.base, repo.head], { encoding: 'utf8' }).trim());
+  const rss = JSON.parse(
+    execFileSync(process.execPath, [join(__dirname, 'rss.js'), repo.dir, repo.base, repo.head], { encoding: 'utf8' }).trim(),
+  );
   const rawTokens = estimateTokens(repo.addedText) + estimateTokens(repo.removedText);
   const addedOnlyTokens = estimateTokens(repo.addedText);
   const out = {

@@ -15,12 +15,18 @@ async function main(): Promise<void> {
   git('init', '-q');
   for (let i = 0; i < 2000; i++) {
     mkdirSync(join(dir, `pkg${i % 40}`), { recursive: true });
-    writeFileSync(join(dir, `pkg${i % 40}`, `m${i}.ts`), Array.from({ length: 60 }, (_, j) => `export const v${j} = ${i * j};`).join('\n') + '\n');
+    writeFileSync(
+      join(dir, `pkg${i % 40}`, `m${i}.ts`),
+      Array.from({ length: 60 }, (_, j) => `export const v${j} = ${i * j};`).join('\n') + '\n',
+    );
   }
   git('add', '-A');
   git('commit', '-qm', 'base');
   const file = 'pkg7/m7.ts';
-  writeFileSync(join(dir, file), Array.from({ length: 60 }, (_, j) => (j === 30 ? 'debugger;' : `export const v${j} = ${j};`)).join('\n') + '\n');
+  writeFileSync(
+    join(dir, file),
+    Array.from({ length: 60 }, (_, j) => (j === 30 ? 'debugger;' : `export const v${j} = ${j};`)).join('\n') + '\n',
+  );
   const gitTimes: number[] = [];
   const saveTimes: number[] = [];
   for (let i = 0; i < 15; i++) {
@@ -28,7 +34,13 @@ async function main(): Promise<void> {
     git('diff', 'HEAD', '--', file);
     gitTimes.push(performance.now() - t);
     t = performance.now();
-    const r = await runReview({ repoDir: dir, target: { kind: 'working-tree' }, config: structuredClone(DEFAULT_CONFIG), provider: null, paths: [file] });
+    const r = await runReview({
+      repoDir: dir,
+      target: { kind: 'working-tree' },
+      config: structuredClone(DEFAULT_CONFIG),
+      provider: null,
+      paths: [file],
+    });
     saveTimes.push(performance.now() - t);
     if (r.findings.length !== 1) throw new Error('expected the debugger finding');
   }

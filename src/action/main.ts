@@ -19,11 +19,20 @@ export function input(env: NodeJS.ProcessEnv, name: string, fallback = ''): stri
 
 interface PullRequestEvent {
   number: number;
-  pull_request: { number: number; title: string; state: string; user: { login: string }; html_url: string; head: { sha: string; ref: string }; base: { sha: string; ref: string } };
+  pull_request: {
+    number: number;
+    title: string;
+    state: string;
+    user: { login: string };
+    html_url: string;
+    head: { sha: string; ref: string };
+    base: { sha: string; ref: string };
+  };
   repository: { full_name: string; name: string; owner: { login: string } };
 }
 
-const annotate = (level: 'notice' | 'warning' | 'error', message: string): void => void process.stdout.write(`::${level}::${message.replace(/\r?\n/g, '%0A')}\n`);
+const annotate = (level: 'notice' | 'warning' | 'error', message: string): void =>
+  void process.stdout.write(`::${level}::${message.replace(/\r?\n/g, '%0A')}\n`);
 
 /** The action: review the PR's diff, post it, optionally upload SARIF, and fail the job on the gate. */
 export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -56,7 +65,11 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<n
     config: loaded.config,
     provider: createProvider(loaded.config, { anthropicApiKey: input(env, 'anthropic-api-key') || env.ANTHROPIC_API_KEY }),
   });
-  if (result.modelError) annotate('warning', `The model review did not run: ${result.modelError.message}. Only the built-in rules checked this PR. ${result.modelError.fix}`);
+  if (result.modelError)
+    annotate(
+      'warning',
+      `The model review did not run: ${result.modelError.message}. Only the built-in rules checked this PR. ${result.modelError.fix}`,
+    );
   const sarifPath = resolve(workspace, input(env, 'sarif-file', 'pullmint.sarif'));
   const sarif = JSON.stringify(toSarif(result, VERSION));
   await writeFile(sarifPath, sarif);
@@ -64,10 +77,24 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<n
   const token = input(env, 'github-token') || env.GITHUB_TOKEN || '';
   const [owner, repo] = event.repository.full_name.split('/');
   if (token && input(env, 'post', 'true') === 'true') {
-    const client = await createGitHubClient({ token, baseUrl: env.GITHUB_API_URL ?? 'https://api.github.com', userAgent: `pullmint-action/${VERSION}`, log: (m) => annotate('notice', m) });
+    const client = await createGitHubClient({
+      token,
+      baseUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
+      userAgent: `pullmint-action/${VERSION}`,
+      log: (m) => annotate('notice', m),
+    });
     const info: PullRequestInfo = {
-      base: { host: new URL(env.GITHUB_SERVER_URL ?? 'https://github.com').host, owner, repo }, number: pr.number, source: 'api', title: pr.title, state: pr.state,
-      author: pr.user.login, headSha: pr.head.sha, headRef: pr.head.ref, baseSha: pr.base.sha, baseRef: pr.base.ref, htmlUrl: pr.html_url,
+      base: { host: new URL(env.GITHUB_SERVER_URL ?? 'https://github.com').host, owner, repo },
+      number: pr.number,
+      source: 'api',
+      title: pr.title,
+      state: pr.state,
+      author: pr.user.login,
+      headSha: pr.head.sha,
+      headRef: pr.head.ref,
+      baseSha: pr.base.sha,
+      baseRef: pr.base.ref,
+      htmlUrl: pr.html_url,
     };
     const diff = await collectDiff(workspace, { kind: 'range', range: `${mergeBase}..${pr.head.sha}` }, { contextLines: 3 });
     const outcome = await postReview(client, info, result, diff.files, {
@@ -76,16 +103,30 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<n
       commitStatus: input(env, 'commit-status') === 'true',
       deployThreshold: loaded.config.risk.deployThreshold,
     });
-    process.stdout.write(`Posted to ${pr.html_url}: ${outcome.inlinePosted} inline comment(s), summary ${outcome.summaryUpdated ? 'updated' : 'created'}.\n`);
+    process.stdout.write(
+      `Posted to ${pr.html_url}: ${outcome.inlinePosted} inline comment(s), summary ${outcome.summaryUpdated ? 'updated' : 'created'}.\n`,
+    );
     if (input(env, 'upload-sarif') === 'true') {
-      await client.codeScanning.uploadSarif({ owner, repo, commit_sha: pr.head.sha, ref: `refs/pull/${pr.number}/head`, sarif: gzipSync(sarif).toString('base64'), tool_name: 'Pullmint' });
+      await client.codeScanning.uploadSarif({
+        owner,
+        repo,
+        commit_sha: pr.head.sha,
+        ref: `refs/pull/${pr.number}/head`,
+        sarif: gzipSync(sarif).toString('base64'),
+        tool_name: 'Pullmint',
+      });
       process.stdout.write('Uploaded SARIF to code scanning.\n');
     }
-  } else if (!token) annotate('warning', 'No GitHub token: the review was not posted. Pass github-token (permissions: pull-requests: write).');
+  } else if (!token)
+    annotate('warning', 'No GitHub token: the review was not posted. Pass github-token (permissions: pull-requests: write).');
 
-  if (env.GITHUB_OUTPUT) await appendFile(env.GITHUB_OUTPUT, `risk-score=${result.riskScore}\ndecision=${result.decision}\nsarif-file=${sarifPath}\n`);
+  if (env.GITHUB_OUTPUT)
+    await appendFile(env.GITHUB_OUTPUT, `risk-score=${result.riskScore}\ndecision=${result.decision}\nsarif-file=${sarifPath}\n`);
   if (env.GITHUB_STEP_SUMMARY) {
-    await appendFile(env.GITHUB_STEP_SUMMARY, `### Pullmint: risk ${result.riskScore}/100 → \`${result.decision}\`${result.rulesOnly ? ' (rules only)' : ''}\n\n${result.findings.length} finding(s); reviewed ${result.coverage.reviewedLines} of ${result.coverage.changedLines} changed lines.\n`);
+    await appendFile(
+      env.GITHUB_STEP_SUMMARY,
+      `### Pullmint: risk ${result.riskScore}/100 → \`${result.decision}\`${result.rulesOnly ? ' (rules only)' : ''}\n\n${result.findings.length} finding(s); reviewed ${result.coverage.reviewedLines} of ${result.coverage.changedLines} changed lines.\n`,
+    );
   }
   process.stdout.write(`Pullmint: risk ${result.riskScore}/100 → ${result.decision}\n`);
   if (input(env, 'gate', 'true') === 'true' && result.decision === 'manual-review') {

@@ -19,7 +19,10 @@ export const DEPLOY_EXIT = { deployed: 0, refused: 1, config: 2, failed: 4 } as 
 export async function deployCommand(argv: string[], io: Io): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({ args: argv, options: { environment: { type: 'string' }, force: { type: 'boolean' }, repo: { type: 'string' }, wait: { type: 'string' } } }));
+    ({ values } = parseArgs({
+      args: argv,
+      options: { environment: { type: 'string' }, force: { type: 'boolean' }, repo: { type: 'string' }, wait: { type: 'string' } },
+    }));
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -31,7 +34,10 @@ export async function deployCommand(argv: string[], io: Io): Promise<number> {
   if (!Number.isFinite(wait) || wait < 0) throw new UsageError(`--wait takes seconds, not '${values.wait}'`);
   const token = githubToken(io.env);
   const remote = token ? await baseRemote(repo) : null;
-  const github = token && remote ? { client: await createGitHubClient({ token, baseUrl: apiBaseUrl(remote.host, io.env.GITHUB_API_URL) }), repo: remote } : null;
+  const github =
+    token && remote
+      ? { client: await createGitHubClient({ token, baseUrl: apiBaseUrl(remote.host, io.env.GITHUB_API_URL) }), repo: remote }
+      : null;
   const outcome = await deploy({
     repoDir: repo,
     environment: values.environment ?? io.env.PULLMINT_DEPLOY_ENVIRONMENT ?? 'production',
@@ -59,9 +65,14 @@ export async function deployCommand(argv: string[], io: Io): Promise<number> {
       return DEPLOY_EXIT.failed;
     case 'deployed': {
       const d = outcome.deployment;
-      const checks = d.sanity?.length ? `; sanity checks: ${d.sanity.filter((s) => s.status === 'pass').length} passed, ${d.sanity.filter((s) => s.status === 'fail').length} failed, ${d.sanity.filter((s) => s.status === 'skip').length} skipped` : '';
-      io.stdout.write(`Deployed ${outcome.record.target.head.slice(0, 8)} to ${d.environment} (deployment ${d.deploymentId}, ${d.attempts} attempt(s))${checks}${d.checksFailing ? ' — deployed, checks failing' : ''}.\n`);
-      for (const s of d.sanity ?? []) io.stdout.write(`  ${s.status.padEnd(4)} ${s.name} (${s.durationMs} ms)${s.error ? ` — ${s.error}` : ''}\n`);
+      const checks = d.sanity?.length
+        ? `; sanity checks: ${d.sanity.filter((s) => s.status === 'pass').length} passed, ${d.sanity.filter((s) => s.status === 'fail').length} failed, ${d.sanity.filter((s) => s.status === 'skip').length} skipped`
+        : '';
+      io.stdout.write(
+        `Deployed ${outcome.record.target.head.slice(0, 8)} to ${d.environment} (deployment ${d.deploymentId}, ${d.attempts} attempt(s))${checks}${d.checksFailing ? ' — deployed, checks failing' : ''}.\n`,
+      );
+      for (const s of d.sanity ?? [])
+        io.stdout.write(`  ${s.status.padEnd(4)} ${s.name} (${s.durationMs} ms)${s.error ? ` — ${s.error}` : ''}\n`);
       return DEPLOY_EXIT.deployed;
     }
   }

@@ -26,13 +26,19 @@ export async function hookCommand(argv: string[], io: Io): Promise<number> {
     case 'install': {
       const cli = resolve(process.argv[1] ?? 'dist/cli.js');
       const r = await installHook(repo, { node: process.execPath, cli });
-      io.stdout.write(`${r.updated ? 'Updated' : 'Installed'} the pre-push hook at ${r.path}${r.chained ? ' (your existing hook runs first and can still block the push)' : ''}.\n`);
+      io.stdout.write(
+        `${r.updated ? 'Updated' : 'Installed'} the pre-push hook at ${r.path}${r.chained ? ' (your existing hook runs first and can still block the push)' : ''}.\n`,
+      );
       io.stdout.write('Bypass once with `git push --no-verify` or `PULLMINT_SKIP=1 git push`.\n');
       return EXIT.ok;
     }
     case 'uninstall': {
       const r = await uninstallHook(repo);
-      io.stdout.write(r.removed ? `Removed the pre-push hook${r.restored ? ' and restored your previous one' : ''} (${r.path}).\n` : `No Pullmint pre-push hook at ${r.path}.\n`);
+      io.stdout.write(
+        r.removed
+          ? `Removed the pre-push hook${r.restored ? ' and restored your previous one' : ''} (${r.path}).\n`
+          : `No Pullmint pre-push hook at ${r.path}.\n`,
+      );
       return EXIT.ok;
     }
     case 'run':
@@ -49,7 +55,10 @@ async function hookRun(repo: string, argv: string[], io: Io): Promise<number> {
   const strict = argv.includes('--strict') || io.env.PULLMINT_STRICT === '1';
   const updates = parsePushLines(await io.readStdin());
   const loaded = await loadConfig({ repoRoot: repo, env: io.env });
-  const provider = createProvider(loaded.config, { anthropicApiKey: io.env.ANTHROPIC_API_KEY, openaiApiKey: io.env.PULLMINT_OPENAI_API_KEY });
+  const provider = createProvider(loaded.config, {
+    anthropicApiKey: io.env.ANTHROPIC_API_KEY,
+    openaiApiKey: io.env.PULLMINT_OPENAI_API_KEY,
+  });
   const say = (s: string): boolean => io.stderr.write(`${s}\n`);
   const results: ReviewResult[] = [];
   for (const u of updates) {
@@ -57,22 +66,45 @@ async function hookRun(repo: string, argv: string[], io: Io): Promise<number> {
     const from = u.kind === 'update' ? u.from : ((await newBranchBase(repo, remote, u.to)) ?? EMPTY_TREE);
     const range = `${from}..${u.to}`;
     try {
-      results.push(await runReview({ repoDir: repo, target: { kind: 'range', range }, config: loaded.config, provider, cache: new ReviewCache(defaultCacheDir(io.env)), stateDir: defaultStateDir(io.env) }));
+      results.push(
+        await runReview({
+          repoDir: repo,
+          target: { kind: 'range', range },
+          config: loaded.config,
+          provider,
+          cache: new ReviewCache(defaultCacheDir(io.env)),
+          stateDir: defaultStateDir(io.env),
+        }),
+      );
     } catch (err) {
       // The remote's sha may be unknown here (someone else pushed): review against the fork point instead.
       const base = await newBranchBase(repo, remote, u.to);
       if (u.kind !== 'update' || !base) throw err;
-      results.push(await runReview({ repoDir: repo, target: { kind: 'range', range: `${base}..${u.to}` }, config: loaded.config, provider, cache: new ReviewCache(defaultCacheDir(io.env)), stateDir: defaultStateDir(io.env) }));
+      results.push(
+        await runReview({
+          repoDir: repo,
+          target: { kind: 'range', range: `${base}..${u.to}` },
+          config: loaded.config,
+          provider,
+          cache: new ReviewCache(defaultCacheDir(io.env)),
+          stateDir: defaultStateDir(io.env),
+        }),
+      );
     }
   }
   if (results.length === 0) return EXIT.ok;
-  const worst = results.reduce((a, b) => (DECISION_RANK[b.decision] > DECISION_RANK[a.decision] || (b.decision === a.decision && b.riskScore > a.riskScore) ? b : a));
+  const worst = results.reduce((a, b) =>
+    DECISION_RANK[b.decision] > DECISION_RANK[a.decision] || (b.decision === a.decision && b.riskScore > a.riskScore) ? b : a,
+  );
   const findings: Finding[] = results.flatMap((r) => r.findings).sort((a, b) => severityRank(a.severity) - severityRank(b.severity));
   const modelFailed = results.find((r) => r.modelError);
-  say(`pullmint: risk ${worst.riskScore}/100 → ${worst.decision}${worst.rulesOnly ? ' (rules only)' : ''} for ${results.map((r) => r.target.label).join(', ')}`);
+  say(
+    `pullmint: risk ${worst.riskScore}/100 → ${worst.decision}${worst.rulesOnly ? ' (rules only)' : ''} for ${results.map((r) => r.target.label).join(', ')}`,
+  );
   for (const f of findings.slice(0, 5)) say(`  ${f.severity.toUpperCase().padEnd(8)} ${f.file}:${f.line}  ${f.title}`);
   if (findings.length > 5) say(`  … and ${findings.length - 5} more (pullmint review --range <sha>..<sha>)`);
-  if (modelFailed?.modelError) say(`pullmint: warning: the model review did not run (${modelFailed.modelError.message}); only the rules checked this push.`);
+  if (modelFailed?.modelError)
+    say(`pullmint: warning: the model review did not run (${modelFailed.modelError.message}); only the rules checked this push.`);
   if (worst.decision === 'manual-review') {
     say('pullmint: push blocked: this change needs a manual review.');
     say('  Fix the findings, or bypass once with `git push --no-verify` or `PULLMINT_SKIP=1 git push`.');

@@ -16,7 +16,6 @@ import { postCommand } from './post.js';
 import { deployCommand } from './deploy.js';
 import { readAll, type Io } from './io.js';
 
-
 export async function main(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -78,7 +77,9 @@ async function review(argv: string[], io: Io): Promise<number> {
   if (args.model) (config[config.provider] as { model: string }).model = args.model;
   for (const w of loaded.warnings) io.stderr.write(`pullmint: warning: ${w}\n`);
 
-  const provider = args.rulesOnly ? null : createProvider(config, { anthropicApiKey: io.env.ANTHROPIC_API_KEY, openaiApiKey: io.env.PULLMINT_OPENAI_API_KEY });
+  const provider = args.rulesOnly
+    ? null
+    : createProvider(config, { anthropicApiKey: io.env.ANTHROPIC_API_KEY, openaiApiKey: io.env.PULLMINT_OPENAI_API_KEY });
   const progress = makeProgress(io);
   const controller = new AbortController();
   const onSigint = (): void => controller.abort(new Error('cancelled'));
@@ -94,7 +95,9 @@ async function review(argv: string[], io: Io): Promise<number> {
       stateDir: defaultStateDir(io.env),
       signal: controller.signal,
       onEvent: progress.onEvent,
-      rulesOnlyReason: args.rulesOnly ? { kind: 'other', message: 'rules-only review requested (--rules-only)', fix: 'Drop --rules-only to include the model.' } : undefined,
+      rulesOnlyReason: args.rulesOnly
+        ? { kind: 'other', message: 'rules-only review requested (--rules-only)', fix: 'Drop --rules-only to include the model.' }
+        : undefined,
     });
   } finally {
     process.removeListener('SIGINT', onSigint);
@@ -156,13 +159,21 @@ async function history(argv: string[], io: Io): Promise<number> {
   for (const r of records) {
     const score = r.riskScore !== undefined ? `${String(r.riskScore).padStart(3)} ${r.decision}` : '   -';
     const deploy = r.deployments?.length ? `  deploy: ${r.deployments[r.deployments.length - 1].state}` : '';
-    io.stdout.write(`${r.createdAt}  ${r.status.padEnd(9)} ${score.padEnd(18)} ${r.target.label.padEnd(16)} ${r.provider}${r.model ? ' ' + r.model : ''}${r.rulesOnly ? ' (rules only)' : ''}  ${r.executionId}${deploy}\n`);
+    io.stdout.write(
+      `${r.createdAt}  ${r.status.padEnd(9)} ${score.padEnd(18)} ${r.target.label.padEnd(16)} ${r.provider}${r.model ? ' ' + r.model : ''}${r.rulesOnly ? ' (rules only)' : ''}  ${r.executionId}${deploy}\n`,
+    );
   }
   return EXIT.ok;
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), readStdin: () => readAll(process.stdin) }).then(
+  main(process.argv.slice(2), {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+    readStdin: () => readAll(process.stdin),
+  }).then(
     (code) => {
       process.exitCode = code;
     },

@@ -25,13 +25,20 @@ export async function postCommand(argv: string[], io: Io): Promise<number> {
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { pr: { type: 'string' }, repo: { type: 'string' }, 'request-changes': { type: 'boolean' }, status: { type: 'boolean' }, 'max-inline': { type: 'string' } },
+      options: {
+        pr: { type: 'string' },
+        repo: { type: 'string' },
+        'request-changes': { type: 'boolean' },
+        status: { type: 'boolean' },
+        'max-inline': { type: 'string' },
+      },
     }));
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
   const number = values.pr !== undefined ? Number(values.pr) : undefined;
-  if (number !== undefined && !(Number.isInteger(number) && number > 0)) throw new UsageError(`--pr takes a pull request number, not '${values.pr}'`);
+  if (number !== undefined && !(Number.isInteger(number) && number > 0))
+    throw new UsageError(`--pr takes a pull request number, not '${values.pr}'`);
   const repo = await repoRoot(resolve(io.cwd, values.repo ?? '.'));
   const token = githubToken(io.env);
   if (!token) {
@@ -43,7 +50,11 @@ export async function postCommand(argv: string[], io: Io): Promise<number> {
     io.stderr.write('pullmint: no GitHub remote (origin or upstream) in this repository.\n');
     return EXIT.usage;
   }
-  const client = await createGitHubClient({ token, baseUrl: apiBaseUrl(remote.host, io.env.GITHUB_API_URL), log: (m) => io.stderr.write(`pullmint: ${m}\n`) });
+  const client = await createGitHubClient({
+    token,
+    baseUrl: apiBaseUrl(remote.host, io.env.GITHUB_API_URL),
+    log: (m) => io.stderr.write(`pullmint: ${m}\n`),
+  });
   try {
     const target = await pullRequestTarget(repo, client, number);
     if (target.localHeadNote) io.stderr.write(`pullmint: ${target.localHeadNote}\n`);
@@ -51,9 +62,22 @@ export async function postCommand(argv: string[], io: Io): Promise<number> {
     let result = await latestReviewOf(stateDir, repo, target);
     const loaded = await loadConfig({ repoRoot: repo, env: io.env });
     if (!result) {
-      io.stderr.write(`pullmint: reviewing PR #${target.pr.number} (${target.range.slice(0, 8)}..${target.pr.headSha.slice(0, 8)}) first\n`);
-      const provider = createProvider(loaded.config, { anthropicApiKey: io.env.ANTHROPIC_API_KEY, openaiApiKey: io.env.PULLMINT_OPENAI_API_KEY });
-      result = await runReview({ repoDir: repo, target: { kind: 'range', range: target.range }, label: `PR #${target.pr.number}`, config: loaded.config, provider, cache: new ReviewCache(defaultCacheDir(io.env)), stateDir });
+      io.stderr.write(
+        `pullmint: reviewing PR #${target.pr.number} (${target.range.slice(0, 8)}..${target.pr.headSha.slice(0, 8)}) first\n`,
+      );
+      const provider = createProvider(loaded.config, {
+        anthropicApiKey: io.env.ANTHROPIC_API_KEY,
+        openaiApiKey: io.env.PULLMINT_OPENAI_API_KEY,
+      });
+      result = await runReview({
+        repoDir: repo,
+        target: { kind: 'range', range: target.range },
+        label: `PR #${target.pr.number}`,
+        config: loaded.config,
+        provider,
+        cache: new ReviewCache(defaultCacheDir(io.env)),
+        stateDir,
+      });
     }
     const maxInline = values['max-inline'] !== undefined ? Number(values['max-inline']) : 30;
     const outcome = await postReview(client, target.pr, result, await pullRequestDiff(repo, target), {

@@ -55,9 +55,23 @@ export const DEFAULT_CONFIG: PullmintConfig = {
  * What a repository's .pullmint.json may set. Everything else — provider, hosts, base URLs, tokens,
  * webhooks — would let a cloned repository redirect your code or credentials, so it is ignored.
  */
-export const REPO_ALLOWED_KEYS = ['instructions', 'ignore', 'rules', 'severityOverrides', 'risk', 'contextLines', 'maxLinesPerFile'] as const;
+export const REPO_ALLOWED_KEYS = [
+  'instructions',
+  'ignore',
+  'rules',
+  'severityOverrides',
+  'risk',
+  'contextLines',
+  'maxLinesPerFile',
+] as const;
 
-export type PartialConfig = { [K in keyof PullmintConfig]?: PullmintConfig[K] extends object ? (PullmintConfig[K] extends unknown[] ? PullmintConfig[K] : Partial<PullmintConfig[K]>) : PullmintConfig[K] };
+export type PartialConfig = {
+  [K in keyof PullmintConfig]?: PullmintConfig[K] extends object
+    ? PullmintConfig[K] extends unknown[]
+      ? PullmintConfig[K]
+      : Partial<PullmintConfig[K]>
+    : PullmintConfig[K];
+};
 
 export interface ConfigLayer {
   source: string;
@@ -85,12 +99,16 @@ function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>)
 }
 
 /** Keeps only what a repository file may set; says what it dropped. */
-export function restrictRepoLayer(values: Record<string, unknown>, source: string): { values: Record<string, unknown>; warnings: string[] } {
+export function restrictRepoLayer(
+  values: Record<string, unknown>,
+  source: string,
+): { values: Record<string, unknown>; warnings: string[] } {
   const kept: Record<string, unknown> = {};
   const warnings: string[] = [];
   for (const [k, v] of Object.entries(values)) {
     if ((REPO_ALLOWED_KEYS as readonly string[]).includes(k)) kept[k] = v;
-    else if (k !== '$schema') warnings.push(`${source}: "${k}" is ignored — a repository may not set it (set it in your user settings instead)`);
+    else if (k !== '$schema')
+      warnings.push(`${source}: "${k}" is ignored — a repository may not set it (set it in your user settings instead)`);
   }
   return { values: kept, warnings };
 }

@@ -99,14 +99,17 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
 
   try {
     for (const w of diff.warnings) warn(w);
-    const changedLines = diff.files.filter((f) => f.status !== 'deleted' && !f.binary && !f.submodule).reduce((n, f) => n + countAdded(f), 0);
+    const changedLines = diff.files
+      .filter((f) => f.status !== 'deleted' && !f.binary && !f.submodule)
+      .reduce((n, f) => n + countAdded(f), 0);
     const unreviewed: UnreviewedRange[] = filtered.clipped.map((c) => ({
       file: c.file,
       startLine: c.fromLine,
       endLine: -1,
       reason: `file clipped after ${config.maxLinesPerFile} changed lines (${c.lines} more not reviewed)`,
     }));
-    for (const c of filtered.clipped) warn(`${c.file}: only the first ${config.maxLinesPerFile} changed lines were reviewed; ${c.lines} more were not`);
+    for (const c of filtered.clipped)
+      warn(`${c.file}: only the first ${config.maxLinesPerFile} changed lines were reviewed; ${c.lines} more were not`);
     emit({ type: 'findings', source: 'rules', findings: ruleFindings });
     await history?.put({ ...record, status: 'analyzing' }).catch(() => undefined);
 
@@ -128,7 +131,8 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
           cache: req.cache ?? null,
           signal: req.signal,
           warn,
-          onPlanned: (chunks) => emit({ type: 'started', executionId, target: diff.target, files: filtered.files.length, changedLines, chunks }),
+          onPlanned: (chunks) =>
+            emit({ type: 'started', executionId, target: diff.target, files: filtered.files.length, changedLines, chunks }),
           onProgress: (done, total) => emit({ type: 'progress', done, total }),
           onChunk: (o, index) => emit({ type: 'findings', source: 'llm', chunk: index, cached: o.cached, findings: o.findings }),
         },
@@ -143,12 +147,15 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
     for (const outcome of outcomes) {
       for (const [file, lines] of ownedLines(outcome.chunk)) {
         if (outcome.reviewed) reviewedLines += lines.length;
-        else for (const [s, e] of toRanges(lines)) unreviewed.push({ file, startLine: s, endLine: e, reason: outcome.reason ?? modelError?.message ?? 'not reviewed' });
+        else
+          for (const [s, e] of toRanges(lines))
+            unreviewed.push({ file, startLine: s, endLine: e, reason: outcome.reason ?? modelError?.message ?? 'not reviewed' });
       }
     }
     const rulesOnly = !req.provider || (modelError !== undefined && reviewedLines === 0);
     if (rulesOnly && outcomes.length === 0) {
-      for (const f of filtered.files) unreviewed.push({ file: f.path, startLine: 1, endLine: -1, reason: modelError?.message ?? 'rules-only review' });
+      for (const f of filtered.files)
+        unreviewed.push({ file: f.path, startLine: 1, endLine: -1, reason: modelError?.message ?? 'rules-only review' });
     }
 
     const llmFindings = outcomes.flatMap((o) => o.findings);

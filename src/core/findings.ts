@@ -2,7 +2,11 @@ import { createHash } from 'node:crypto';
 import { SEVERITIES, type Finding, type Severity } from './types.js';
 
 export function normalizeTitle(title: string): string {
-  return title.toLowerCase().replace(/[`'"]/g, '').replace(/[^a-z0-9]+/g, ' ').trim();
+  return title
+    .toLowerCase()
+    .replace(/[`'"]/g, '')
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
 }
 
 /**
@@ -11,7 +15,10 @@ export function normalizeTitle(title: string): string {
  */
 export function fingerprint(file: string, title: string, quote: string | undefined, line: number): string {
   const anchor = quote !== undefined ? quote.trim() : `#${line}`;
-  return createHash('sha256').update(`${file}\0${normalizeTitle(title)}\0${anchor}`).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(`${file}\0${normalizeTitle(title)}\0${anchor}`)
+    .digest('hex')
+    .slice(0, 16);
 }
 
 export const severityRank = (s: Severity): number => SEVERITIES.indexOf(s);

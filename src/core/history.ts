@@ -111,6 +111,12 @@ export class HistoryStore {
   async compact(): Promise<void> {
     const records = await this.list();
     await mkdir(join(this.file, '..'), { recursive: true });
-    await writeFile(this.file, records.reverse().map((r) => JSON.stringify(r) + '\n').join(''));
+    await writeFile(
+      this.file,
+      records
+        .reverse()
+        .map((r) => JSON.stringify(r) + '\n')
+        .join(''),
+    );
   }
 }

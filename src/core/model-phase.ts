@@ -69,7 +69,14 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
   const budget = chunkBudget(contextTokens, config.instructions);
   const rulesConfig = JSON.stringify(config.rules);
   const keyOf = (text: string): string =>
-    cacheKey({ chunkText: text, provider: provider.name, model: provider.model, promptVersion: PROMPT_VERSION, rulesConfig, instructions: config.instructions });
+    cacheKey({
+      chunkText: text,
+      provider: provider.name,
+      model: provider.model,
+      promptVersion: PROMPT_VERSION,
+      rulesConfig,
+      instructions: config.instructions,
+    });
 
   const cache = config.cache ? opts.cache : null;
   const units: Unit[] = [];
@@ -127,7 +134,8 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
   let sawCost = false;
   const sent = await mapPool(toSend, provider.concurrency, async (chunk): Promise<ChunkOutcome> => {
     const base: ChunkOutcome = { chunk, findings: [], summary: '', reviewed: false, cached: false };
-    if (!allowed.has(chunk.index)) return { ...base, reason: `review limit reached (max ${config.maxCalls} calls / ${config.maxTokens} tokens)` };
+    if (!allowed.has(chunk.index))
+      return { ...base, reason: `review limit reached (max ${config.maxCalls} calls / ${config.maxTokens} tokens)` };
     if (stop) return { ...base, reason: stop.message };
     if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('cancelled');
     const prompt = prompts[chunk.index];
@@ -135,7 +143,13 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
     let parsed: ParsedOutput;
     try {
       result.llmCalls++;
-      const reply = await provider.complete({ system: prompt.system, user: prompt.user, promptTokens, signal: opts.signal, timeoutMs: config.timeoutSeconds * 1000 });
+      const reply = await provider.complete({
+        system: prompt.system,
+        user: prompt.user,
+        promptTokens,
+        signal: opts.signal,
+        timeoutMs: config.timeoutSeconds * 1000,
+      });
       result.promptTokens += reply.promptTokens;
       result.completionTokens += reply.completionTokens;
       if (reply.costUsd !== undefined) {

@@ -100,7 +100,11 @@ export class ReviewController extends Disposable {
     );
   }
 
-  private async run(opts: ReviewOptions, progress: vscode.Progress<{ message?: string; increment?: number }> | undefined, signal?: AbortSignal): Promise<ReviewResult | undefined> {
+  private async run(
+    opts: ReviewOptions,
+    progress: vscode.Progress<{ message?: string; increment?: number }> | undefined,
+    signal?: AbortSignal,
+  ): Promise<ReviewResult | undefined> {
     const { repo } = opts;
     const settings = this.settings.forResource(vscode.Uri.file(repo));
     const loaded = await loadConfig({ repoRoot: repo, overrides: toEngineOverrides(settings) });
@@ -109,9 +113,17 @@ export class ReviewController extends Disposable {
     let rulesOnlyReason: ModelErrorInfo | undefined;
     let provider = null;
     if (opts.rulesOnly) {
-      rulesOnlyReason = { kind: 'other', message: 'rules-only review on save', fix: 'Set pullmint.reviewOnSave to "llm" to include the model.' };
+      rulesOnlyReason = {
+        kind: 'other',
+        message: 'rules-only review on save',
+        fix: 'Set pullmint.reviewOnSave to "llm" to include the model.',
+      };
     } else if (!trusted) {
-      rulesOnlyReason = { kind: 'other', message: 'the workspace is not trusted, so no model was called', fix: 'Trust the workspace to let Pullmint call the model.' };
+      rulesOnlyReason = {
+        kind: 'other',
+        message: 'the workspace is not trusted, so no model was called',
+        fix: 'Trust the workspace to let Pullmint call the model.',
+      };
     } else {
       provider = createProvider(loaded.config, { anthropicApiKey: await this.secrets.get('anthropicApiKey') });
     }
@@ -138,7 +150,8 @@ export class ReviewController extends Disposable {
         paths: opts.paths,
         label: opts.target.kind === 'range' ? opts.label : undefined,
         onEvent: (e) => {
-          if (e.type === 'started') this.log.info(`[${e.executionId}] ${e.files} file(s), ${e.changedLines} changed lines, ${e.chunks} chunk(s)`);
+          if (e.type === 'started')
+            this.log.info(`[${e.executionId}] ${e.files} file(s), ${e.changedLines} changed lines, ${e.chunks} chunk(s)`);
           else if (e.type === 'progress') progress?.report({ message: `chunk ${e.done} of ${e.total}`, increment: 100 / e.total });
           else if (e.type === 'findings' && !opts.quiet) {
             if (!streamed) {
@@ -150,11 +163,14 @@ export class ReviewController extends Disposable {
           }
         },
       });
-      this.log.info(`[${result.executionId}] done: risk ${result.riskScore} ${result.decision}, ${result.findings.length} finding(s), ${result.stats.llmCalls} call(s), ${result.stats.cacheHits} cached, ${result.stats.durationMs} ms`);
+      this.log.info(
+        `[${result.executionId}] done: risk ${result.riskScore} ${result.decision}, ${result.findings.length} finding(s), ${result.stats.llmCalls} call(s), ${result.stats.cacheHits} cached, ${result.stats.durationMs} ms`,
+      );
       result.warnings.forEach((w) => this.log.warn(`[${result.executionId}] ${w}`));
       if (opts.quiet) return result;
       this.presenter.setRepo(repo, visible(result.findings));
-      const setupProblem = result.modelError && ['unreachable', 'model-missing', 'auth'].includes(result.modelError.kind) ? result.modelError : undefined;
+      const setupProblem =
+        result.modelError && ['unreachable', 'model-missing', 'auth'].includes(result.modelError.kind) ? result.modelError : undefined;
       this.update(repo, { result, running: false, stale: false, head, setupProblem });
       this.status.show(result);
       if (setupProblem) void this.logSetupChecks(repo, loaded.config);
@@ -180,35 +196,64 @@ export class ReviewController extends Disposable {
 
   /** The same checks as "Check Setup", run when a review failed for setup reasons, into the log. */
   private async logSetupChecks(repo: string, config: PullmintConfig): Promise<void> {
-    const checks = await runSetupChecks({ repoDir: repo, config, hasAnthropicKey: Boolean(await this.secrets.get('anthropicApiKey')), github: { signedIn: false }, deployUrl: '' });
-    for (const c of checks.filter((x) => !x.optional)) this.log[c.ok ? 'info' : 'warn'](`setup: ${c.ok ? 'ok' : 'FAIL'} ${c.name}: ${c.detail}${c.fix ? ` (fix: ${c.fix.label})` : ''}`);
+    const checks = await runSetupChecks({
+      repoDir: repo,
+      config,
+      hasAnthropicKey: Boolean(await this.secrets.get('anthropicApiKey')),
+      github: { signedIn: false },
+      deployUrl: '',
+    });
+    for (const c of checks.filter((x) => !x.optional))
+      this.log[c.ok ? 'info' : 'warn'](`setup: ${c.ok ? 'ok' : 'FAIL'} ${c.name}: ${c.detail}${c.fix ? ` (fix: ${c.fix.label})` : ''}`);
   }
 
   /** Tells the user what happened, with the fix when the model could not be used. */
   private async announce(result: ReviewResult, trusted: boolean): Promise<void> {
     const summary = `Pullmint: risk ${result.riskScore} → ${result.decision}; ${result.findings.length} finding(s).`;
     if (!trusted) {
-      const pick = await vscode.window.showWarningMessage(`${summary} Only the built-in rules ran: this workspace is not trusted.`, 'Manage Workspace Trust');
+      const pick = await vscode.window.showWarningMessage(
+        `${summary} Only the built-in rules ran: this workspace is not trusted.`,
+        'Manage Workspace Trust',
+      );
       if (pick) await vscode.commands.executeCommand('workbench.trust.manage');
       return;
     }
     const err = result.modelError;
     if (!err) {
-      void vscode.window.showInformationMessage(summary, 'Show Risk Panel').then((p) => p && vscode.commands.executeCommand('pullmint.showRiskPanel'));
+      void vscode.window
+        .showInformationMessage(summary, 'Show Risk Panel')
+        .then((p) => p && vscode.commands.executeCommand('pullmint.showRiskPanel'));
       return;
     }
     const fixes: NonNullable<SetupCheck['fix']>[] =
-      result.provider !== 'ollama' ? [] :
-      err.kind === 'model-missing' ? [{ label: 'Pull Model', kind: 'pull-model', arg: result.model }, { label: 'Select Model…', kind: 'select-model' }] :
-      err.kind === 'unreachable' ? [{ label: 'Install Ollama', kind: 'install-ollama' }] : [];
-    const pick = await vscode.window.showWarningMessage(`${summary} The model review did not run: ${err.message}`, ...fixes.map((f) => f.label), 'Check Setup');
+      result.provider !== 'ollama'
+        ? []
+        : err.kind === 'model-missing'
+          ? [
+              { label: 'Pull Model', kind: 'pull-model', arg: result.model },
+              { label: 'Select Model…', kind: 'select-model' },
+            ]
+          : err.kind === 'unreachable'
+            ? [{ label: 'Install Ollama', kind: 'install-ollama' }]
+            : [];
+    const pick = await vscode.window.showWarningMessage(
+      `${summary} The model review did not run: ${err.message}`,
+      ...fixes.map((f) => f.label),
+      'Check Setup',
+    );
     if (pick === 'Check Setup') await vscode.commands.executeCommand('pullmint.checkSetup');
     const fix = fixes.find((f) => f.label === pick);
     if (fix) await applyFix(fix);
   }
 
   async hasUpstream(repo: string): Promise<boolean> {
-    return Boolean((await simpleGit(repo).raw(['rev-parse', '--abbrev-ref', '--symbolic-full-name', '@{upstream}']).catch(() => '')).trim());
+    return Boolean(
+      (
+        await simpleGit(repo)
+          .raw(['rev-parse', '--abbrev-ref', '--symbolic-full-name', '@{upstream}'])
+          .catch(() => '')
+      ).trim(),
+    );
   }
 
   /** HEAD moved under a review: its line numbers no longer describe the code. */

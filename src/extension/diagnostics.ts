@@ -143,11 +143,23 @@ export class DiagnosticsPresenter extends Disposable {
     // Bottom-up, so that each change's line numbers still refer to the text above it.
     const changes = [...e.contentChanges].sort((a, b) => b.range.start.line - a.range.start.line);
     for (const change of changes) {
-      const edit: LineEdit = { startLine: change.range.start.line, endLine: change.range.end.line, insertedLineBreaks: (change.text.match(/\n/g) ?? []).length };
-      const located: Located[] = list.map((entry) => ({ entry, line: entry.finding.line, endLine: entry.finding.endLine, quote: entry.finding.quote }));
+      const edit: LineEdit = {
+        startLine: change.range.start.line,
+        endLine: change.range.end.line,
+        insertedLineBreaks: (change.text.match(/\n/g) ?? []).length,
+      };
+      const located: Located[] = list.map((entry) => ({
+        entry,
+        line: entry.finding.line,
+        endLine: entry.finding.endLine,
+        quote: entry.finding.quote,
+      }));
       const { kept, removed } = trackEdit(located, edit, (l) => (l < e.document.lineCount ? e.document.lineAt(l).text : undefined));
       removedAll.push(...removed.map((r) => r.entry));
-      list = kept.map((k) => ({ ...k.entry, finding: { ...k.entry.finding, line: k.line, ...(k.endLine !== undefined ? { endLine: k.endLine } : {}) } }));
+      list = kept.map((k) => ({
+        ...k.entry,
+        finding: { ...k.entry.finding, line: k.line, ...(k.endLine !== undefined ? { endLine: k.endLine } : {}) },
+      }));
     }
     this.entries.set(key, list);
     this.render(e.document.uri);

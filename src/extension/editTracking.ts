@@ -25,7 +25,11 @@ export type TrackResult<T> = { kept: T[]; removed: T[] };
  * touched is kept only if its quoted text is still there (checked by `lineText`), else removed:
  * never left pointing at a line that now says something else.
  */
-export function trackEdit<T extends TrackedLocation>(items: T[], edit: LineEdit, lineText: (zeroBased: number) => string | undefined): TrackResult<T> {
+export function trackEdit<T extends TrackedLocation>(
+  items: T[],
+  edit: LineEdit,
+  lineText: (zeroBased: number) => string | undefined,
+): TrackResult<T> {
   const delta = edit.insertedLineBreaks - (edit.endLine - edit.startLine);
   const kept: T[] = [];
   const removed: T[] = [];

@@ -44,7 +44,15 @@ export class SaveReviewer extends Disposable {
       const rel = path.relative(repo, doc.uri.fsPath).split(path.sep).join('/');
       const started = Date.now();
       const llm = mode === 'llm' && vscode.workspace.isTrusted;
-      const result = await this.controller.review({ repo, target: { kind: 'working-tree' }, label: rel, paths: [rel], rulesOnly: !llm, quiet: true, signal: abort.signal });
+      const result = await this.controller.review({
+        repo,
+        target: { kind: 'working-tree' },
+        label: rel,
+        paths: [rel],
+        rulesOnly: !llm,
+        quiet: true,
+        signal: abort.signal,
+      });
       if (this.pending.get(key) === entry) this.pending.delete(key);
       if (!result || abort.signal.aborted) return;
       const mine = result.findings.filter((f) => f.file === rel);

@@ -18,11 +18,19 @@ const PROMPTS: Record<SecretName, { title: string; prompt: string; placeholder: 
   },
   githubToken: {
     title: 'Pullmint: GitHub token',
-    prompt: 'Used when VS Code\'s GitHub sign-in is unavailable. Needs the repo scope (or pull requests: write).',
+    prompt: "Used when VS Code's GitHub sign-in is unavailable. Needs the repo scope (or pull requests: write).",
     placeholder: 'ghp_… or github_pat_…',
   },
-  deployToken: { title: 'Pullmint: deploy webhook token', prompt: 'Sent as Authorization: Bearer <token>. Leave empty to remove.', placeholder: 'token' },
-  deploySecret: { title: 'Pullmint: deploy signing secret', prompt: 'Signs each deploy request (X-Pullmint-Signature-256). Leave empty to remove.', placeholder: 'secret' },
+  deployToken: {
+    title: 'Pullmint: deploy webhook token',
+    prompt: 'Sent as Authorization: Bearer <token>. Leave empty to remove.',
+    placeholder: 'token',
+  },
+  deploySecret: {
+    title: 'Pullmint: deploy signing secret',
+    prompt: 'Signs each deploy request (X-Pullmint-Signature-256). Leave empty to remove.',
+    placeholder: 'secret',
+  },
 };
 
 export class Secrets {
@@ -35,7 +43,14 @@ export class Secrets {
   /** Asks for the value with a password box; empty removes it. Returns whether something changed. */
   async prompt(name: SecretName): Promise<boolean> {
     const p = PROMPTS[name];
-    const value = await vscode.window.showInputBox({ title: p.title, prompt: p.prompt, placeHolder: p.placeholder, password: true, ignoreFocusOut: true, validateInput: p.validate });
+    const value = await vscode.window.showInputBox({
+      title: p.title,
+      prompt: p.prompt,
+      placeHolder: p.placeholder,
+      password: true,
+      ignoreFocusOut: true,
+      validateInput: p.validate,
+    });
     if (value === undefined) return false;
     if (value.trim() === '') {
       await this.storage.delete(SECRET_KEYS[name]);

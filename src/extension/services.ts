@@ -37,22 +37,34 @@ export class Pullmint extends Disposable {
     this.github = this.register(new GitHubAuth(this.secrets, () => this.settings.current.githubEnterpriseUrl));
     this.controller = this.register(new ReviewController(log, this.settings, this.secrets, this.presenter, this.status, this.dismissals));
     this.workflows = this.register(new Workflows(this));
-    this.register(vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, new FindingCodeActions(this.presenter), FindingCodeActions.metadata));
+    this.register(
+      vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, new FindingCodeActions(this.presenter), FindingCodeActions.metadata),
+    );
     this.register(new SaveReviewer(this.settings, this.controller, this.presenter, log));
     this.register(this.settings.onDidChange(() => this.presenter.refresh()));
-    this.register(this.presenter.onStale((gone) => gone.forEach((e) => log.info(`finding "${e.finding.title}" at ${e.finding.file} left: its line was edited away`))));
+    this.register(
+      this.presenter.onStale((gone) =>
+        gone.forEach((e) => log.info(`finding "${e.finding.title}" at ${e.finding.file} left: its line was edited away`)),
+      ),
+    );
     this.watchForChanges();
   }
 
   /** HEAD moves (commit, checkout) clear old findings; edits to reviewed files mark the review stale. */
   private watchForChanges(): void {
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
-      const watcher = this.register(vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '.git/{HEAD,refs/heads/**}')));
+      const watcher = this.register(
+        vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '.git/{HEAD,refs/heads/**}')),
+      );
       const check = (): void => this.controller.allStates().forEach((s) => void this.controller.checkHead(s.repo));
       this.register(watcher.onDidChange(check));
       this.register(watcher.onDidCreate(check));
     }
-    this.register(vscode.window.onDidChangeWindowState((w) => w.focused && this.controller.allStates().forEach((s) => void this.controller.checkHead(s.repo))));
+    this.register(
+      vscode.window.onDidChangeWindowState(
+        (w) => w.focused && this.controller.allStates().forEach((s) => void this.controller.checkHead(s.repo)),
+      ),
+    );
     this.register(
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.contentChanges.length === 0 || e.document.uri.scheme !== 'file') return;

@@ -26,7 +26,13 @@ export interface EditorSettings {
   sanityChecks: unknown[];
 }
 
-export const DEFAULT_SEVERITY_MAP: Record<Severity, DiagnosticLevel> = { critical: 'Error', high: 'Error', medium: 'Warning', low: 'Information', info: 'Hint' };
+export const DEFAULT_SEVERITY_MAP: Record<Severity, DiagnosticLevel> = {
+  critical: 'Error',
+  high: 'Error',
+  medium: 'Warning',
+  low: 'Information',
+  info: 'Hint',
+};
 
 /** The one place the `pullmint.*` keys are read: the adapter passes `WorkspaceConfiguration.get`. */
 export function readSettings(get: <T>(key: string, fallback: T) => T): EditorSettings {
@@ -38,9 +44,18 @@ export function readSettings(get: <T>(key: string, fallback: T) => T): EditorSet
   const reviewOnSave = get<string>('reviewOnSave', 'rules');
   return {
     provider: get('provider', 'ollama'),
-    ollama: { host: get('ollama.host', 'http://127.0.0.1:11434'), model: get('ollama.model', 'qwen2.5-coder:7b'), numCtx: get('ollama.numCtx', 16384), keepAlive: get('ollama.keepAlive', '10m') },
+    ollama: {
+      host: get('ollama.host', 'http://127.0.0.1:11434'),
+      model: get('ollama.model', 'qwen2.5-coder:7b'),
+      numCtx: get('ollama.numCtx', 16384),
+      keepAlive: get('ollama.keepAlive', '10m'),
+    },
     anthropic: { model: get('anthropic.model', 'claude-sonnet-5'), baseUrl: get('anthropic.baseUrl', '') },
-    openai: { baseUrl: get('openai.baseUrl', ''), model: get('openai.model', 'qwen2.5-coder-7b-instruct'), contextTokens: get('openai.contextTokens', 32768) },
+    openai: {
+      baseUrl: get('openai.baseUrl', ''),
+      model: get('openai.model', 'qwen2.5-coder-7b-instruct'),
+      contextTokens: get('openai.contextTokens', 32768),
+    },
     contextLines: get('contextLines', 3),
     maxCalls: get('maxCalls', 50),
     maxTokens: get('maxTokens', 1_000_000),

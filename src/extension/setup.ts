@@ -9,7 +9,12 @@ import type { SettingsService } from './settings.js';
 import { toEngineOverrides } from './settingsModel.js';
 
 /** "Check Setup": each check with its state; picking a failing one runs its fix. */
-export async function checkSetup(log: vscode.LogOutputChannel, settings: SettingsService, secrets: Secrets, github: GitHubAuth): Promise<SetupCheck[]> {
+export async function checkSetup(
+  log: vscode.LogOutputChannel,
+  settings: SettingsService,
+  secrets: Secrets,
+  github: GitHubAuth,
+): Promise<SetupCheck[]> {
   const repo = await pickRepository();
   const loaded = await loadConfig({ repoRoot: repo ?? process.cwd(), overrides: toEngineOverrides(settings.current) });
   const session = await github.session(false).catch(() => undefined);
@@ -80,9 +85,15 @@ export async function selectModel(settings: SettingsService): Promise<void> {
   if (s.provider === 'ollama') {
     let models: { name: string; size: number; details?: { parameter_size?: string; quantization_level?: string } }[];
     try {
-      models = (await new Ollama({ host: s.ollama.host, fetch: (i, init) => fetch(i, { ...init, signal: AbortSignal.timeout(5000) }) }).list()).models;
+      models = (
+        await new Ollama({ host: s.ollama.host, fetch: (i, init) => fetch(i, { ...init, signal: AbortSignal.timeout(5000) }) }).list()
+      ).models;
     } catch {
-      const pick = await vscode.window.showErrorMessage(`Pullmint: Ollama is not reachable at ${s.ollama.host}. Start it with \`ollama serve\`.`, 'Install Ollama', 'Open Settings');
+      const pick = await vscode.window.showErrorMessage(
+        `Pullmint: Ollama is not reachable at ${s.ollama.host}. Start it with \`ollama serve\`.`,
+        'Install Ollama',
+        'Open Settings',
+      );
       if (pick === 'Install Ollama') await vscode.env.openExternal(vscode.Uri.parse('https://ollama.com/download'));
       else if (pick === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'pullmint.ollama.host');
       return;
@@ -94,7 +105,9 @@ export async function selectModel(settings: SettingsService): Promise<void> {
     const pick = await vscode.window.showQuickPick(
       models.map((m) => ({
         label: m.name,
-        description: [m.details?.parameter_size, m.details?.quantization_level, `${(m.size / 1e9).toFixed(1)} GB`].filter(Boolean).join(' · '),
+        description: [m.details?.parameter_size, m.details?.quantization_level, `${(m.size / 1e9).toFixed(1)} GB`]
+          .filter(Boolean)
+          .join(' · '),
         picked: m.name === s.ollama.model,
       })),
       { title: 'Pullmint: Ollama model', placeHolder: `current: ${s.ollama.model}` },
@@ -104,7 +117,10 @@ export async function selectModel(settings: SettingsService): Promise<void> {
   }
   if (s.provider === 'anthropic') {
     const known = ['claude-sonnet-5', 'claude-opus-5', 'claude-haiku-4-5', 'claude-sonnet-4-6'];
-    const pick = await vscode.window.showQuickPick([...known.map((label) => ({ label })), { label: 'Other…' }], { title: 'Pullmint: Claude model', placeHolder: `current: ${s.anthropic.model}` });
+    const pick = await vscode.window.showQuickPick([...known.map((label) => ({ label })), { label: 'Other…' }], {
+      title: 'Pullmint: Claude model',
+      placeHolder: `current: ${s.anthropic.model}`,
+    });
     if (!pick) return;
     const model = pick.label === 'Other…' ? await vscode.window.showInputBox({ prompt: 'Model id', value: s.anthropic.model }) : pick.label;
     if (model) await vscode.workspace.getConfiguration('pullmint').update('anthropic.model', model, vscode.ConfigurationTarget.Global);

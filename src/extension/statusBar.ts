@@ -32,10 +32,16 @@ export class StatusBar extends Disposable {
     this.item.text = `$(shield) ${result.riskScore} ${result.decision}${rules}${stale ? ' $(history)' : ''}`;
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**Pullmint** — risk **${result.riskScore}**/100 → **${result.decision}**${rules}\n\n`);
-    md.appendMarkdown(`${result.findings.length} finding(s); reviewed ${result.coverage.reviewedLines} of ${result.coverage.changedLines} changed lines`);
+    md.appendMarkdown(
+      `${result.findings.length} finding(s); reviewed ${result.coverage.reviewedLines} of ${result.coverage.changedLines} changed lines`,
+    );
     if (stale) md.appendMarkdown('\n\n$(history) The code changed since this review: re-review.');
     this.item.tooltip = md;
     this.item.backgroundColor =
-      result.decision === 'manual-review' ? new vscode.ThemeColor('statusBarItem.errorBackground') : result.decision === 'auto-deploy' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+      result.decision === 'manual-review'
+        ? new vscode.ThemeColor('statusBarItem.errorBackground')
+        : result.decision === 'auto-deploy'
+          ? new vscode.ThemeColor('statusBarItem.warningBackground')
+          : undefined;
   }
 }

@@ -27,18 +27,24 @@ export class Workflows extends Disposable {
 
   constructor(private readonly p: Pullmint) {
     super();
-    this.panel = this.register(new RiskPanel(p.context.extensionUri, { state: () => this.panelState(), handle: (m) => this.handlePanel(m), log: p.log }));
-    this.register(p.controller.onDidChange((s) => {
-      this.focusRepo = s.repo;
-      void this.panel.refresh();
-    }));
-    this.register(vscode.window.onDidChangeActiveTextEditor(async (e) => {
-      const repo = e ? await repoOf(e.document.uri) : undefined;
-      if (repo && repo !== this.focusRepo) {
-        this.focusRepo = repo;
+    this.panel = this.register(
+      new RiskPanel(p.context.extensionUri, { state: () => this.panelState(), handle: (m) => this.handlePanel(m), log: p.log }),
+    );
+    this.register(
+      p.controller.onDidChange((s) => {
+        this.focusRepo = s.repo;
         void this.panel.refresh();
-      }
-    }));
+      }),
+    );
+    this.register(
+      vscode.window.onDidChangeActiveTextEditor(async (e) => {
+        const repo = e ? await repoOf(e.document.uri) : undefined;
+        if (repo && repo !== this.focusRepo) {
+          this.focusRepo = repo;
+          void this.panel.refresh();
+        }
+      }),
+    );
   }
 
   private async currentRepo(): Promise<string | null> {
@@ -69,18 +75,51 @@ export class Workflows extends Disposable {
       stale: s?.stale ?? false,
       review: r
         ? {
-            executionId: r.executionId, riskScore: r.riskScore, decision: r.decision, rulesOnly: r.rulesOnly, summary: r.summary, target: r.target,
-            provider: r.provider, model: r.model, promptTokens: r.stats.promptTokens, completionTokens: r.stats.completionTokens, durationMs: r.stats.durationMs,
-            costUsd: r.stats.costUsd, coverage: r.coverage, findings: r.findings, modelError: r.modelError, completedAt: r.completedAt,
+            executionId: r.executionId,
+            riskScore: r.riskScore,
+            decision: r.decision,
+            rulesOnly: r.rulesOnly,
+            summary: r.summary,
+            target: r.target,
+            provider: r.provider,
+            model: r.model,
+            promptTokens: r.stats.promptTokens,
+            completionTokens: r.stats.completionTokens,
+            durationMs: r.stats.durationMs,
+            costUsd: r.stats.costUsd,
+            coverage: r.coverage,
+            findings: r.findings,
+            modelError: r.modelError,
+            completedAt: r.completedAt,
           }
         : null,
-      history: records.map((x) => ({ executionId: x.executionId, createdAt: x.createdAt, target: x.target.label, riskScore: x.riskScore, decision: x.decision, status: x.status, deployState: x.deployments?.at(-1)?.state })),
+      history: records.map((x) => ({
+        executionId: x.executionId,
+        createdAt: x.createdAt,
+        target: x.target.label,
+        riskScore: x.riskScore,
+        decision: x.decision,
+        status: x.status,
+        deployState: x.deployments?.at(-1)?.state,
+      })),
       prKnown: Boolean(repo && branch && this.prs.has(`${repo}\0${branch}`)),
       deploy: {
         configured: Boolean(settings.deploy.url),
         approveThreshold: settings.risk.approveThreshold,
         deployThreshold: settings.risk.deployThreshold,
-        latest: latest ? { environment: latest.environment, state: latest.state, override: latest.override, attempts: latest.attempts, lastStatus: latest.lastStatus, error: latest.error, checksFailing: latest.checksFailing, sanity: latest.sanity, at: latest.completedAt ?? latest.startedAt ?? latest.approvedAt } : undefined,
+        latest: latest
+          ? {
+              environment: latest.environment,
+              state: latest.state,
+              override: latest.override,
+              attempts: latest.attempts,
+              lastStatus: latest.lastStatus,
+              error: latest.error,
+              checksFailing: latest.checksFailing,
+              sanity: latest.sanity,
+              at: latest.completedAt ?? latest.startedAt ?? latest.approvedAt,
+            }
+          : undefined,
       },
       setupProblem: s?.setupProblem,
       dismissedIds: repo ? this.p.dismissals.list(repo) : [],
@@ -96,7 +135,12 @@ export class Workflows extends Disposable {
         const r = repo ? this.p.controller.state(repo).result : undefined;
         if (!repo || !r) return void (await vscode.commands.executeCommand('pullmint.reviewWorkingTree'));
         const t = r.target;
-        const target = t.kind === 'working-tree' || t.kind === 'staged' ? { kind: t.kind } : t.kind === 'base' ? { kind: 'base' as const, ref: t.label } : { kind: 'range' as const, range: `${t.base}..${t.head}` };
+        const target =
+          t.kind === 'working-tree' || t.kind === 'staged'
+            ? { kind: t.kind }
+            : t.kind === 'base'
+              ? { kind: 'base' as const, ref: t.label }
+              : { kind: 'range' as const, range: `${t.base}..${t.head}` };
         await this.p.controller.review({ repo, target, label: t.label });
         return;
       }
@@ -123,7 +167,11 @@ export class Workflows extends Disposable {
   /** No model call, post or deploy in an untrusted workspace: explain and offer to manage trust. */
   private async requireTrust(what: string): Promise<boolean> {
     if (vscode.workspace.isTrusted) return true;
-    const pick = await vscode.window.showWarningMessage(`Pullmint: ${what} needs a trusted workspace.`, { modal: true }, 'Manage Workspace Trust');
+    const pick = await vscode.window.showWarningMessage(
+      `Pullmint: ${what} needs a trusted workspace.`,
+      { modal: true },
+      'Manage Workspace Trust',
+    );
     if (pick) await vscode.commands.executeCommand('workbench.trust.manage');
     return false;
   }
@@ -131,12 +179,19 @@ export class Workflows extends Disposable {
   private async github(repo: string, prompt: boolean): Promise<GitHubClient | undefined> {
     const session = await this.p.github.session(prompt);
     if (!session) {
-      if (prompt) void vscode.window.showWarningMessage('Pullmint: sign in to GitHub (Accounts menu) or run "Pullmint: Set GitHub Token".', 'Set GitHub Token').then((x) => x && vscode.commands.executeCommand('pullmint.setGitHubToken'));
+      if (prompt)
+        void vscode.window
+          .showWarningMessage('Pullmint: sign in to GitHub (Accounts menu) or run "Pullmint: Set GitHub Token".', 'Set GitHub Token')
+          .then((x) => x && vscode.commands.executeCommand('pullmint.setGitHubToken'));
       return undefined;
     }
     const remote = await baseRemote(repo);
     if (!remote) throw new GitHubError('This repository has no GitHub remote (origin or upstream).');
-    return createGitHubClient({ token: session.token, baseUrl: apiBaseUrl(remote.host, this.p.settings.current.githubEnterpriseUrl || process.env.GITHUB_API_URL), log: (m) => this.p.log.warn(m) });
+    return createGitHubClient({
+      token: session.token,
+      baseUrl: apiBaseUrl(remote.host, this.p.settings.current.githubEnterpriseUrl || process.env.GITHUB_API_URL),
+      log: (m) => this.p.log.warn(m),
+    });
   }
 
   private async prTarget(repo: string, client: GitHubClient): Promise<PullRequestTarget> {
@@ -162,7 +217,10 @@ export class Workflows extends Disposable {
       return;
     }
     if (!target) {
-      const pick = await vscode.window.showInformationMessage('Pullmint: no pull request is known for this branch yet. Review the branch against its base instead?', 'Review Branch Against Base');
+      const pick = await vscode.window.showInformationMessage(
+        'Pullmint: no pull request is known for this branch yet. Review the branch against its base instead?',
+        'Review Branch Against Base',
+      );
       if (pick) await this.reviewAgainstDefaultBase(repo);
       return;
     }
@@ -185,7 +243,9 @@ export class Workflows extends Disposable {
       : await this.p.controller.review({ repo, target: { kind: 'base' }, label: 'commits to push (new branch)' });
     if (!result) return;
     if (result.decision === 'manual-review') {
-      void vscode.window.showWarningMessage(`Pullmint: risk ${result.riskScore} → manual-review. Fix the findings before pushing.`, 'Show Risk Panel').then((x) => x && this.showRiskPanel());
+      void vscode.window
+        .showWarningMessage(`Pullmint: risk ${result.riskScore} → manual-review. Fix the findings before pushing.`, 'Show Risk Panel')
+        .then((x) => x && this.showRiskPanel());
       return;
     }
     const pick = await vscode.window.showInformationMessage(`Pullmint: risk ${result.riskScore} → ${result.decision}. Push now?`, 'Push');
@@ -199,14 +259,27 @@ export class Workflows extends Disposable {
     if (!client) return;
     const target = await this.prTarget(repo, client);
     let result = await latestReviewOf(defaultStateDir(), repo, target);
-    if (!result) result = await this.p.controller.review({ repo, target: { kind: 'range', range: target.range }, label: `PR #${target.pr.number}` });
+    if (!result)
+      result = await this.p.controller.review({ repo, target: { kind: 'range', range: target.range }, label: `PR #${target.pr.number}` });
     if (!result) return;
     const config = (await loadConfig({ repoRoot: repo, overrides: toEngineOverrides(this.p.settings.current) })).config;
-    const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Pullmint: posting to PR #${target.pr.number}` }, async () =>
-      postReview(client, target.pr, result!, await pullRequestDiff(repo, target), { maxInline: 30, requestChanges: false, commitStatus: false, deployThreshold: config.risk.deployThreshold }),
+    const outcome = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Pullmint: posting to PR #${target.pr.number}` },
+      async () =>
+        postReview(client, target.pr, result!, await pullRequestDiff(repo, target), {
+          maxInline: 30,
+          requestChanges: false,
+          commitStatus: false,
+          deployThreshold: config.risk.deployThreshold,
+        }),
     );
-    this.p.log.info(`[${result.executionId}] posted to ${target.pr.htmlUrl}: summary ${outcome.summaryUpdated ? 'updated' : 'created'}, ${outcome.inlinePosted} inline, ${outcome.alreadyPosted} already posted`);
-    const pick = await vscode.window.showInformationMessage(`Pullmint: posted to PR #${target.pr.number} (${outcome.inlinePosted} inline comment(s), summary ${outcome.summaryUpdated ? 'updated' : 'created'}).`, 'Open Pull Request');
+    this.p.log.info(
+      `[${result.executionId}] posted to ${target.pr.htmlUrl}: summary ${outcome.summaryUpdated ? 'updated' : 'created'}, ${outcome.inlinePosted} inline, ${outcome.alreadyPosted} already posted`,
+    );
+    const pick = await vscode.window.showInformationMessage(
+      `Pullmint: posted to PR #${target.pr.number} (${outcome.inlinePosted} inline comment(s), summary ${outcome.summaryUpdated ? 'updated' : 'created'}).`,
+      'Open Pull Request',
+    );
     if (pick) await vscode.env.openExternal(vscode.Uri.parse(target.pr.htmlUrl));
   }
 
@@ -221,20 +294,32 @@ export class Workflows extends Disposable {
     const remote = client ? await baseRemote(repo) : null;
     const token = await this.p.secrets.get('deployToken');
     const secret = await this.p.secrets.get('deploySecret');
-    const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Pullmint: deploying to ${settings.deploy.environment}` }, () =>
-      deploy({
-        repoDir: repo, environment: settings.deploy.environment, force: false, url: settings.deploy.url,
-        token, secret,
-        stateDir: defaultStateDir(), deployThreshold: config.risk.deployThreshold, github: client && remote ? { client, repo: remote } : null,
-        sanityChecks: sanity.checks, waitUntilHealthyMs: 30_000, userAgent: `pullmint-vscode/${this.p.context.extension.packageJSON.version}`,
-        log: (m) => this.p.log.info(m),
-        confirmOverride: async (rec) => {
-          const pick = await vscode.window.showWarningMessage(
-            `Risk ${rec.riskScore}/100 is at or above the deploy threshold (${config.risk.deployThreshold}): ${rec.decision}. Deploy anyway? The override is recorded with your name.`,
-            { modal: true }, 'Deploy Anyway');
-          return pick === 'Deploy Anyway';
-        },
-      }),
+    const outcome = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Pullmint: deploying to ${settings.deploy.environment}` },
+      () =>
+        deploy({
+          repoDir: repo,
+          environment: settings.deploy.environment,
+          force: false,
+          url: settings.deploy.url,
+          token,
+          secret,
+          stateDir: defaultStateDir(),
+          deployThreshold: config.risk.deployThreshold,
+          github: client && remote ? { client, repo: remote } : null,
+          sanityChecks: sanity.checks,
+          waitUntilHealthyMs: 30_000,
+          userAgent: `pullmint-vscode/${this.p.context.extension.packageJSON.version}`,
+          log: (m) => this.p.log.info(m),
+          confirmOverride: async (rec) => {
+            const pick = await vscode.window.showWarningMessage(
+              `Risk ${rec.riskScore}/100 is at or above the deploy threshold (${config.risk.deployThreshold}): ${rec.decision}. Deploy anyway? The override is recorded with your name.`,
+              { modal: true },
+              'Deploy Anyway',
+            );
+            return pick === 'Deploy Anyway';
+          },
+        }),
     );
     await this.panel.refresh();
     switch (outcome.kind) {
@@ -246,12 +331,17 @@ export class Workflows extends Disposable {
       }
       case 'refused': {
         const needsReview = !outcome.record;
-        const pick = await vscode.window.showWarningMessage(`Pullmint: deploy refused. ${outcome.reason}`, ...(needsReview ? ['Review Branch Against Base'] : []));
+        const pick = await vscode.window.showWarningMessage(
+          `Pullmint: deploy refused. ${outcome.reason}`,
+          ...(needsReview ? ['Review Branch Against Base'] : []),
+        );
         if (pick) await this.reviewAgainstDefaultBase(repo);
         return;
       }
       case 'failed':
-        void vscode.window.showErrorMessage(`Pullmint: deploy failed after ${outcome.deployment.attempts} attempt(s): ${outcome.deployment.error}`);
+        void vscode.window.showErrorMessage(
+          `Pullmint: deploy failed after ${outcome.deployment.attempts} attempt(s): ${outcome.deployment.error}`,
+        );
         return;
       case 'deployed': {
         const d = outcome.deployment;
@@ -268,6 +358,8 @@ export class Workflows extends Disposable {
     const cli = vscode.Uri.joinPath(this.p.context.extensionUri, 'dist', 'cli.js').fsPath;
     const r = await installHook(repo, { node: process.execPath, cli });
     this.p.log.info(`pre-push hook ${r.updated ? 'updated' : 'installed'} at ${r.path}${r.chained ? ' (existing hook chained)' : ''}`);
-    void vscode.window.showInformationMessage(`Pullmint: pre-push hook ${r.updated ? 'updated' : 'installed'}${r.chained ? '; your existing hook still runs first' : ''}. Bypass once with git push --no-verify.`);
+    void vscode.window.showInformationMessage(
+      `Pullmint: pre-push hook ${r.updated ? 'updated' : 'installed'}${r.chained ? '; your existing hook still runs first' : ''}. Bypass once with git push --no-verify.`,
+    );
   }
 }

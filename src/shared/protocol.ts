@@ -76,4 +76,12 @@ export interface FromWebview {
 
 export type ToWebviewMessage = ToWebview[keyof ToWebview];
 export type FromWebviewMessage = FromWebview[keyof FromWebview];
-export const PANEL_COMMANDS: PanelCommand[] = ['rereview', 'post', 'deploy', 'checkSetup', 'reviewWorkingTree', 'reviewStaged', 'reviewBranch'];
+export const PANEL_COMMANDS: PanelCommand[] = [
+  'rereview',
+  'post',
+  'deploy',
+  'checkSetup',
+  'reviewWorkingTree',
+  'reviewStaged',
+  'reviewBranch',
+];

@@ -87,7 +87,8 @@ export function gateState(s: PanelState): GateState {
   if (!s.deploy.configured) return { kind: 'not-configured', label: 'Set pullmint.deploy.url to deploy' };
   const d = s.deploy.latest;
   if (d && (d.state === 'deploying' || d.state === 'approved')) return { kind: 'in-progress', label: `Deploying to ${d.environment}…` };
-  if (s.review.riskScore >= s.deploy.deployThreshold) return { kind: 'override', label: `Deploy (override: risk ${s.review.riskScore} ≥ ${s.deploy.deployThreshold})` };
+  if (s.review.riskScore >= s.deploy.deployThreshold)
+    return { kind: 'override', label: `Deploy (override: risk ${s.review.riskScore} ≥ ${s.deploy.deployThreshold})` };
   return { kind: 'allowed', label: 'Trigger Deploy' };
 }
 
@@ -98,11 +99,13 @@ export function coverageLine(s: PanelState): string {
   const r = s.review;
   if (!r) return '';
   const c = r.coverage;
-  if (r.rulesOnly) return `Rules only: the model reviewed 0 of ${fmt(c.changedLines)} changed lines${r.modelError ? ` (${r.modelError.message})` : ''}`;
+  if (r.rulesOnly)
+    return `Rules only: the model reviewed 0 of ${fmt(c.changedLines)} changed lines${r.modelError ? ` (${r.modelError.message})` : ''}`;
   const parts = [`Reviewed ${fmt(c.reviewedLines)} of ${fmt(c.changedLines)} changed lines`];
   const unreviewed = c.changedLines - c.reviewedLines;
   if (unreviewed > 0 && c.unreviewed.length) parts.push(`${fmt(unreviewed)} not reviewed: ${c.unreviewed[0].reason}`);
-  if (c.skippedFiles.length) parts.push(`${c.skippedFiles.length} file(s) skipped (${[...new Set(c.skippedFiles.map((f) => f.reason))].join(', ')})`);
+  if (c.skippedFiles.length)
+    parts.push(`${c.skippedFiles.length} file(s) skipped (${[...new Set(c.skippedFiles.map((f) => f.reason))].join(', ')})`);
   return parts.join('; ');
 }
 

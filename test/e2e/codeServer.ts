@@ -33,7 +33,13 @@ export interface CodeServer {
  * user/extensions folder, code-server on loopback with no auth. It runs in its own process group
  * because it leaves children behind (file watcher, agent host) when only the main process dies.
  */
-export async function startCodeServer(opts: { vsix: string; workspace: string; home: string; settings: Record<string, unknown>; env: Record<string, string> }): Promise<CodeServer> {
+export async function startCodeServer(opts: {
+  vsix: string;
+  workspace: string;
+  home: string;
+  settings: Record<string, unknown>;
+  env: Record<string, string>;
+}): Promise<CodeServer> {
   const userDir = join(opts.home, 'user');
   const extDir = join(opts.home, 'ext');
   mkdirSync(join(userDir, 'User'), { recursive: true });
@@ -43,7 +49,21 @@ export async function startCodeServer(opts: { vsix: string; workspace: string; h
   const port = await deadPort();
   const child: ChildProcess = spawn(
     NODE24,
-    [CODE_SERVER, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--user-data-dir', userDir, '--extensions-dir', extDir, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', opts.workspace],
+    [
+      CODE_SERVER,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--user-data-dir',
+      userDir,
+      '--extensions-dir',
+      extDir,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      opts.workspace,
+    ],
     { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let log = '';
@@ -52,7 +72,10 @@ export async function startCodeServer(opts: { vsix: string; workspace: string; h
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (child.exitCode !== null) throw new Error(`code-server exited ${child.exitCode}:\n${log}`);
     await new Promise((r) => setTimeout(r, 250));

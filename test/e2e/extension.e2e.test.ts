@@ -41,8 +41,14 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
   let headSha = '';
 
   before(async () => {
-    for (const [what, path] of [['the packaged extension', VSIX], ['Node 24', NODE24], ['code-server', CODE_SERVER], ['Chromium', CHROMIUM]] as const) {
-      if (!existsSync(path)) throw new Error(`${what} is missing at ${path}: run npm run test:e2e (it runs test/e2e/setup.sh and packages the extension)`);
+    for (const [what, path] of [
+      ['the packaged extension', VSIX],
+      ['Node 24', NODE24],
+      ['code-server', CODE_SERVER],
+      ['Chromium', CHROMIUM],
+    ] as const) {
+      if (!existsSync(path))
+        throw new Error(`${what} is missing at ${path}: run npm run test:e2e (it runs test/e2e/setup.sh and packages the extension)`);
     }
     ollama = new FakeOllama();
     await ollama.start();
@@ -58,12 +64,27 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
     const baseSha = repo.commit('base');
     repo.git('remote', 'add', 'origin', 'https://github.com/acme/shop.git');
     repo.git('checkout', '-q', '-b', 'feature/checkout');
-    repo.write('src/app.js', Array.from({ length: 30 }, (_, i) => (i === 10 ? 'exports.run = (s) => eval(s);' : `exports.v${i} = ${i};`)).join('\n') + '\n// TODO tidy\n');
+    repo.write(
+      'src/app.js',
+      Array.from({ length: 30 }, (_, i) => (i === 10 ? 'exports.run = (s) => eval(s);' : `exports.v${i} = ${i};`)).join('\n') +
+        '\n// TODO tidy\n',
+    );
     headSha = repo.commit('checkout feature');
     const prDiff = await collectDiff(repo.dir, { kind: 'range', range: `${baseSha}..${headSha}` }, { contextLines: 3 });
-    github.pulls.push({ number: 5, title: 'Checkout', state: 'open', author: 'someone', head: { ref: 'feature/checkout', sha: headSha, owner: 'acme' }, base: { ref: 'main', sha: baseSha }, commentable: commentableLines(prDiff.files) });
+    github.pulls.push({
+      number: 5,
+      title: 'Checkout',
+      state: 'open',
+      author: 'someone',
+      head: { ref: 'feature/checkout', sha: headSha, owner: 'acme' },
+      base: { ref: 'main', sha: baseSha },
+      commentable: commentableLines(prDiff.files),
+    });
     // The uncommitted change with known problems.
-    repo.write('src/db.js', 'exports.find = async (db, id) => {\n  const rows = await db.query("SELECT * FROM users WHERE id = " + id);\n  return rows;\n};\n');
+    repo.write(
+      'src/db.js',
+      'exports.find = async (db, id) => {\n  const rows = await db.query("SELECT * FROM users WHERE id = " + id);\n  return rows;\n};\n',
+    );
     repo.write('src/config.js', 'exports.awsKey = "AKIAIOSFODNN7EXAMPLE";\n');
 
     const home = tempDir('pullmint-e2e-home-');
@@ -71,7 +92,13 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
       vsix: VSIX,
       workspace: repo.dir,
       home,
-      env: { XDG_STATE_HOME: join(home, 'state'), XDG_CACHE_HOME: join(home, 'cache'), XDG_CONFIG_HOME: join(home, 'config'), GITHUB_API_URL: github.url, GIT_CONFIG_NOSYSTEM: '1' },
+      env: {
+        XDG_STATE_HOME: join(home, 'state'),
+        XDG_CACHE_HOME: join(home, 'cache'),
+        XDG_CONFIG_HOME: join(home, 'config'),
+        GITHUB_API_URL: github.url,
+        GIT_CONFIG_NOSYSTEM: '1',
+      },
       settings: {
         'pullmint.ollama.host': ollama.url,
         'pullmint.deploy.url': `${receiver.url}/deploy`,
@@ -85,7 +112,18 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
         'git.openRepositoryInParentFolders': 'never',
       },
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+    });
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await page.goto(`${server.url}/?folder=${encodeURIComponent(repo.dir)}`);
     wb = new Workbench(page);
@@ -162,10 +200,14 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
     await wb.screenshot('quick-fix-menu');
     await fix.click();
     await page.keyboard.press('Control+S');
-    const content = await until('the fixed file on disk', async () => {
-      const text = readFileSync(join(repo.dir, 'src', 'db.js'), 'utf8');
-      return text.includes('$1') ? text : null;
-    }, 20_000);
+    const content = await until(
+      'the fixed file on disk',
+      async () => {
+        const text = readFileSync(join(repo.dir, 'src', 'db.js'), 'utf8');
+        return text.includes('$1') ? text : null;
+      },
+      20_000,
+    );
     assert.match(content, /db\.query\("SELECT \* FROM users WHERE id = \$1", \[id\]\)/);
     await wb.screenshot('after-quick-fix');
   });
@@ -175,10 +217,18 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
     await page.waitForSelector('.monaco-editor.focused', { timeout: 20_000 });
     await page.keyboard.press('Control+Home');
     await page.keyboard.press('Enter');
-    await until('the finding on line 2', async () => (await wb.problems()).rows.some((r) => r.text.includes('Hard-coded secret') && /\[Ln 2, Col 1\]/.test(r.text)), 15_000);
+    await until(
+      'the finding on line 2',
+      async () => (await wb.problems()).rows.some((r) => r.text.includes('Hard-coded secret') && /\[Ln 2, Col 1\]/.test(r.text)),
+      15_000,
+    );
     await wb.screenshot('finding-moved');
     await page.keyboard.press('Control+Z');
-    await until('the finding back on line 1', async () => (await wb.problems()).rows.some((r) => r.text.includes('Hard-coded secret') && /\[Ln 1, Col 1\]/.test(r.text)), 15_000);
+    await until(
+      'the finding back on line 1',
+      async () => (await wb.problems()).rows.some((r) => r.text.includes('Hard-coded secret') && /\[Ln 1, Col 1\]/.test(r.text)),
+      15_000,
+    );
   });
 
   it('4. Review This PR, then Post Review to Pull Request: one summary and valid inline comments, also on re-post', async () => {
@@ -192,7 +242,10 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
     assert.deepEqual(github.rejected, []);
     assert.equal(github.issueComments.length, 1);
     assert.match(github.issueComments[0].body, /Pullmint: risk 18\/100/);
-    assert.deepEqual(github.reviewComments.map((c) => [c.path, c.line]).sort(), [['src/app.js', 11], ['src/app.js', 31]]);
+    assert.deepEqual(github.reviewComments.map((c) => [c.path, c.line]).sort(), [
+      ['src/app.js', 11],
+      ['src/app.js', 31],
+    ]);
     await wb.screenshot('posted');
     await wb.command('Pullmint: Post Review to Pull Request');
     await until('the second post', async () => github.requests.filter((r) => r.method === 'PATCH').length === 1);
@@ -231,7 +284,9 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
     assert.equal(receiver.requests[0].headers['idempotency-key'], body.deploymentId);
     await wb.command('Pullmint: Show Risk Panel');
     const panel = wb.riskPanel();
-    await until('the deployment in the panel', async () => /deployed/.test((await panel.locator('.deploy').textContent({ timeout: 2000 })) ?? ''));
+    await until('the deployment in the panel', async () =>
+      /deployed/.test((await panel.locator('.deploy').textContent({ timeout: 2000 })) ?? ''),
+    );
     assert.match((await panel.locator('.deploy').textContent())!, /deployed to staging/);
     await wb.screenshot('deployed');
   });

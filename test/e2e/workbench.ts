@@ -46,7 +46,13 @@ export class Workbench {
     const rows = await this.page.locator('.markers-panel .monaco-list-row').evaluateAll((els) =>
       els.map((el) => ({
         text: (el as HTMLElement).innerText.replace(/\s+/g, ' ').trim(),
-        severity: el.querySelector('.codicon-error') ? 'error' : el.querySelector('.codicon-warning') ? 'warning' : el.querySelector('.codicon-info') ? 'info' : 'other',
+        severity: el.querySelector('.codicon-error')
+          ? 'error'
+          : el.querySelector('.codicon-warning')
+            ? 'warning'
+            : el.querySelector('.codicon-info')
+              ? 'info'
+              : 'other',
       })),
     );
     return { text: await panel.innerText(), rows };
@@ -60,7 +66,11 @@ export class Workbench {
   /** VS Code shows only a few toasts at once: a step starts with none left from the last one. */
   async clearNotifications(): Promise<void> {
     await this.command('Notifications: Clear All Notifications');
-    await this.page.locator('.notification-toast').first().waitFor({ state: 'detached', timeout: 5000 }).catch(() => undefined);
+    await this.page
+      .locator('.notification-toast')
+      .first()
+      .waitFor({ state: 'detached', timeout: 5000 })
+      .catch(() => undefined);
   }
 
   /**
@@ -75,7 +85,12 @@ export class Workbench {
       if (await toast.isVisible().catch(() => false)) return (await toast.innerText()).replace(/\s+/g, ' ');
       if (Date.now() > deadline - timeout + 10_000) {
         await this.command('Notifications: Show Notifications');
-        if (await inCenter.waitFor({ timeout: 3000 }).then(() => true, () => false)) {
+        if (
+          await inCenter.waitFor({ timeout: 3000 }).then(
+            () => true,
+            () => false,
+          )
+        ) {
           const found = (await inCenter.innerText()).replace(/\s+/g, ' ');
           await this.page.keyboard.press('Escape');
           return found;

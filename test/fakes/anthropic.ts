@@ -18,7 +18,8 @@ export class FakeAnthropic extends LoopbackServer {
   }
 
   private handle(req: RecordedRequest, res: ServerResponse): void {
-    if (!req.path.startsWith('/v1/messages')) return sendJson(res, 404, { type: 'error', error: { type: 'not_found_error', message: 'Not found' } });
+    if (!req.path.startsWith('/v1/messages'))
+      return sendJson(res, 404, { type: 'error', error: { type: 'not_found_error', message: 'Not found' } });
     // The SDK sends the key as x-api-key or as a bearer token depending on its version.
     const key = req.headers['x-api-key'] ?? String(req.headers.authorization ?? '').replace(/^Bearer /, '');
     if (key !== this.apiKey || this.mode === 'unauthorized') {
@@ -40,16 +41,35 @@ export class FakeAnthropic extends LoopbackServer {
     event('message_start', {
       type: 'message_start',
       message: {
-        id: `msg_${this.messageRequests.length}`, type: 'message', role: 'assistant', model: body.model, content: [], stop_reason: null, stop_sequence: null,
-        usage: { input_tokens: Math.ceil(user.length / 4), cache_creation_input_tokens: cached ? 0 : 600, cache_read_input_tokens: cached ? 600 : 0, output_tokens: 1 },
+        id: `msg_${this.messageRequests.length}`,
+        type: 'message',
+        role: 'assistant',
+        model: body.model,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: {
+          input_tokens: Math.ceil(user.length / 4),
+          cache_creation_input_tokens: cached ? 0 : 600,
+          cache_read_input_tokens: cached ? 600 : 0,
+          output_tokens: 1,
+        },
       },
     });
-    event('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 'toolu_01', name: body.tool_choice?.name ?? 'report_review', input: {} } });
+    event('content_block_start', {
+      type: 'content_block_start',
+      index: 0,
+      content_block: { type: 'tool_use', id: 'toolu_01', name: body.tool_choice?.name ?? 'report_review', input: {} },
+    });
     for (const part of input.match(/[\s\S]{1,25}/g) ?? []) {
       event('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: part } });
     }
     event('content_block_stop', { type: 'content_block_stop', index: 0 });
-    event('message_delta', { type: 'message_delta', delta: { stop_reason: this.mode === 'max-tokens' ? 'max_tokens' : 'tool_use', stop_sequence: null }, usage: { output_tokens: Math.ceil(input.length / 4) } });
+    event('message_delta', {
+      type: 'message_delta',
+      delta: { stop_reason: this.mode === 'max-tokens' ? 'max_tokens' : 'tool_use', stop_sequence: null },
+      usage: { output_tokens: Math.ceil(input.length / 4) },
+    });
     event('message_stop', { type: 'message_stop' });
     res.end();
   }

@@ -121,15 +121,22 @@ export class FakeGitHub extends LoopbackServer {
       }
     }
     const body = (req.json ?? {}) as Record<string, any>;
-    const pull = p.pull_number ?? p.issue_number ? this.pulls.find((x) => x.number === Number(p.pull_number ?? p.issue_number)) : undefined;
+    const pull =
+      (p.pull_number ?? p.issue_number) ? this.pulls.find((x) => x.number === Number(p.pull_number ?? p.issue_number)) : undefined;
     switch (`${req.method} ${route.template}`) {
       case 'GET /user':
         return sendJson(res, 200, { login: user, id: 1, type: 'User' });
       case 'GET /repos/{owner}/{repo}/pulls': {
         const head = url.searchParams.get('head');
         const state = url.searchParams.get('state') ?? 'open';
-        const list = this.pulls.filter((x) => (!head || `${x.head.owner}:${x.head.ref}` === head) && (state === 'all' || x.state === state));
-        return sendJson(res, 200, list.map((x) => this.pullJson(x)));
+        const list = this.pulls.filter(
+          (x) => (!head || `${x.head.owner}:${x.head.ref}` === head) && (state === 'all' || x.state === state),
+        );
+        return sendJson(
+          res,
+          200,
+          list.map((x) => this.pullJson(x)),
+        );
       }
       case 'GET /repos/{owner}/{repo}/pulls/{pull_number}':
         return pull ? sendJson(res, 200, this.pullJson(pull)) : this.reject(res, req, 404, 'Not Found');
@@ -152,18 +159,35 @@ export class FakeGitHub extends LoopbackServer {
       }
       case 'POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews': {
         if (!pull) return this.reject(res, req, 404, 'Not Found');
-        if (body.event === 'REQUEST_CHANGES' && pull.author === user) return this.reject(res, req, 422, 'Unprocessable Entity', { errors: ['Can not request changes on your own pull request'] });
+        if (body.event === 'REQUEST_CHANGES' && pull.author === user)
+          return this.reject(res, req, 422, 'Unprocessable Entity', { errors: ['Can not request changes on your own pull request'] });
         for (const c of body.comments ?? []) {
           const ranges = pull.commentable.get(c.path) ?? [];
           const start = c.start_line ?? c.line;
           if (!ranges.some((r) => start >= r.start && c.line <= r.end)) {
-            return this.reject(res, req, 422, 'Unprocessable Entity', { errors: [`Pull request review thread line must be part of the diff (${c.path}:${c.line})`] });
+            return this.reject(res, req, 422, 'Unprocessable Entity', {
+              errors: [`Pull request review thread line must be part of the diff (${c.path}:${c.line})`],
+            });
           }
         }
         const id = this.nextId++;
         this.reviews.push({ id, event: body.event ?? 'PENDING', body: body.body ?? '', user });
-        for (const c of body.comments ?? []) this.reviewComments.push({ id: this.nextId++, body: c.body, user: { login: user }, path: c.path, line: c.line, start_line: c.start_line ?? null, commit_id: body.commit_id });
-        return sendJson(res, 200, { id, state: body.event === 'REQUEST_CHANGES' ? 'CHANGES_REQUESTED' : 'COMMENTED', user: { login: user }, body: body.body });
+        for (const c of body.comments ?? [])
+          this.reviewComments.push({
+            id: this.nextId++,
+            body: c.body,
+            user: { login: user },
+            path: c.path,
+            line: c.line,
+            start_line: c.start_line ?? null,
+            commit_id: body.commit_id,
+          });
+        return sendJson(res, 200, {
+          id,
+          state: body.event === 'REQUEST_CHANGES' ? 'CHANGES_REQUESTED' : 'COMMENTED',
+          user: { login: user },
+          body: body.body,
+        });
       }
       case 'POST /repos/{owner}/{repo}/statuses/{sha}':
         this.statuses.push({ sha: p.sha, state: body.state, context: body.context, description: body.description });
@@ -189,9 +213,17 @@ export class FakeGitHub extends LoopbackServer {
   private pullJson(x: FakePull): Record<string, unknown> {
     const repoJson = { name: this.repo, full_name: `${this.owner}/${this.repo}`, owner: { login: this.owner } };
     return {
-      number: x.number, title: x.title, state: x.state, user: { login: x.author },
+      number: x.number,
+      title: x.title,
+      state: x.state,
+      user: { login: x.author },
       html_url: `https://github.com/${this.owner}/${this.repo}/pull/${x.number}`,
-      head: { ref: x.head.ref, sha: x.head.sha, label: `${x.head.owner}:${x.head.ref}`, repo: { ...repoJson, owner: { login: x.head.owner } } },
+      head: {
+        ref: x.head.ref,
+        sha: x.head.sha,
+        label: `${x.head.owner}:${x.head.ref}`,
+        repo: { ...repoJson, owner: { login: x.head.owner } },
+      },
       base: { ref: x.base.ref, sha: x.base.sha, label: `${this.owner}:${x.base.ref}`, repo: repoJson },
     };
   }

@@ -16,10 +16,21 @@ export class FakeOpenAI extends LoopbackServer {
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     const send = (d: unknown): boolean => res.write(`data: ${JSON.stringify(d)}\n\n`);
     for (const part of text.match(/[\s\S]{1,30}/g) ?? []) {
-      send({ id: 'c1', object: 'chat.completion.chunk', model: body.model, choices: [{ index: 0, delta: { content: part }, finish_reason: null }] });
+      send({
+        id: 'c1',
+        object: 'chat.completion.chunk',
+        model: body.model,
+        choices: [{ index: 0, delta: { content: part }, finish_reason: null }],
+      });
     }
     send({ id: 'c1', object: 'chat.completion.chunk', model: body.model, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
-    send({ id: 'c1', object: 'chat.completion.chunk', model: body.model, choices: [], usage: { prompt_tokens: Math.ceil(user.length / 4), completion_tokens: Math.ceil(text.length / 4) } });
+    send({
+      id: 'c1',
+      object: 'chat.completion.chunk',
+      model: body.model,
+      choices: [],
+      usage: { prompt_tokens: Math.ceil(user.length / 4), completion_tokens: Math.ceil(text.length / 4) },
+    });
     res.write('data: [DONE]\n\n');
     res.end();
   }

@@ -16,11 +16,21 @@ export interface Trigger {
 
 export const DEFAULT_TRIGGERS: Trigger[] = [
   { contains: 'eval(', severity: 'high', category: 'security', title: 'eval on untrusted input', message: 'eval executes arbitrary code.' },
-  { contains: 'SELECT * FROM users WHERE id = " +', severity: 'critical', category: 'security', title: 'SQL injection', message: 'User input is concatenated into SQL.', suggestion: '  const rows = await db.query("SELECT * FROM users WHERE id = $1", [id]);' },
+  {
+    contains: 'SELECT * FROM users WHERE id = " +',
+    severity: 'critical',
+    category: 'security',
+    title: 'SQL injection',
+    message: 'User input is concatenated into SQL.',
+    suggestion: '  const rows = await db.query("SELECT * FROM users WHERE id = $1", [id]);',
+  },
   { contains: 'TODO', severity: 'low', category: 'maintainability', title: 'Unfinished work', message: 'A TODO was added.' },
 ];
 
-export function reviewPrompt(user: string, triggers: Trigger[] = DEFAULT_TRIGGERS): { summary: string; findings: Record<string, unknown>[] } {
+export function reviewPrompt(
+  user: string,
+  triggers: Trigger[] = DEFAULT_TRIGGERS,
+): { summary: string; findings: Record<string, unknown>[] } {
   const findings: Record<string, unknown>[] = [];
   let file = '';
   let inData = false;

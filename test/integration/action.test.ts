@@ -39,19 +39,44 @@ describe('GitHub Action entry point (action/index.js) with a recorded pull_reque
     repo.write('src/app.js', 'module.exports = {};\n');
     const base = repo.commit('base');
     repo.git('checkout', '-q', '-b', 'feature/login');
-    repo.write('src/app.js', 'const run = (s) => eval(s);\nmodule.exports = { run };\n').write('src/keys.js', 'exports.key = "AKIAIOSFODNN7EXAMPLE";\n');
+    repo
+      .write('src/app.js', 'const run = (s) => eval(s);\nmodule.exports = { run };\n')
+      .write('src/keys.js', 'exports.key = "AKIAIOSFODNN7EXAMPLE";\n');
     const head = repo.commit('login');
     const diff = await collectDiff(repo.dir, { kind: 'range', range: `${base}..${head}` }, { contextLines: 3 });
-    gh.pulls.push({ number: 5, title: 'Add login endpoint', state: 'open', author: 'someone', head: { ref: 'feature/login', sha: head, owner: 'acme' }, base: { ref: 'main', sha: base }, commentable: commentableLines(diff.files) });
+    gh.pulls.push({
+      number: 5,
+      title: 'Add login endpoint',
+      state: 'open',
+      author: 'someone',
+      head: { ref: 'feature/login', sha: head, owner: 'acme' },
+      base: { ref: 'main', sha: base },
+      commentable: commentableLines(diff.files),
+    });
     const dir = tempDir('pullmint-action-');
     const eventPath = join(dir, 'event.json');
-    writeFileSync(eventPath, readFileSync(join(ROOT, 'test', 'fixtures', 'github', 'pull_request.opened.json'), 'utf8').replace('__HEAD_SHA__', head).replace('__BASE_SHA__', base));
+    writeFileSync(
+      eventPath,
+      readFileSync(join(ROOT, 'test', 'fixtures', 'github', 'pull_request.opened.json'), 'utf8')
+        .replace('__HEAD_SHA__', head)
+        .replace('__BASE_SHA__', base),
+    );
     writeFileSync(join(dir, 'output'), '');
     writeFileSync(join(dir, 'summary'), '');
     env = cliEnv({
-      GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: eventPath, GITHUB_WORKSPACE: repo.dir, GITHUB_REPOSITORY: 'acme/widgets',
-      GITHUB_API_URL: gh.url, GITHUB_SERVER_URL: 'https://github.com', GITHUB_OUTPUT: join(dir, 'output'), GITHUB_STEP_SUMMARY: join(dir, 'summary'),
-      'INPUT_GITHUB-TOKEN': TOKEN, 'INPUT_OLLAMA-HOST': ollama.url, INPUT_PROVIDER: 'ollama', INPUT_GATE: 'true', 'INPUT_UPLOAD-SARIF': 'true',
+      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_EVENT_PATH: eventPath,
+      GITHUB_WORKSPACE: repo.dir,
+      GITHUB_REPOSITORY: 'acme/widgets',
+      GITHUB_API_URL: gh.url,
+      GITHUB_SERVER_URL: 'https://github.com',
+      GITHUB_OUTPUT: join(dir, 'output'),
+      GITHUB_STEP_SUMMARY: join(dir, 'summary'),
+      'INPUT_GITHUB-TOKEN': TOKEN,
+      'INPUT_OLLAMA-HOST': ollama.url,
+      INPUT_PROVIDER: 'ollama',
+      INPUT_GATE: 'true',
+      'INPUT_UPLOAD-SARIF': 'true',
     });
   });
   afterEach(async () => {
@@ -66,7 +91,10 @@ describe('GitHub Action entry point (action/index.js) with a recorded pull_reque
     assert.match(r.stdout, /::error::Pullmint gate: risk 45\/100 needs a manual review/);
     assert.deepEqual(gh.rejected, []);
     assert.equal(gh.issueComments.length, 1);
-    assert.deepEqual(gh.reviewComments.map((c) => [c.path, c.line]).sort(), [['src/app.js', 1], ['src/keys.js', 1]]);
+    assert.deepEqual(gh.reviewComments.map((c) => [c.path, c.line]).sort(), [
+      ['src/app.js', 1],
+      ['src/keys.js', 1],
+    ]);
     assert.equal(gh.sarifUploads.length, 1);
     const sarif = JSON.parse(gunzipSync(Buffer.from(gh.sarifUploads[0].sarif, 'base64')).toString('utf8'));
     assert.equal(sarif.version, '2.1.0');

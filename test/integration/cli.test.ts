@@ -50,15 +50,31 @@ describe('pullmint CLI (built dist/cli.js, real git)', () => {
     assert.equal(out.target.kind, 'working-tree');
     assert.equal(out.riskScore, 45);
     assert.equal(out.decision, 'manual-review');
-    assert.deepEqual(out.findings.map((f: any) => [f.file, f.line, f.severity, f.origin, f.rule]), [
-      ['src/keys.js', 1, 'critical', 'rule', 'hardcoded-secret'],
-      ['src/app.js', 1, 'high', 'llm', null],
-    ]);
+    assert.deepEqual(
+      out.findings.map((f: any) => [f.file, f.line, f.severity, f.origin, f.rule]),
+      [
+        ['src/keys.js', 1, 'critical', 'rule', 'hardcoded-secret'],
+        ['src/app.js', 1, 'high', 'llm', null],
+      ],
+    );
     for (const f of out.findings) {
-      assert.deepEqual(Object.keys(f), ['id', 'file', 'line', 'endLine', 'severity', 'category', 'title', 'message', 'suggestion', 'origin', 'rule']);
+      assert.deepEqual(Object.keys(f), [
+        'id',
+        'file',
+        'line',
+        'endLine',
+        'severity',
+        'category',
+        'title',
+        'message',
+        'suggestion',
+        'origin',
+        'rule',
+      ]);
     }
     assert.deepEqual(out.coverage, { changedLines: 3, reviewedLines: 3, skippedFiles: [], unreviewed: [] });
-    for (const k of ['filesReviewed', 'chunks', 'llmCalls', 'cacheHits', 'promptTokens', 'completionTokens', 'durationMs']) assert.equal(typeof out.stats[k], 'number', k);
+    for (const k of ['filesReviewed', 'chunks', 'llmCalls', 'cacheHits', 'promptTokens', 'completionTokens', 'durationMs'])
+      assert.equal(typeof out.stats[k], 'number', k);
     assert.ok(Array.isArray(out.warnings));
   });
 
@@ -112,7 +128,10 @@ describe('pullmint CLI (built dist/cli.js, real git)', () => {
     repo.write('src/feature.js', 'exports.f = (x) => eval(x);\n').commit('feature');
     const base = JSON.parse((await runCli(['review', '--base', '--format', 'json'], { cwd: repo.dir, env })).stdout);
     assert.equal(base.target.kind, 'base');
-    assert.deepEqual(base.findings.map((f: any) => f.file), ['src/feature.js']);
+    assert.deepEqual(
+      base.findings.map((f: any) => f.file),
+      ['src/feature.js'],
+    );
     const range = JSON.parse((await runCli(['review', '--range', 'HEAD~2..HEAD', '--format', 'json'], { cwd: repo.dir, env })).stdout);
     assert.deepEqual([...new Set(range.findings.map((f: any) => f.file))].sort(), ['src/app.js', 'src/feature.js', 'src/keys.js']);
   });

@@ -23,7 +23,10 @@ function receiver(steps: Step[]): LoopbackServer {
     if ('reset' in step) return void res.socket?.destroy();
     if ('delayMs' in step) await sleep(step.delayMs);
     if (res.destroyed) return;
-    res.writeHead(step.status, { 'content-type': 'application/json', ...('retryAfter' in step && step.retryAfter ? { 'retry-after': step.retryAfter } : {}) });
+    res.writeHead(step.status, {
+      'content-type': 'application/json',
+      ...('retryAfter' in step && step.retryAfter ? { 'retry-after': step.retryAfter } : {}),
+    });
     res.end(JSON.stringify({ ok: step.status < 300 }));
   });
 }
@@ -36,13 +39,32 @@ function verifies(r: RecordedRequest): boolean {
 }
 
 const payload: DeployPayload = {
-  deploymentId: 'dep-1', executionId: 'exe-1', repository: 'acme/widgets', ref: 'main', sha: 'a'.repeat(40), environment: 'staging',
-  riskScore: 12, decision: 'auto-approve', findings: { critical: 0, high: 0, medium: 1, low: 1, info: 0 }, requestedBy: 'dev', requestedAt: '2026-11-21T10:00:00Z', override: false,
+  deploymentId: 'dep-1',
+  executionId: 'exe-1',
+  repository: 'acme/widgets',
+  ref: 'main',
+  sha: 'a'.repeat(40),
+  environment: 'staging',
+  riskScore: 12,
+  decision: 'auto-approve',
+  findings: { critical: 0, high: 0, medium: 1, low: 1, info: 0 },
+  requestedBy: 'dev',
+  requestedAt: '2026-11-21T10:00:00Z',
+  override: false,
 };
 
 describe('deploy webhook against real loopback receivers', () => {
   const waits: number[] = [];
-  const opts = (url: string) => ({ url, token: 'tok', secret: SECRET, userAgent: 'pullmint/test', timeoutMs: 500, maxAttempts: 4, backoffMs: (n: number) => 1000 * 2 ** (n - 1), sleep: async (ms: number) => void waits.push(ms) });
+  const opts = (url: string) => ({
+    url,
+    token: 'tok',
+    secret: SECRET,
+    userAgent: 'pullmint/test',
+    timeoutMs: 500,
+    maxAttempts: 4,
+    backoffMs: (n: number) => 1000 * 2 ** (n - 1),
+    sleep: async (ms: number) => void waits.push(ms),
+  });
   let server: LoopbackServer;
   beforeEach(() => (waits.length = 0));
   afterEach(() => server?.stop());
@@ -55,7 +77,14 @@ describe('deploy webhook against real loopback receivers', () => {
     assert.equal(server.requests.length, 3);
     assert.deepEqual(new Set(server.requests.map((r) => r.headers['idempotency-key'])), new Set(['dep-1']));
     assert.ok(server.requests.every(verifies), 'HMAC verifies with timingSafeEqual');
-    assert.ok(server.requests.every((r) => r.headers.authorization === 'Bearer tok' && r.headers['content-type'] === 'application/json' && String(r.headers['user-agent']).startsWith('pullmint/')));
+    assert.ok(
+      server.requests.every(
+        (r) =>
+          r.headers.authorization === 'Bearer tok' &&
+          r.headers['content-type'] === 'application/json' &&
+          String(r.headers['user-agent']).startsWith('pullmint/'),
+      ),
+    );
     assert.deepEqual(JSON.parse(server.requests[0].body), payload);
     assert.deepEqual(waits, [1000, 2000]);
   });
@@ -115,10 +144,29 @@ describe('deploy: gate, records and sanity checks', () => {
   });
 
   const request = (over: Partial<DeployRequest> = {}): DeployRequest => ({
-    repoDir: repo.dir, environment: 'staging', force: false, url: hook.url, secret: SECRET, stateDir, deployThreshold: 40, github: null,
-    sanityChecks: [], waitUntilHealthyMs: 0, userAgent: 'pullmint/test', sleep: async () => undefined, backoffMs: () => 0, ...over,
+    repoDir: repo.dir,
+    environment: 'staging',
+    force: false,
+    url: hook.url,
+    secret: SECRET,
+    stateDir,
+    deployThreshold: 40,
+    github: null,
+    sanityChecks: [],
+    waitUntilHealthyMs: 0,
+    userAgent: 'pullmint/test',
+    sleep: async () => undefined,
+    backoffMs: () => 0,
+    ...over,
   });
-  const reviewBranch = () => runReview({ repoDir: repo.dir, target: { kind: 'base', ref: 'main' }, config: structuredClone(DEFAULT_CONFIG), provider: null, stateDir });
+  const reviewBranch = () =>
+    runReview({
+      repoDir: repo.dir,
+      target: { kind: 'base', ref: 'main' },
+      config: structuredClone(DEFAULT_CONFIG),
+      provider: null,
+      stateDir,
+    });
 
   it('refuses without a review of HEAD, deploys once, and refuses a second trigger with the existing state', async () => {
     repo.write('b.js', 'exports.b = 2;\n').commit('b');
@@ -143,7 +191,7 @@ describe('deploy: gate, records and sanity checks', () => {
     assert.equal((await deploy(request({ environment: 'production' }))).kind, 'deployed');
     // A new commit makes the review stale.
     repo.write('c.js', 'exports.c = 3;\n').commit('c');
-    assert.match((await deploy(request()) as { reason: string }).reason, /No completed review of HEAD/);
+    assert.match(((await deploy(request())) as { reason: string }).reason, /No completed review of HEAD/);
   });
 
   it('refuses at or above the threshold unless forced, and records the override', async () => {
@@ -176,19 +224,31 @@ describe('deploy: gate, records and sanity checks', () => {
   it('runs sanity checks after a successful webhook: pass, fail, skip, and wait-until-healthy', async () => {
     repo.write('b.js', 'exports.b = 2;\n').commit('b');
     await reviewBranch();
-    const { checks, warnings } = parseSanityChecks(JSON.stringify([
-      { name: 'health', url: `${health.url}/health`, expectBodyContains: '"ok"' },
-      { name: 'warming up', url: `${health.url}/slow-start` },
-      { name: 'broken', url: `${health.url}/broken`, timeoutMs: 1000 },
-      { name: 'not http', url: 'ftp://example.test/x' },
-      { name: 'bad entry' },
-    ]));
+    const { checks, warnings } = parseSanityChecks(
+      JSON.stringify([
+        { name: 'health', url: `${health.url}/health`, expectBodyContains: '"ok"' },
+        { name: 'warming up', url: `${health.url}/slow-start` },
+        { name: 'broken', url: `${health.url}/broken`, timeoutMs: 1000 },
+        { name: 'not http', url: 'ftp://example.test/x' },
+        { name: 'bad entry' },
+      ]),
+    );
     assert.equal(warnings.length, 1);
     let t = 0;
-    const out = await deploy(request({ sanityChecks: checks, waitUntilHealthyMs: 60_000, sleep: async (ms) => void (t += ms), now: () => t }));
+    const out = await deploy(
+      request({ sanityChecks: checks, waitUntilHealthyMs: 60_000, sleep: async (ms) => void (t += ms), now: () => t }),
+    );
     assert.equal(out.kind, 'deployed');
     const d = (out as { deployment: { sanity: { name: string; status: string }[]; checksFailing: boolean } }).deployment;
-    assert.deepEqual(d.sanity.map((s) => [s.name, s.status]), [['health', 'pass'], ['warming up', 'pass'], ['broken', 'fail'], ['not http', 'skip']]);
+    assert.deepEqual(
+      d.sanity.map((s) => [s.name, s.status]),
+      [
+        ['health', 'pass'],
+        ['warming up', 'pass'],
+        ['broken', 'fail'],
+        ['not http', 'skip'],
+      ],
+    );
     assert.equal(d.checksFailing, true);
   });
 
@@ -197,20 +257,29 @@ describe('deploy: gate, records and sanity checks', () => {
     gh.tokens.set('ghp_deploy', 'dev');
     await gh.start();
     try {
-      const github = { client: await createGitHubClient({ token: 'ghp_deploy', baseUrl: gh.url }), repo: { host: 'github.com', owner: 'acme', repo: 'widgets' } };
+      const github = {
+        client: await createGitHubClient({ token: 'ghp_deploy', baseUrl: gh.url }),
+        repo: { host: 'github.com', owner: 'acme', repo: 'widgets' },
+      };
       repo.write('b.js', 'exports.b = 2;\n').commit('b');
       await reviewBranch();
       assert.equal((await deploy(request({ github }))).kind, 'deployed');
       assert.equal(gh.deployments.length, 1);
       assert.equal(gh.deployments[0].ref, repo.git('rev-parse', 'HEAD').trim());
       assert.equal(gh.deployments[0].environment, 'staging');
-      assert.deepEqual(gh.deployments[0].statuses.map((x) => x.state), ['in_progress', 'success']);
+      assert.deepEqual(
+        gh.deployments[0].statuses.map((x) => x.state),
+        ['in_progress', 'success'],
+      );
       await hook.stop();
       hook = receiver([{ status: 400 }]);
       await hook.start();
       assert.equal((await deploy(request({ github, environment: 'production', url: hook.url }))).kind, 'failed');
-      assert.deepEqual(gh.deployments[1].statuses.map((x) => x.state), ['in_progress', 'failure']);
-      assert.deepEqual(gh.rejected, [], 'every request matched GitHub\'s OpenAPI description');
+      assert.deepEqual(
+        gh.deployments[1].statuses.map((x) => x.state),
+        ['in_progress', 'failure'],
+      );
+      assert.deepEqual(gh.rejected, [], "every request matched GitHub's OpenAPI description");
     } finally {
       await gh.stop();
     }
@@ -218,7 +287,11 @@ describe('deploy: gate, records and sanity checks', () => {
 
   it('sanity checks give up when the window closes', async () => {
     let t = 0;
-    const results = await runSanityChecks(parseSanityChecks([{ name: 'never', url: `${health.url}/broken` }]).checks, { waitUntilHealthyMs: 3000, sleep: async (ms) => void (t += ms), now: () => t });
+    const results = await runSanityChecks(parseSanityChecks([{ name: 'never', url: `${health.url}/broken` }]).checks, {
+      waitUntilHealthyMs: 3000,
+      sleep: async (ms) => void (t += ms),
+      now: () => t,
+    });
     assert.equal(results[0].status, 'fail');
     assert.match(results[0].error!, /HTTP 500/);
   });

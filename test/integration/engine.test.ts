@@ -23,13 +23,16 @@ function repoWithProblems(): TempRepo {
   repo.write('src/db/users.ts', 'export async function find(db, id) {\n  return db.query("SELECT 1");\n}\n');
   repo.write('src/util.ts', 'export const one = 1;\n');
   repo.commit('base');
-  repo.write('src/db/users.ts', [
-    'export async function find(db, id) {',
-    '  const rows = await db.query("SELECT * FROM users WHERE id = " + id);',
-    '  return rows;',
-    '}',
-    '',
-  ].join('\n'));
+  repo.write(
+    'src/db/users.ts',
+    [
+      'export async function find(db, id) {',
+      '  const rows = await db.query("SELECT * FROM users WHERE id = " + id);',
+      '  return rows;',
+      '}',
+      '',
+    ].join('\n'),
+  );
   repo.write('src/util.ts', 'export const one = 1;\nexport const run = (s: string) => eval(s);\n// TODO remove\n');
   repo.write('src/config.ts', 'export const key = "AKIAIOSFODNN7EXAMPLE";\n');
   return repo;
@@ -51,7 +54,14 @@ describe('review engine end to end (real git, loopback Ollama)', () => {
   it('merges model and rule findings on exact lines, scores them, and streams findings per chunk', async () => {
     const events: ReviewEvent[] = [];
     const stateDir = tempDir();
-    const r = await runReview({ repoDir: repo.dir, target: { kind: 'working-tree' }, config: config(), provider: ollama(server.url), stateDir, onEvent: (e) => events.push(e) });
+    const r = await runReview({
+      repoDir: repo.dir,
+      target: { kind: 'working-tree' },
+      config: config(),
+      provider: ollama(server.url),
+      stateDir,
+      onEvent: (e) => events.push(e),
+    });
     const got = r.findings.map((f) => [f.file, f.line, f.severity, f.origin]);
     assert.deepEqual(got, [
       ['src/config.ts', 1, 'critical', 'rule'],
@@ -78,22 +88,46 @@ describe('review engine end to end (real git, loopback Ollama)', () => {
   it('anchors by quote when the model gets the line number wrong', async () => {
     server.opts.triggers = [{ contains: 'eval(', severity: 'high', category: 'security', title: 'eval', message: 'm', lineOffset: 7 }];
     const r = await runReview({ repoDir: repo.dir, target: { kind: 'working-tree' }, config: config(), provider: ollama(server.url) });
-    assert.deepEqual(r.findings.filter((f) => f.origin === 'llm').map((f) => [f.file, f.line]), [['src/util.ts', 2]]);
+    assert.deepEqual(
+      r.findings.filter((f) => f.origin === 'llm').map((f) => [f.file, f.line]),
+      [['src/util.ts', 2]],
+    );
   });
 
   it('makes zero model calls for an unchanged diff, and re-sends only the edited file', async () => {
     const cache = new ReviewCache(tempDir());
     const cfg = config();
-    const first = await runReview({ repoDir: repo.dir, target: { kind: 'working-tree' }, config: cfg, provider: ollama(server.url), cache });
+    const first = await runReview({
+      repoDir: repo.dir,
+      target: { kind: 'working-tree' },
+      config: cfg,
+      provider: ollama(server.url),
+      cache,
+    });
     assert.equal(first.stats.llmCalls, 1, 'three small files go to the model in one chunk');
-    const again = await runReview({ repoDir: repo.dir, target: { kind: 'working-tree' }, config: cfg, provider: ollama(server.url), cache });
+    const again = await runReview({
+      repoDir: repo.dir,
+      target: { kind: 'working-tree' },
+      config: cfg,
+      provider: ollama(server.url),
+      cache,
+    });
     assert.equal(again.stats.llmCalls, 0);
     assert.equal(again.stats.cacheHits, 3, 'one cache unit per file');
-    assert.deepEqual(again.findings.map((f) => f.id), first.findings.map((f) => f.id));
+    assert.deepEqual(
+      again.findings.map((f) => f.id),
+      first.findings.map((f) => f.id),
+    );
     assert.equal(again.coverage.reviewedLines, first.coverage.reviewedLines);
     repo.write('src/util.ts', 'export const one = 1;\nexport const run = (s: string) => eval(s);\n// TODO remove soon\n');
     const before = server.chatRequests.length;
-    const edited = await runReview({ repoDir: repo.dir, target: { kind: 'working-tree' }, config: cfg, provider: ollama(server.url), cache });
+    const edited = await runReview({
+      repoDir: repo.dir,
+      target: { kind: 'working-tree' },
+      config: cfg,
+      provider: ollama(server.url),
+      cache,
+    });
     assert.equal(edited.stats.llmCalls, 1);
     assert.equal(edited.stats.cacheHits, 2);
     assert.equal(edited.findings.length, first.findings.length);
@@ -103,11 +137,19 @@ describe('review engine end to end (real git, loopback Ollama)', () => {
   });
 
   it('says precisely what a call limit left unreviewed, high-risk files first', async () => {
-    const r = await runReview({ repoDir: repo.dir, target: { kind: 'working-tree' }, config: config({ maxCalls: 1 }), provider: ollama(server.url, 1100) });
+    const r = await runReview({
+      repoDir: repo.dir,
+      target: { kind: 'working-tree' },
+      config: config({ maxCalls: 1 }),
+      provider: ollama(server.url, 1100),
+    });
     assert.equal(r.stats.llmCalls, 1);
     assert.ok(r.coverage.reviewedLines < r.coverage.changedLines);
     const unreviewedFiles = new Set(r.coverage.unreviewed.map((u) => u.file));
-    assert.ok(r.findings.some((f) => f.origin === 'llm' && f.file === 'src/db/users.ts'), 'the SQL file was reviewed first');
+    assert.ok(
+      r.findings.some((f) => f.origin === 'llm' && f.file === 'src/db/users.ts'),
+      'the SQL file was reviewed first',
+    );
     assert.ok(unreviewedFiles.has('src/util.ts'), 'the ordinary file was left out and listed');
     assert.ok(r.coverage.unreviewed.every((u) => /review limit reached/.test(u.reason)));
     const unreviewedCount = r.coverage.unreviewed.reduce((n, u) => n + (u.endLine - u.startLine + 1), 0);
@@ -120,7 +162,10 @@ describe('review engine end to end (real git, loopback Ollama)', () => {
     assert.equal(r.rulesOnly, true);
     assert.equal(r.modelError?.kind, 'model-missing');
     assert.match(r.modelError!.message, /ollama pull qwen2\.5-coder:7b/);
-    assert.deepEqual(r.findings.map((f) => f.rule), ['hardcoded-secret']);
+    assert.deepEqual(
+      r.findings.map((f) => f.rule),
+      ['hardcoded-secret'],
+    );
     assert.equal(r.coverage.reviewedLines, 0);
     assert.equal(server.chatRequests.length, 0);
   });
@@ -139,7 +184,16 @@ describe('review engine end to end (real git, loopback Ollama)', () => {
     const stateDir = tempDir();
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error('cancelled by user')), 200);
-    await assert.rejects(runReview({ repoDir: repo.dir, target: { kind: 'working-tree' }, config: config(), provider: ollama(server.url), signal: controller.signal, stateDir }));
+    await assert.rejects(
+      runReview({
+        repoDir: repo.dir,
+        target: { kind: 'working-tree' },
+        config: config(),
+        provider: ollama(server.url),
+        signal: controller.signal,
+        stateDir,
+      }),
+    );
     const [rec] = await new HistoryStore(stateDir, repo.dir).list();
     assert.equal(rec.status, 'failed');
   });
@@ -151,13 +205,22 @@ describe('review engine with Claude (loopback Messages API)', () => {
     await server.start();
     const repo = repoWithProblems();
     try {
-      const provider = new AnthropicProvider({ apiKey: server.apiKey, baseURL: server.url, model: 'claude-sonnet-5', maxOutputTokens: 4096, maxRetries: 0 });
+      const provider = new AnthropicProvider({
+        apiKey: server.apiKey,
+        baseURL: server.url,
+        model: 'claude-sonnet-5',
+        maxOutputTokens: 4096,
+        maxRetries: 0,
+      });
       const r = await runReview({ repoDir: repo.dir, target: { kind: 'working-tree' }, config: config(), provider });
       assert.ok(server.messageRequests.length >= 1);
       for (const req of server.messageRequests) assert.ok(!req.body.includes('AKIAIOSFODNN7EXAMPLE'), 'secret never sent');
       assert.ok(r.warnings.some((w) => /redacted/.test(w)));
       assert.ok(r.stats.costUsd !== undefined && r.stats.costUsd > 0);
-      assert.ok(r.findings.some((f) => f.origin === 'rule' && f.rule === 'hardcoded-secret'), 'the rule still reports it');
+      assert.ok(
+        r.findings.some((f) => f.origin === 'rule' && f.rule === 'hardcoded-secret'),
+        'the rule still reports it',
+      );
     } finally {
       await server.stop();
       repo.remove();

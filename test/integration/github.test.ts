@@ -17,7 +17,11 @@ function featureRepo(): { repo: TempRepo; baseSha: string; headSha: string } {
   const baseSha = repo.commit('base');
   repo.git('remote', 'add', 'origin', 'https://github.com/acme/widgets.git');
   repo.git('checkout', '-q', '-b', 'feature/login');
-  repo.write('src/app.js', Array.from({ length: 30 }, (_, i) => (i === 10 ? 'exports.run = (s) => eval(s);' : `exports.v${i} = ${i};`)).join('\n') + '\n// TODO tidy\n');
+  repo.write(
+    'src/app.js',
+    Array.from({ length: 30 }, (_, i) => (i === 10 ? 'exports.run = (s) => eval(s);' : `exports.v${i} = ${i};`)).join('\n') +
+      '\n// TODO tidy\n',
+  );
   repo.write('src/keys.js', 'exports.key = "AKIAIOSFODNN7EXAMPLE";\n');
   const headSha = repo.commit('feature');
   return { repo, baseSha, headSha };
@@ -36,12 +40,36 @@ describe('GitHub: PR resolution on real repositories', () => {
     const { repo, baseSha, headSha } = featureRepo();
     const client = await createGitHubClient({ token: TOKEN, baseUrl: gh.url });
     assert.equal(await resolvePullRequest(repo.dir, { client }), null, 'no PR yet');
-    gh.pulls.push({ number: 7, title: 'Login', state: 'closed', author: 'octocat', head: { ref: 'feature/login', sha: headSha, owner: 'acme' }, base: { ref: 'main', sha: baseSha }, commentable: new Map() });
-    gh.pulls.push({ number: 9, title: 'Login again', state: 'open', author: 'octocat', head: { ref: 'feature/login', sha: headSha, owner: 'acme' }, base: { ref: 'main', sha: baseSha }, commentable: new Map() });
-    assert.deepEqual(await resolvePullRequest(repo.dir, { client }), { base: { host: 'github.com', owner: 'acme', repo: 'widgets' }, number: 9, source: 'api' }, 'open PRs preferred');
+    gh.pulls.push({
+      number: 7,
+      title: 'Login',
+      state: 'closed',
+      author: 'octocat',
+      head: { ref: 'feature/login', sha: headSha, owner: 'acme' },
+      base: { ref: 'main', sha: baseSha },
+      commentable: new Map(),
+    });
+    gh.pulls.push({
+      number: 9,
+      title: 'Login again',
+      state: 'open',
+      author: 'octocat',
+      head: { ref: 'feature/login', sha: headSha, owner: 'acme' },
+      base: { ref: 'main', sha: baseSha },
+      commentable: new Map(),
+    });
+    assert.deepEqual(
+      await resolvePullRequest(repo.dir, { client }),
+      { base: { host: 'github.com', owner: 'acme', repo: 'widgets' }, number: 9, source: 'api' },
+      'open PRs preferred',
+    );
     assert.equal((await resolvePullRequest(repo.dir, { client, number: 7 }))?.number, 7);
     repo.git('config', 'branch.feature/login.github-pr-owner-number', 'acme#widgets#42');
-    assert.deepEqual(await resolvePullRequest(repo.dir, { client }), { base: { host: 'github.com', owner: 'acme', repo: 'widgets' }, number: 42, source: 'branch-config' });
+    assert.deepEqual(await resolvePullRequest(repo.dir, { client }), {
+      base: { host: 'github.com', owner: 'acme', repo: 'widgets' },
+      number: 42,
+      source: 'branch-config',
+    });
     repo.remove();
   });
 
@@ -51,7 +79,15 @@ describe('GitHub: PR resolution on real repositories', () => {
     repo.git('remote', 'add', 'origin', 'git@github.com:forker/widgets.git');
     repo.git('config', 'branch.feature/login.remote', 'origin');
     repo.git('config', 'branch.feature/login.merge', 'refs/heads/feature/login');
-    gh.pulls.push({ number: 12, title: 'From a fork', state: 'open', author: 'forker', head: { ref: 'feature/login', sha: headSha, owner: 'forker' }, base: { ref: 'main', sha: baseSha }, commentable: new Map() });
+    gh.pulls.push({
+      number: 12,
+      title: 'From a fork',
+      state: 'open',
+      author: 'forker',
+      head: { ref: 'feature/login', sha: headSha, owner: 'forker' },
+      base: { ref: 'main', sha: baseSha },
+      commentable: new Map(),
+    });
     const client = await createGitHubClient({ token: TOKEN, baseUrl: gh.url });
     const ref = await resolvePullRequest(repo.dir, { client });
     assert.equal(ref?.number, 12);
@@ -77,7 +113,15 @@ describe('GitHub: pullmint post (real Octokit against a loopback GitHub validate
     const r = featureRepo();
     repo = r.repo;
     const diff = await collectDiff(repo.dir, { kind: 'range', range: `${r.baseSha}..${r.headSha}` }, { contextLines: 3 });
-    gh.pulls.push({ number: 5, title: 'Login', state: 'open', author: 'someone', head: { ref: 'feature/login', sha: r.headSha, owner: 'acme' }, base: { ref: 'main', sha: r.baseSha }, commentable: commentableLines(diff.files) });
+    gh.pulls.push({
+      number: 5,
+      title: 'Login',
+      state: 'open',
+      author: 'someone',
+      head: { ref: 'feature/login', sha: r.headSha, owner: 'acme' },
+      base: { ref: 'main', sha: r.baseSha },
+      commentable: commentableLines(diff.files),
+    });
     env = cliEnv({ OLLAMA_HOST: ollama.url, GITHUB_TOKEN: TOKEN, GITHUB_API_URL: gh.url });
   });
   afterEach(async () => {
@@ -99,9 +143,16 @@ describe('GitHub: pullmint post (real Octokit against a loopback GitHub validate
     assert.match(summary, /execution `[0-9a-f-]{36}`/);
     assert.equal(gh.reviews.length, 1);
     assert.equal(gh.reviews[0].event, 'COMMENT');
-    assert.deepEqual(gh.reviewComments.map((c) => [c.path, c.line]).sort(), [['src/app.js', 11], ['src/app.js', 31], ['src/keys.js', 1]]);
+    assert.deepEqual(gh.reviewComments.map((c) => [c.path, c.line]).sort(), [
+      ['src/app.js', 11],
+      ['src/app.js', 31],
+      ['src/keys.js', 1],
+    ]);
     assert.ok(gh.reviewComments.every((c) => /<!-- pullmint:finding:[0-9a-f]+ -->/.test(c.body)));
-    assert.deepEqual(gh.statuses.map((s) => [s.context, s.state]), [['pullmint/risk', 'failure']]);
+    assert.deepEqual(
+      gh.statuses.map((s) => [s.context, s.state]),
+      [['pullmint/risk', 'failure']],
+    );
 
     const again = await runCli(['post'], { cwd: repo.dir, env, timeoutMs: 60_000 });
     assert.equal(again.code, 0, again.stderr);
@@ -113,7 +164,7 @@ describe('GitHub: pullmint post (real Octokit against a loopback GitHub validate
     assert.deepEqual(gh.rejected, []);
   });
 
-  it('caps inline comments and lists the rest in the summary; REQUEST_CHANGES falls back to COMMENT on one\'s own PR', async () => {
+  it("caps inline comments and lists the rest in the summary; REQUEST_CHANGES falls back to COMMENT on one's own PR", async () => {
     gh.pulls[0].author = 'octocat';
     const r = await runCli(['post', '--max-inline', '1', '--request-changes'], { cwd: repo.dir, env, timeoutMs: 60_000 });
     assert.equal(r.code, 0, r.stderr);
@@ -125,7 +176,7 @@ describe('GitHub: pullmint post (real Octokit against a loopback GitHub validate
     gh.pulls[0].author = 'someone';
   });
 
-  it('requests changes on someone else\'s PR when asked', async () => {
+  it("requests changes on someone else's PR when asked", async () => {
     const r = await runCli(['post', '--request-changes'], { cwd: repo.dir, env, timeoutMs: 60_000 });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(gh.reviews[0].event, 'REQUEST_CHANGES');

@@ -31,7 +31,8 @@ function push(repo: TempRepo, env: Record<string, string>, ...args: string[]): P
   });
 }
 
-const remoteHas = (remote: string, ref: string): string => spawnSync('git', ['--git-dir', remote, 'rev-parse', '--verify', '-q', ref], { encoding: 'utf8' }).stdout.trim();
+const remoteHas = (remote: string, ref: string): string =>
+  spawnSync('git', ['--git-dir', remote, 'rev-parse', '--verify', '-q', ref], { encoding: 'utf8' }).stdout.trim();
 
 describe('pre-push hook (real pushes to a local bare remote)', () => {
   let env: Record<string, string>;
@@ -46,7 +47,9 @@ describe('pre-push hook (real pushes to a local bare remote)', () => {
 
   it('blocks a push that adds a secret and says how to bypass; a clean change pushes', async () => {
     const { repo, remote } = setup(env);
-    repo.write('src/config.js', 'exports.key = "AKIAIOSFODNN7EXAMPLE";\nexports.token = "ghp_abcdefghijklmnopqrstuvwxyz0123456789";\n').commit('add keys');
+    repo
+      .write('src/config.js', 'exports.key = "AKIAIOSFODNN7EXAMPLE";\nexports.token = "ghp_abcdefghijklmnopqrstuvwxyz0123456789";\n')
+      .commit('add keys');
     const blocked = await push(repo, env, 'origin', 'main');
     assert.notEqual(blocked.code, 0);
     assert.match(blocked.stderr, /risk 60\/100 → manual-review/);
@@ -86,7 +89,11 @@ describe('pre-push hook (real pushes to a local bare remote)', () => {
     assert.match(out, /existing hook runs first/);
     repo.write('a.js', 'exports.a = 1;\n').commit('a');
     assert.equal((await push(repo, env, 'origin', 'main')).code, 0);
-    assert.match(readFileSync(marker, 'utf8'), /refs\/heads\/main [0-9a-f]{40} refs\/heads\/main 0{40}/, 'the chained hook got git\'s stdin');
+    assert.match(
+      readFileSync(marker, 'utf8'),
+      /refs\/heads\/main [0-9a-f]{40} refs\/heads\/main 0{40}/,
+      "the chained hook got git's stdin",
+    );
     writeFileSync(join(repo.dir, 'deny'), '');
     repo.write('b.js', 'exports.b = 1;\n').commit('b');
     assert.notEqual((await push(repo, env, 'origin', 'main')).code, 0, 'the existing hook still blocks');
@@ -116,14 +123,19 @@ describe('pre-push hook (real pushes to a local bare remote)', () => {
     assert.notEqual((await push(repo, { ...downEnv, PULLMINT_STRICT: '1' }, 'origin', 'main')).code, 0);
   });
 
-  it('parses git\'s pre-push lines: updates, new branches, deletions', () => {
+  it("parses git's pre-push lines: updates, new branches, deletions", () => {
     const z = '0'.repeat(40);
     const a = 'a'.repeat(40);
     const b = 'b'.repeat(40);
-    assert.deepEqual(parsePushLines(`refs/heads/main ${a} refs/heads/main ${b}\nrefs/heads/new ${a} refs/heads/new ${z}\n(delete) ${z} refs/heads/old ${b}\n\n`), [
-      { kind: 'update', localRef: 'refs/heads/main', remoteRef: 'refs/heads/main', from: b, to: a },
-      { kind: 'new-branch', localRef: 'refs/heads/new', remoteRef: 'refs/heads/new', to: a },
-      { kind: 'delete', remoteRef: 'refs/heads/old' },
-    ]);
+    assert.deepEqual(
+      parsePushLines(
+        `refs/heads/main ${a} refs/heads/main ${b}\nrefs/heads/new ${a} refs/heads/new ${z}\n(delete) ${z} refs/heads/old ${b}\n\n`,
+      ),
+      [
+        { kind: 'update', localRef: 'refs/heads/main', remoteRef: 'refs/heads/main', from: b, to: a },
+        { kind: 'new-branch', localRef: 'refs/heads/new', remoteRef: 'refs/heads/new', to: a },
+        { kind: 'delete', remoteRef: 'refs/heads/old' },
+      ],
+    );
   });
 });

@@ -8,7 +8,14 @@ import { FakeAnthropic } from '../fakes/anthropic.js';
 import { FakeOllama } from '../fakes/ollama.js';
 import { FakeOpenAI } from '../fakes/openai.js';
 
-const USER = ['BEGIN-DIFF abc', '### src/a.js (added)', '@@ new line 1 @@', '1+ const x = eval(input);', '2+ // TODO later', 'END-DIFF abc'].join('\n');
+const USER = [
+  'BEGIN-DIFF abc',
+  '### src/a.js (added)',
+  '@@ new line 1 @@',
+  '1+ const x = eval(input);',
+  '2+ // TODO later',
+  'END-DIFF abc',
+].join('\n');
 const req = { system: 'instructions', user: USER, promptTokens: 40, timeoutMs: 5000 };
 
 function ollama(host: string, model = 'qwen2.5-coder:7b'): OllamaProvider {
@@ -40,7 +47,13 @@ describe('Ollama provider through the ollama client, against a loopback Ollama A
     const reply = await p.complete({ ...req, onDelta: (d) => deltas.push(d) });
     assert.ok(deltas.length > 1, 'streamed in parts');
     const parsed = parseModelOutput(reply.text);
-    assert.deepEqual(parsed.findings.map((f) => [f.line, f.title]), [[1, 'eval on untrusted input'], [2, 'Unfinished work']]);
+    assert.deepEqual(
+      parsed.findings.map((f) => [f.line, f.title]),
+      [
+        [1, 'eval on untrusted input'],
+        [2, 'Unfinished work'],
+      ],
+    );
     const body = server.chatRequests[0].json as Record<string, any>;
     assert.equal(body.stream, true);
     assert.equal(body.keep_alive, '5m');
@@ -51,7 +64,11 @@ describe('Ollama provider through the ollama client, against a loopback Ollama A
   });
 
   it('says how to pull a missing model', async () => {
-    await rejects(ollama(server.url, 'llama9:70b').prepare(), 'model-missing', /Model llama9:70b is not pulled\. Run `ollama pull llama9:70b`\./);
+    await rejects(
+      ollama(server.url, 'llama9:70b').prepare(),
+      'model-missing',
+      /Model llama9:70b is not pulled\. Run `ollama pull llama9:70b`\./,
+    );
   });
 
   it('says Ollama is not reachable when nothing listens', async () => {
@@ -70,7 +87,18 @@ describe('Ollama provider through the ollama client, against a loopback Ollama A
   });
 
   it('keeps the complete findings of a stream cut short, and warns', async () => {
-    server.opts.answer = () => JSON.stringify({ summary: 's', findings: Array.from({ length: 6 }, (_, i) => ({ file: 'src/a.js', line: 1, severity: 'low', category: 'bug', title: `t${i}`, message: 'm' })) });
+    server.opts.answer = () =>
+      JSON.stringify({
+        summary: 's',
+        findings: Array.from({ length: 6 }, (_, i) => ({
+          file: 'src/a.js',
+          line: 1,
+          severity: 'low',
+          category: 'bug',
+          title: `t${i}`,
+          message: 'm',
+        })),
+      });
     server.opts.mode = 'cut-stream';
     const p = ollama(server.url);
     await p.prepare();
@@ -94,7 +122,10 @@ describe('Ollama provider through the ollama client, against a loopback Ollama A
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 150);
     const started = Date.now();
-    await assert.rejects(p.complete({ ...req, signal: controller.signal }), (err: Error) => err.name === 'AbortError' || /abort/i.test(err.message));
+    await assert.rejects(
+      p.complete({ ...req, signal: controller.signal }),
+      (err: Error) => err.name === 'AbortError' || /abort/i.test(err.message),
+    );
     assert.ok(Date.now() - started < 2000, 'stopped promptly');
   });
 
@@ -111,7 +142,10 @@ describe('Ollama provider through the ollama client, against a loopback Ollama A
     const p = ollama(server.url);
     await p.prepare();
     const reply = await p.complete({ ...req, user: USER + '\n' + 'x'.repeat(8000), promptTokens: 2100 });
-    assert.ok(reply.warnings.some((w) => /truncated/.test(w)), reply.warnings.join('; '));
+    assert.ok(
+      reply.warnings.some((w) => /truncated/.test(w)),
+      reply.warnings.join('; '),
+    );
   });
 });
 
@@ -178,7 +212,10 @@ describe('OpenAI-compatible provider against a loopback chat/completions server'
       assert.equal(body.response_format.type, 'json_schema');
       assert.equal(body.stream, true);
       assert.ok(reply.completionTokens > 0);
-      assert.equal(new OpenAICompatibleProvider({ baseURL: 'http://gpu-box:8000', model: 'm', contextTokens: 1, outputReserve: 1 }).isCloud, true);
+      assert.equal(
+        new OpenAICompatibleProvider({ baseURL: 'http://gpu-box:8000', model: 'm', contextTokens: 1, outputReserve: 1 }).isCloud,
+        true,
+      );
     } finally {
       await server.stop();
     }

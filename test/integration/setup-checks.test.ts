@@ -21,20 +21,52 @@ describe('setup checks (what "Check Setup" shows)', () => {
   const base = { hasAnthropicKey: false, github: { signedIn: false }, deployUrl: '' };
 
   it('reports a working Ollama, the pulled model and the context length Pullmint will use', async () => {
-    const checks = await runSetupChecks({ ...base, repoDir: repo.dir, config: cfg({ ollama: { ...DEFAULT_CONFIG.ollama, host: server.url } }) });
-    assert.deepEqual(checks.filter((c) => !c.optional).map((c) => [c.name, c.ok]), [['Git repository', true], ['Ollama reachable', true], ['Model pulled', true], ['Context length', true]]);
+    const checks = await runSetupChecks({
+      ...base,
+      repoDir: repo.dir,
+      config: cfg({ ollama: { ...DEFAULT_CONFIG.ollama, host: server.url } }),
+    });
+    assert.deepEqual(
+      checks.filter((c) => !c.optional).map((c) => [c.name, c.ok]),
+      [
+        ['Git repository', true],
+        ['Ollama reachable', true],
+        ['Model pulled', true],
+        ['Context length', true],
+      ],
+    );
     assert.match(checks.find((c) => c.name === 'Context length')!.detail, /model 32,768 tokens; Pullmint uses up to 16,384/);
-    assert.deepEqual(checks.filter((c) => c.optional).map((c) => [c.name, c.ok, c.fix?.kind]), [['GitHub', false, 'sign-in-github'], ['Deploy webhook', false, 'set-deploy-url']]);
+    assert.deepEqual(
+      checks.filter((c) => c.optional).map((c) => [c.name, c.ok, c.fix?.kind]),
+      [
+        ['GitHub', false, 'sign-in-github'],
+        ['Deploy webhook', false, 'set-deploy-url'],
+      ],
+    );
   });
 
   it('names the fix: pull the model, install Ollama, open a repository, set the key', async () => {
-    const missing = await runSetupChecks({ ...base, repoDir: repo.dir, config: cfg({ ollama: { ...DEFAULT_CONFIG.ollama, host: server.url, model: 'mistral:7b' } }) });
+    const missing = await runSetupChecks({
+      ...base,
+      repoDir: repo.dir,
+      config: cfg({ ollama: { ...DEFAULT_CONFIG.ollama, host: server.url, model: 'mistral:7b' } }),
+    });
     const pulled = missing.find((c) => c.name === 'Model pulled')!;
     assert.equal(pulled.ok, false);
     assert.deepEqual(pulled.fix, { label: 'Run ollama pull mistral:7b', kind: 'pull-model', arg: 'mistral:7b' });
     assert.match(pulled.detail, /pulled: qwen2\.5-coder:7b, llama3\.1:8b/);
-    const down = await runSetupChecks({ ...base, repoDir: tempDir(), config: cfg({ ollama: { ...DEFAULT_CONFIG.ollama, host: `http://127.0.0.1:${await deadPort()}` } }) });
-    assert.deepEqual(down.filter((c) => !c.optional).map((c) => [c.name, c.ok, c.fix?.kind]), [['Git repository', false, 'open-folder'], ['Ollama reachable', false, 'install-ollama']]);
+    const down = await runSetupChecks({
+      ...base,
+      repoDir: tempDir(),
+      config: cfg({ ollama: { ...DEFAULT_CONFIG.ollama, host: `http://127.0.0.1:${await deadPort()}` } }),
+    });
+    assert.deepEqual(
+      down.filter((c) => !c.optional).map((c) => [c.name, c.ok, c.fix?.kind]),
+      [
+        ['Git repository', false, 'open-folder'],
+        ['Ollama reachable', false, 'install-ollama'],
+      ],
+    );
     const claude = await runSetupChecks({ ...base, repoDir: repo.dir, config: cfg({ provider: 'anthropic' }) });
     assert.equal(claude.find((c) => c.name === 'Anthropic API key')?.fix?.kind, 'set-anthropic-key');
   });

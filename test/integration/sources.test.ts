@@ -32,7 +32,10 @@ describe('diff sources on real repositories', () => {
     repo.write('first.js', 'console.log(1);\n');
     const d = await collectDiff(repo.dir, { kind: 'working-tree' }, opts);
     assert.equal(d.target.base, EMPTY_TREE);
-    assert.deepEqual(d.files.map((f) => [f.path, f.status]), [['first.js', 'added']]);
+    assert.deepEqual(
+      d.files.map((f) => [f.path, f.status]),
+      [['first.js', 'added']],
+    );
   });
 
   it('staged: only the index', async () => {
@@ -42,7 +45,10 @@ describe('diff sources on real repositories', () => {
     repo.git('add', 'a.txt');
     repo.write('a.txt', 'a\nstaged\nunstaged\n');
     const d = await collectDiff(repo.dir, { kind: 'staged' }, opts);
-    assert.deepEqual(addedLines(d.files[0]).map((l) => l.text), ['staged']);
+    assert.deepEqual(
+      addedLines(d.files[0]).map((l) => l.text),
+      ['staged'],
+    );
   });
 
   it('base: merge-base with the default branch, origin/HEAD first', async () => {
@@ -55,7 +61,11 @@ describe('diff sources on real repositories', () => {
     repo.git('checkout', '-q', 'feature');
     const d = await collectDiff(repo.dir, { kind: 'base' }, opts);
     assert.equal(d.target.label, 'main');
-    assert.deepEqual(d.files.map((f) => f.path), ['b.txt'], 'only the branch own commits, not main');
+    assert.deepEqual(
+      d.files.map((f) => f.path),
+      ['b.txt'],
+      'only the branch own commits, not main',
+    );
     // With a remote whose HEAD points elsewhere, origin/HEAD wins.
     repo.git('update-ref', 'refs/remotes/origin/trunk', 'main');
     repo.git('symbolic-ref', 'refs/remotes/origin/HEAD', 'refs/remotes/origin/trunk');
@@ -69,7 +79,10 @@ describe('diff sources on real repositories', () => {
     repo.write('x.txt', '1\n2\n').commit();
     const b = repo.write('x.txt', '1\n2\n3\n').commit();
     const d = await collectDiff(repo.dir, { kind: 'range', range: `${a}..${b}` }, opts);
-    assert.deepEqual(addedLines(d.files[0]).map((l) => l.newLine), [2, 3]);
+    assert.deepEqual(
+      addedLines(d.files[0]).map((l) => l.newLine),
+      [2, 3],
+    );
     await assert.rejects(collectDiff(repo.dir, { kind: 'range', range: 'not-a-range' }, opts), GitError);
   });
 
@@ -90,17 +103,27 @@ describe('diff sources on real repositories', () => {
     const d = await collectDiff(repo.dir, { kind: 'working-tree' }, opts);
     const byPath = new Map(d.files.map((f) => [f.path, f]));
     assert.equal(byPath.get('new.ts')?.status, 'renamed');
-    assert.deepEqual(addedLines(byPath.get('new.ts')!).map((l) => l.newLine), [4]);
+    assert.deepEqual(
+      addedLines(byPath.get('new.ts')!).map((l) => l.newLine),
+      [4],
+    );
     assert.equal(byPath.get('gone.ts')?.status, 'deleted');
     assert.equal(byPath.get('img.png')?.binary, true);
     assert.equal(byPath.get('run.sh')?.modeOnly, true);
-    assert.deepEqual(addedLines(byPath.get('win.txt')!).map((l) => l.text), ['b']);
+    assert.deepEqual(
+      addedLines(byPath.get('win.txt')!).map((l) => l.text),
+      ['b'],
+    );
     assert.ok(byPath.has('dir with space/naïve file.ts'));
     const filtered = filterFiles(d.files, { ignoreGlobs: [], maxLinesPerFile: 100 });
     const reasons = Object.fromEntries(filtered.skipped.map((s) => [s.file, s.reason]));
     assert.deepEqual(reasons, {
-      'gone.ts': 'deleted', 'img.png': 'binary', 'run.sh': 'mode change only', 'package-lock.json': 'lockfile',
-      'dist/app.min.js': 'minified or source map', 'vendor/lib.js': 'vendored',
+      'gone.ts': 'deleted',
+      'img.png': 'binary',
+      'run.sh': 'mode change only',
+      'package-lock.json': 'lockfile',
+      'dist/app.min.js': 'minified or source map',
+      'vendor/lib.js': 'vendored',
     });
     assert.deepEqual(filtered.clipped, [{ file: 'big.ts', fromLine: 101, lines: 20 }]);
     const ignored = filterFiles(d.files, { ignoreGlobs: ['dir with space/**'], maxLinesPerFile: 1000 });

@@ -39,7 +39,15 @@ function randomFile(rand: () => number, path: string): FileDiff {
   return { oldPath: path, newPath: path, path, status: 'modified', binary: false, submodule: false, modeOnly: false, crlf: false, hunks };
 }
 
-const NAMES = ['src/auth/login.ts', 'src/util.ts', 'README.md', 'db/migrations/001.sql', 'lib/a.js', '.github/workflows/ci.yml', 'test/a.test.ts'];
+const NAMES = [
+  'src/auth/login.ts',
+  'src/util.ts',
+  'README.md',
+  'db/migrations/001.sql',
+  'lib/a.js',
+  '.github/workflows/ci.yml',
+  'test/a.test.ts',
+];
 
 describe('packChunks', () => {
   it('sends every added line exactly once across chunks, for 300 generated diffs', () => {
@@ -49,7 +57,11 @@ describe('packChunks', () => {
       const budget = 64 + Math.floor(rand() * 3000);
       const chunks = packChunks(files, { budgetTokens: budget, overlapLines: 3 });
       const expected = new Map<string, number[]>();
-      for (const f of files) expected.set(f.path, f.hunks.flatMap((h) => h.lines.filter((l) => l.kind === 'add').map((l) => l.newLine!)));
+      for (const f of files)
+        expected.set(
+          f.path,
+          f.hunks.flatMap((h) => h.lines.filter((l) => l.kind === 'add').map((l) => l.newLine!)),
+        );
       const seen = new Map<string, number[]>();
       for (const c of chunks) {
         for (const [file, lines] of ownedLines(c)) seen.set(file, [...(seen.get(file) ?? []), ...lines]);
@@ -59,7 +71,11 @@ describe('packChunks', () => {
         assert.equal(plus, owned, `seed ${seed}: rendered + lines equal owned lines`);
       }
       for (const [file, lines] of expected) {
-        assert.deepEqual((seen.get(file) ?? []).sort((a, b) => a - b), lines.sort((a, b) => a - b), `seed ${seed}, ${file}`);
+        assert.deepEqual(
+          (seen.get(file) ?? []).sort((a, b) => a - b),
+          lines.sort((a, b) => a - b),
+          `seed ${seed}, ${file}`,
+        );
       }
     }
   });
@@ -86,9 +102,40 @@ describe('packChunks', () => {
 
   it('packs several small files into one chunk and repeats overlap as context', () => {
     const rand = rng(3);
-    const small = ['a.ts', 'b.ts', 'c.ts'].map((n) => ({ ...randomFile(rand, n), hunks: [{ oldStart: 1, oldLines: 0, newStart: 1, newLines: 2, section: '', lines: [{ kind: 'add' as const, text: 'one', newLine: 1 }, { kind: 'add' as const, text: 'two', newLine: 2 }] }] }));
+    const small = ['a.ts', 'b.ts', 'c.ts'].map((n) => ({
+      ...randomFile(rand, n),
+      hunks: [
+        {
+          oldStart: 1,
+          oldLines: 0,
+          newStart: 1,
+          newLines: 2,
+          section: '',
+          lines: [
+            { kind: 'add' as const, text: 'one', newLine: 1 },
+            { kind: 'add' as const, text: 'two', newLine: 2 },
+          ],
+        },
+      ],
+    }));
     assert.equal(packChunks(small, { budgetTokens: 1000, overlapLines: 3 }).length, 1);
-    const big: FileDiff = { ...small[0], hunks: [{ oldStart: 1, oldLines: 0, newStart: 1, newLines: 200, section: '', lines: Array.from({ length: 200 }, (_, i) => ({ kind: 'add' as const, text: `line number ${i + 1} with some text`, newLine: i + 1 })) }] };
+    const big: FileDiff = {
+      ...small[0],
+      hunks: [
+        {
+          oldStart: 1,
+          oldLines: 0,
+          newStart: 1,
+          newLines: 200,
+          section: '',
+          lines: Array.from({ length: 200 }, (_, i) => ({
+            kind: 'add' as const,
+            text: `line number ${i + 1} with some text`,
+            newLine: i + 1,
+          })),
+        },
+      ],
+    };
     const chunks = packChunks([big], { budgetTokens: 300, overlapLines: 3 });
     assert.ok(chunks.length > 1);
     const second = chunks[1].text.split('\n');
@@ -96,14 +143,27 @@ describe('packChunks', () => {
   });
 
   it('toRanges groups consecutive lines', () => {
-    assert.deepEqual(toRanges([9, 3, 4, 5, 11, 12]), [[3, 5], [9, 9], [11, 12]]);
+    assert.deepEqual(toRanges([9, 3, 4, 5, 11, 12]), [
+      [3, 5],
+      [9, 9],
+      [11, 12],
+    ]);
   });
 });
 
 describe('filePriority', () => {
   it('ranks auth, crypto, SQL, infrastructure and CI above ordinary code, and docs/tests below', async () => {
     const { filePriority } = await import('../../src/core/pack/priority.js');
-    for (const p of ['src/auth/session.ts', 'lib/crypto.ts', 'src/db/users.ts', 'migrations/002_add.sql', 'infra/main.tf', '.github/workflows/ci.yml', 'Dockerfile', 'scripts/deploy.sh']) {
+    for (const p of [
+      'src/auth/session.ts',
+      'lib/crypto.ts',
+      'src/db/users.ts',
+      'migrations/002_add.sql',
+      'infra/main.tf',
+      '.github/workflows/ci.yml',
+      'Dockerfile',
+      'scripts/deploy.sh',
+    ]) {
       assert.equal(filePriority(p), 2, p);
     }
     assert.equal(filePriority('src/app.ts'), 1);

@@ -29,15 +29,18 @@ describe('config layering', () => {
 
   it('ignores provider, hosts, base URLs, tokens and webhooks from the repository file, with warnings', async () => {
     const repo = tempDir();
-    writeFileSync(join(repo, '.pullmint.json'), JSON.stringify({
-      provider: 'openai',
-      ollama: { host: 'http://evil.example:11434' },
-      openai: { baseUrl: 'http://evil.example' },
-      anthropic: { baseUrl: 'http://evil.example' },
-      deploy: { url: 'http://evil.example/hook' },
-      githubToken: 'x',
-      instructions: 'Focus on SQL.',
-    }));
+    writeFileSync(
+      join(repo, '.pullmint.json'),
+      JSON.stringify({
+        provider: 'openai',
+        ollama: { host: 'http://evil.example:11434' },
+        openai: { baseUrl: 'http://evil.example' },
+        anthropic: { baseUrl: 'http://evil.example' },
+        deploy: { url: 'http://evil.example/hook' },
+        githubToken: 'x',
+        instructions: 'Focus on SQL.',
+      }),
+    );
     const { config, warnings } = await loadConfig({ repoRoot: repo, userConfigFile: '/nonexistent', env: {} });
     assert.equal(config.provider, 'ollama');
     assert.equal(config.ollama.host, DEFAULT_CONFIG.ollama.host);
@@ -45,7 +48,10 @@ describe('config layering', () => {
     assert.equal(config.anthropic.baseUrl, '');
     assert.equal(config.instructions, 'Focus on SQL.');
     for (const key of ['provider', 'ollama', 'openai', 'anthropic', 'deploy', 'githubToken']) {
-      assert.ok(warnings.some((w) => w.includes(`"${key}" is ignored`)), `warns about ${key}`);
+      assert.ok(
+        warnings.some((w) => w.includes(`"${key}" is ignored`)),
+        `warns about ${key}`,
+      );
     }
   });
 

@@ -12,7 +12,9 @@ function tsFiles(dir: string): string[] {
 describe('src/core boundary', () => {
   it('never imports vscode', () => {
     const root = join(__dirname, '..', '..', 'src', 'core');
-    const offenders = tsFiles(root).filter((f) => /from\s+['"]vscode['"]|require\(\s*['"]vscode['"]\s*\)|import\(\s*['"]vscode['"]\s*\)/.test(readFileSync(f, 'utf8')));
+    const offenders = tsFiles(root).filter((f) =>
+      /from\s+['"]vscode['"]|require\(\s*['"]vscode['"]\s*\)|import\(\s*['"]vscode['"]\s*\)/.test(readFileSync(f, 'utf8')),
+    );
     assert.ok(tsFiles(root).length > 10, 'found the core sources');
     assert.deepEqual(offenders, []);
   });

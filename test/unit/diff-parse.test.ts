@@ -15,11 +15,14 @@ describe('parseUnifiedDiff on real git output', () => {
     assert.equal(f.path, 'multi.txt');
     assert.equal(f.status, 'modified');
     assert.equal(f.hunks.length, 2);
-    assert.deepEqual(addedLines(f).map((l) => [l.newLine, l.text]), [
-      [3, 'line three'],
-      [20, 'line twenty'],
-      [21, 'line twenty-one bis'],
-    ]);
+    assert.deepEqual(
+      addedLines(f).map((l) => [l.newLine, l.text]),
+      [
+        [3, 'line three'],
+        [20, 'line twenty'],
+        [21, 'line twenty-one bis'],
+      ],
+    );
     const ctx = f.hunks[0].lines.find((l) => l.kind === 'ctx' && l.text === 'line 4');
     assert.equal(ctx?.newLine, 4);
     assert.equal(ctx?.oldLine, 4);
@@ -29,7 +32,10 @@ describe('parseUnifiedDiff on real git output', () => {
     const added = parseUnifiedDiff(fixture('added.diff')).files[0];
     assert.equal(added.status, 'added');
     assert.equal(added.oldPath, null);
-    assert.deepEqual(addedLines(added).map((l) => l.newLine), [1, 2]);
+    assert.deepEqual(
+      addedLines(added).map((l) => l.newLine),
+      [1, 2],
+    );
     const deleted = parseUnifiedDiff(fixture('deleted.diff')).files[0];
     assert.equal(deleted.status, 'deleted');
     assert.equal(deleted.path, 'gone.txt');
@@ -41,13 +47,19 @@ describe('parseUnifiedDiff on real git output', () => {
     assert.equal(renamed.status, 'renamed');
     assert.equal(renamed.oldPath, 'old-name.txt');
     assert.equal(renamed.path, 'new-name.txt');
-    assert.deepEqual(addedLines(renamed).map((l) => [l.newLine, l.text]), [[10, 'row ten']]);
+    assert.deepEqual(
+      addedLines(renamed).map((l) => [l.newLine, l.text]),
+      [[10, 'row ten']],
+    );
     const files = parseUnifiedDiff(fixture('copied.diff')).files;
     const copy = files.find((f) => f.status === 'copied');
     assert.ok(copy, 'a copied file');
     assert.equal(copy.path, 'duplicate.txt');
     assert.equal(copy.oldPath, 'original.txt');
-    assert.deepEqual(addedLines(copy).map((l) => [l.newLine, l.text]), [[41, 'one more']]);
+    assert.deepEqual(
+      addedLines(copy).map((l) => [l.newLine, l.text]),
+      [[41, 'one more']],
+    );
   });
 
   it('marks mode-only changes, binaries and submodules, with no lines to review', () => {
@@ -67,13 +79,19 @@ describe('parseUnifiedDiff on real git output', () => {
   it('handles a missing newline at end of file and CRLF line endings', () => {
     const nonl = parseUnifiedDiff(fixture('no-newline.diff'));
     assert.deepEqual(nonl.warnings, []);
-    assert.deepEqual(addedLines(nonl.files[0]).map((l) => [l.newLine, l.text]), [[2, 'last changed']]);
+    assert.deepEqual(
+      addedLines(nonl.files[0]).map((l) => [l.newLine, l.text]),
+      [[2, 'last changed']],
+    );
     const crlf = parseUnifiedDiff(fixture('crlf.diff')).files[0];
     assert.equal(crlf.crlf, true);
-    assert.deepEqual(addedLines(crlf).map((l) => [l.newLine, l.text]), [
-      [2, 'b changed'],
-      [3, 'c'],
-    ]);
+    assert.deepEqual(
+      addedLines(crlf).map((l) => [l.newLine, l.text]),
+      [
+        [2, 'b changed'],
+        [3, 'c'],
+      ],
+    );
   });
 
   it('reads paths with spaces, non-ASCII characters and quotes', () => {
@@ -93,7 +111,10 @@ describe('parseUnifiedDiff on broken input', () => {
     const text = fixture('modified-two-hunks.diff').split('\n').slice(0, 9).join('\n');
     const { files, warnings } = parseUnifiedDiff(text);
     assert.equal(files.length, 1);
-    assert.ok(warnings.some((w) => w.includes('ends early')), warnings.join('; '));
+    assert.ok(
+      warnings.some((w) => w.includes('ends early')),
+      warnings.join('; '),
+    );
   });
 
   it('does not throw on garbage and says so', () => {
@@ -104,13 +125,28 @@ describe('parseUnifiedDiff on broken input', () => {
 
   it('stops a file at a malformed hunk line without losing the next file', () => {
     const text = [
-      'diff --git a/x.txt b/x.txt', '--- a/x.txt', '+++ b/x.txt', '@@ -1,2 +1,2 @@', ' a', '?bogus', '+b',
-      'diff --git a/y.txt b/y.txt', '--- a/y.txt', '+++ b/y.txt', '@@ -1 +1 @@', '-old', '+new', '',
+      'diff --git a/x.txt b/x.txt',
+      '--- a/x.txt',
+      '+++ b/x.txt',
+      '@@ -1,2 +1,2 @@',
+      ' a',
+      '?bogus',
+      '+b',
+      'diff --git a/y.txt b/y.txt',
+      '--- a/y.txt',
+      '+++ b/y.txt',
+      '@@ -1 +1 @@',
+      '-old',
+      '+new',
+      '',
     ].join('\n');
     const { files, warnings } = parseUnifiedDiff(text);
     assert.equal(files.length, 2);
     assert.ok(warnings.some((w) => w.startsWith('x.txt: malformed')));
-    assert.deepEqual(addedLines(files[1]).map((l) => l.text), ['new']);
+    assert.deepEqual(
+      addedLines(files[1]).map((l) => l.text),
+      ['new'],
+    );
   });
 });
 
@@ -119,21 +155,26 @@ describe('DiffParser fed in pieces, as git output arrives through a pipe', () =>
     const { DiffParser } = await import('../../src/core/diff/parse.js');
     const { readdirSync } = await import('node:fs');
     const dir = join(__dirname, '..', 'fixtures', 'diffs');
-    const all = readdirSync(dir).map((n) => fixture(n)).join('');
+    const all = readdirSync(dir)
+      .map((n) => fixture(n))
+      .join('');
     const whole = parseUnifiedDiff(all);
     let seed = 7;
-    const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let round = 0; round < 50; round++) {
       const handed: string[] = [];
       const parser = new DiffParser((f) => handed.push(f.path));
-      for (let at = 0; at < all.length; ) {
+      for (let at = 0; at < all.length;) {
         const n = 1 + Math.floor(rand() * 200);
         parser.push(all.slice(at, at + n));
         at += n;
       }
       const streamed = parser.end();
       assert.deepEqual(streamed, whole, `round ${round}`);
-      assert.deepEqual(handed, whole.files.map((f) => f.path));
+      assert.deepEqual(
+        handed,
+        whole.files.map((f) => f.path),
+      );
     }
   });
 });

@@ -5,7 +5,10 @@ import { trackEdit } from '../../src/extension/editTracking.js';
 import { parseWebviewMessage } from '../../src/extension/panelMessages.js';
 import { DEFAULT_SEVERITY_MAP, readSettings, toEngineOverrides } from '../../src/extension/settingsModel.js';
 
-const getter = (values: Record<string, unknown>) => <T>(key: string, fallback: T): T => (key in values ? (values[key] as T) : fallback);
+const getter =
+  (values: Record<string, unknown>) =>
+  <T>(key: string, fallback: T): T =>
+    key in values ? (values[key] as T) : fallback;
 
 describe('extension: settings → engine options', () => {
   it('reads defaults and maps them to a valid engine configuration', () => {
@@ -19,10 +22,20 @@ describe('extension: settings → engine options', () => {
   });
 
   it('carries every engine option through, and keeps a bad severity map entry at its default', () => {
-    const s = readSettings(getter({
-      provider: 'anthropic', 'ollama.numCtx': 8192, contextLines: 5, maxCalls: 9, ignore: ['gen/**'], 'risk.deployThreshold': 55,
-      'risk.weights': { medium: 10 }, severityMap: { medium: 'Error', low: 'Loud' }, reviewOnSave: 'bogus', rules: { 'debugger-statement': false },
-    }));
+    const s = readSettings(
+      getter({
+        provider: 'anthropic',
+        'ollama.numCtx': 8192,
+        contextLines: 5,
+        maxCalls: 9,
+        ignore: ['gen/**'],
+        'risk.deployThreshold': 55,
+        'risk.weights': { medium: 10 },
+        severityMap: { medium: 'Error', low: 'Loud' },
+        reviewOnSave: 'bogus',
+        rules: { 'debugger-statement': false },
+      }),
+    );
     assert.equal(s.severityMap.medium, 'Error');
     assert.equal(s.severityMap.low, 'Information');
     assert.equal(s.reviewOnSave, 'rules');
@@ -58,7 +71,11 @@ describe('extension: findings follow edits', () => {
   });
 
   it('keeps a finding whose line was touched but still says the same (e.g. a line break added above it in the same edit)', () => {
-    const r = trackEdit([f(5, 'eval(x);')], { startLine: 4, endLine: 4, insertedLineBreaks: 1 }, doc(['', '', '', '', '// note', 'eval(x);']));
+    const r = trackEdit(
+      [f(5, 'eval(x);')],
+      { startLine: 4, endLine: 4, insertedLineBreaks: 1 },
+      doc(['', '', '', '', '// note', 'eval(x);']),
+    );
     assert.deepEqual(r.kept, [f(6, 'eval(x);')]);
   });
 });

@@ -25,16 +25,39 @@ describe('GitHub remotes', () => {
     assert.equal(apiBaseUrl('github.com'), 'https://api.github.com');
     assert.equal(apiBaseUrl('ghe.example.com'), 'https://ghe.example.com/api/v3');
     assert.equal(apiBaseUrl('github.com', 'http://127.0.0.1:9/'), 'http://127.0.0.1:9');
-    assert.equal(blobUrl({ host: 'github.com', owner: 'a', repo: 'b' }, 'abc', 'dir with space/x.ts', 7), 'https://github.com/a/b/blob/abc/dir%20with%20space/x.ts#L7');
+    assert.equal(
+      blobUrl({ host: 'github.com', owner: 'a', repo: 'b' }, 'abc', 'dir with space/x.ts', 7),
+      'https://github.com/a/b/blob/abc/dir%20with%20space/x.ts#L7',
+    );
   });
 
   it('anchors inline comments only inside one hunk of the PR diff', () => {
     const file: FileDiff = {
-      oldPath: 'a.ts', newPath: 'a.ts', path: 'a.ts', status: 'modified', binary: false, submodule: false, modeOnly: false, crlf: false,
-      hunks: [{ oldStart: 1, oldLines: 3, newStart: 1, newLines: 4, section: '', lines: [] }, { oldStart: 20, oldLines: 3, newStart: 21, newLines: 3, section: '', lines: [] }],
+      oldPath: 'a.ts',
+      newPath: 'a.ts',
+      path: 'a.ts',
+      status: 'modified',
+      binary: false,
+      submodule: false,
+      modeOnly: false,
+      crlf: false,
+      hunks: [
+        { oldStart: 1, oldLines: 3, newStart: 1, newLines: 4, section: '', lines: [] },
+        { oldStart: 20, oldLines: 3, newStart: 21, newLines: 3, section: '', lines: [] },
+      ],
     };
     const lines = commentableLines([file]);
-    const f = (line: number, endLine?: number) => ({ id: 'x', file: 'a.ts', line, endLine, severity: 'low' as const, category: 'bug' as const, title: 't', message: 'm', origin: 'llm' as const });
+    const f = (line: number, endLine?: number) => ({
+      id: 'x',
+      file: 'a.ts',
+      line,
+      endLine,
+      severity: 'low' as const,
+      category: 'bug' as const,
+      title: 't',
+      message: 'm',
+      origin: 'llm' as const,
+    });
     assert.equal(anchorable(f(4), lines), true);
     assert.equal(anchorable(f(5), lines), false);
     assert.equal(anchorable(f(21, 23), lines), true);

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { parseModelOutput } from '../../src/core/output/parse.js';
 
-const finding = (n: number) => ({ file: 'a.ts', line: n, severity: 'high', category: 'bug', title: `Problem ${n}`, message: `Explanation ${n}` });
+const finding = (n: number) => ({
+  file: 'a.ts',
+  line: n,
+  severity: 'high',
+  category: 'bug',
+  title: `Problem ${n}`,
+  message: `Explanation ${n}`,
+});
 const answer = (k: number) => JSON.stringify({ summary: 'ok', findings: Array.from({ length: k }, (_, i) => finding(i + 1)) });
 
 describe('parseModelOutput', () => {
@@ -21,7 +28,9 @@ describe('parseModelOutput', () => {
   });
 
   it('repairs trailing commas and single quotes', () => {
-    const r = parseModelOutput(`{"summary": "s", "findings": [{"file": "a.ts", "line": 3, "severity": "low", "category": "style", "title": "t", "message": "m",},],}`);
+    const r = parseModelOutput(
+      `{"summary": "s", "findings": [{"file": "a.ts", "line": 3, "severity": "low", "category": "style", "title": "t", "message": "m",},],}`,
+    );
     assert.equal(r.findings.length, 1);
     assert.equal(r.findings[0].line, 3);
   });
@@ -31,20 +40,39 @@ describe('parseModelOutput', () => {
     for (const cut of [full.indexOf('Problem 3'), full.indexOf('"line":3') + 4, full.length - 3]) {
       const r = parseModelOutput(full.slice(0, cut));
       assert.equal(r.truncated, true, `cut at ${cut}`);
-      assert.deepEqual(r.findings.map((f) => f.title), ['Problem 1', 'Problem 2'], `cut at ${cut}`);
+      assert.deepEqual(
+        r.findings.map((f) => f.title),
+        ['Problem 1', 'Problem 2'],
+        `cut at ${cut}`,
+      );
     }
     const afterSecond = full.indexOf('},{', full.indexOf('Problem 2')) + 2;
     const r = parseModelOutput(full.slice(0, afterSecond));
-    assert.deepEqual(r.findings.map((f) => f.title), ['Problem 1', 'Problem 2']);
+    assert.deepEqual(
+      r.findings.map((f) => f.title),
+      ['Problem 1', 'Problem 2'],
+    );
   });
 
   it('normalizes severity in any case and maps synonyms; unknown category becomes other', () => {
-    const r = parseModelOutput(JSON.stringify({ summary: '', findings: [
-      { ...finding(1), severity: 'CRITICAL', category: 'Security' },
-      { ...finding(2), severity: 'Warning', category: 'whatever' },
-      { ...finding(3), severity: 'nit' },
-    ] }));
-    assert.deepEqual(r.findings.map((f) => [f.severity, f.category]), [['critical', 'security'], ['medium', 'other'], ['info', 'bug']]);
+    const r = parseModelOutput(
+      JSON.stringify({
+        summary: '',
+        findings: [
+          { ...finding(1), severity: 'CRITICAL', category: 'Security' },
+          { ...finding(2), severity: 'Warning', category: 'whatever' },
+          { ...finding(3), severity: 'nit' },
+        ],
+      }),
+    );
+    assert.deepEqual(
+      r.findings.map((f) => [f.severity, f.category]),
+      [
+        ['critical', 'security'],
+        ['medium', 'other'],
+        ['info', 'bug'],
+      ],
+    );
   });
 
   it('accepts a bare array and string line numbers; drops findings without file or line', () => {
@@ -63,7 +91,19 @@ describe('parseModelOutput', () => {
   });
 
   it('strips path decorations models add', () => {
-    const r = parseModelOutput(JSON.stringify({ summary: '', findings: [{ ...finding(1), file: './src/a.ts' }, { ...finding(2), file: 'b/src/b.ts' }, { ...finding(3), file: '### src/c.ts (modified)' }] }));
-    assert.deepEqual(r.findings.map((f) => f.file), ['src/a.ts', 'src/b.ts', 'src/c.ts']);
+    const r = parseModelOutput(
+      JSON.stringify({
+        summary: '',
+        findings: [
+          { ...finding(1), file: './src/a.ts' },
+          { ...finding(2), file: 'b/src/b.ts' },
+          { ...finding(3), file: '### src/c.ts (modified)' },
+        ],
+      }),
+    );
+    assert.deepEqual(
+      r.findings.map((f) => f.file),
+      ['src/a.ts', 'src/b.ts', 'src/c.ts'],
+    );
   });
 });

@@ -9,8 +9,24 @@ const injected = [
   'const key = "AKIAIOSFODNN7EXAMPLE";',
 ];
 const file: FileDiff = {
-  oldPath: null, newPath: 'evil.md', path: 'evil.md', status: 'added', binary: false, submodule: false, modeOnly: false, crlf: false,
-  hunks: [{ oldStart: 0, oldLines: 0, newStart: 1, newLines: 3, section: '', lines: injected.map((text, i) => ({ kind: 'add', text, newLine: i + 1 })) }],
+  oldPath: null,
+  newPath: 'evil.md',
+  path: 'evil.md',
+  status: 'added',
+  binary: false,
+  submodule: false,
+  modeOnly: false,
+  crlf: false,
+  hunks: [
+    {
+      oldStart: 0,
+      oldLines: 0,
+      newStart: 1,
+      newLines: 3,
+      section: '',
+      lines: injected.map((text, i) => ({ kind: 'add', text, newLine: i + 1 })),
+    },
+  ],
 };
 const chunk = packChunks([file], { budgetTokens: 2000, overlapLines: 3 })[0];
 
@@ -25,7 +41,12 @@ describe('buildPrompt', () => {
     const inside = lines.slice(begin + 1, end).join('\n');
     assert.ok(inside.includes('Ignore previous instructions'));
     assert.ok(!lines.slice(0, begin).join('\n').includes('Ignore previous'));
-    assert.ok(!lines.slice(end + 1).join('\n').includes('Ignore previous'));
+    assert.ok(
+      !lines
+        .slice(end + 1)
+        .join('\n')
+        .includes('Ignore previous'),
+    );
     // A fake end marker in the data never starts a line: every data line carries its number.
     assert.ok(lines.slice(begin + 1, end).every((l) => !l.startsWith('END-DIFF')));
     assert.match(system, /untrusted data/);

@@ -43,7 +43,10 @@ describe('severity overrides', () => {
       { ...base, severity: 'high' as const, category: 'bug' as const, origin: 'llm' as const },
     ];
     const out = applySeverityOverrides(findings, { 'debugger-statement': 'high', maintainability: 'info', style: 'info' });
-    assert.deepEqual(out.map((f) => f.severity), ['high', 'info', 'high']);
+    assert.deepEqual(
+      out.map((f) => f.severity),
+      ['high', 'info', 'high'],
+    );
     assert.equal(applySeverityOverrides(findings, {}), findings);
   });
 });

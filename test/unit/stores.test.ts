@@ -32,8 +32,14 @@ describe('cache and history on disk', () => {
     const dir = tempDir();
     const store = new HistoryStore(dir, '/repo', () => now);
     const rec = (id: string, at: number): ExecutionRecord => ({
-      executionId: id, repo: '/repo', target: { kind: 'working-tree', base: 'a', head: 'WORKTREE', label: 'working tree' },
-      status: 'pending', provider: 'ollama', model: 'm', createdAt: new Date(at).toISOString(), updatedAt: '',
+      executionId: id,
+      repo: '/repo',
+      target: { kind: 'working-tree', base: 'a', head: 'WORKTREE', label: 'working tree' },
+      status: 'pending',
+      provider: 'ollama',
+      model: 'm',
+      createdAt: new Date(at).toISOString(),
+      updatedAt: '',
     });
     await store.put(rec('old', now - HISTORY_RETENTION_MS - 1000));
     await store.put(rec('new', now));
@@ -42,7 +48,10 @@ describe('cache and history on disk', () => {
     const { appendFileSync } = await import('node:fs');
     appendFileSync(file, '{"executionId": "torn"');
     const list = await store.list();
-    assert.deepEqual(list.map((r) => [r.executionId, r.status]), [['new', 'completed']]);
+    assert.deepEqual(
+      list.map((r) => [r.executionId, r.status]),
+      [['new', 'completed']],
+    );
     await store.compact();
     assert.equal(readFileSync(file, 'utf8').trim().split('\n').length, 1);
     now += 1000;

@@ -1,17 +1,50 @@
 import assert from 'node:assert/strict';
 import type { Finding } from '../../src/core/types.js';
 import type { PanelState } from '../../src/shared/protocol.js';
-import { angleFor, arcPath, coverageLine, DEFAULT_FILTERS, gateState, groupFindings, tickLine, trendPoints } from '../../src/shared/viewModel.js';
+import {
+  angleFor,
+  arcPath,
+  coverageLine,
+  DEFAULT_FILTERS,
+  gateState,
+  groupFindings,
+  tickLine,
+  trendPoints,
+} from '../../src/shared/viewModel.js';
 
-const finding = (id: string, file: string, line: number, severity: Finding['severity'], category: Finding['category'] = 'bug'): Finding => ({ id, file, line, severity, category, title: `t${id}`, message: 'm', origin: 'llm' });
+const finding = (
+  id: string,
+  file: string,
+  line: number,
+  severity: Finding['severity'],
+  category: Finding['category'] = 'bug',
+): Finding => ({ id, file, line, severity, category, title: `t${id}`, message: 'm', origin: 'llm' });
 
 function state(over: Partial<PanelState> = {}): PanelState {
   return {
-    repo: '/r', repoName: 'r', running: false, stale: false, history: [], prKnown: false, dismissedIds: [],
+    repo: '/r',
+    repoName: 'r',
+    running: false,
+    stale: false,
+    history: [],
+    prKnown: false,
+    dismissedIds: [],
     deploy: { configured: true, approveThreshold: 30, deployThreshold: 40 },
     review: {
-      executionId: 'e', riskScore: 20, decision: 'auto-approve', rulesOnly: false, summary: '', target: { kind: 'working-tree', label: 'working tree', base: 'a'.repeat(40), head: 'WORKTREE' },
-      provider: 'ollama', model: 'm', promptTokens: 1, completionTokens: 1, durationMs: 1000, coverage: { changedLines: 1204, reviewedLines: 1204, skippedFiles: [], unreviewed: [] }, findings: [], completedAt: '',
+      executionId: 'e',
+      riskScore: 20,
+      decision: 'auto-approve',
+      rulesOnly: false,
+      summary: '',
+      target: { kind: 'working-tree', label: 'working tree', base: 'a'.repeat(40), head: 'WORKTREE' },
+      provider: 'ollama',
+      model: 'm',
+      promptTokens: 1,
+      completionTokens: 1,
+      durationMs: 1000,
+      coverage: { changedLines: 1204, reviewedLines: 1204, skippedFiles: [], unreviewed: [] },
+      findings: [],
+      completedAt: '',
     },
     ...over,
   };
@@ -19,18 +52,49 @@ function state(over: Partial<PanelState> = {}): PanelState {
 
 describe('risk panel view model', () => {
   it('groups findings by file, most severe file first, sorted by severity then line', () => {
-    const fs = [finding('1', 'b.ts', 9, 'low'), finding('2', 'a.ts', 5, 'medium'), finding('3', 'b.ts', 3, 'critical'), finding('4', 'a.ts', 1, 'medium')];
+    const fs = [
+      finding('1', 'b.ts', 9, 'low'),
+      finding('2', 'a.ts', 5, 'medium'),
+      finding('3', 'b.ts', 3, 'critical'),
+      finding('4', 'a.ts', 1, 'medium'),
+    ];
     const groups = groupFindings(fs, [], DEFAULT_FILTERS);
-    assert.deepEqual(groups.map((g) => [g.file, g.worst, g.findings.map((f) => f.id)]), [['b.ts', 'critical', ['3', '1']], ['a.ts', 'medium', ['4', '2']]]);
+    assert.deepEqual(
+      groups.map((g) => [g.file, g.worst, g.findings.map((f) => f.id)]),
+      [
+        ['b.ts', 'critical', ['3', '1']],
+        ['a.ts', 'medium', ['4', '2']],
+      ],
+    );
   });
 
   it('filters by severity and category and hides dismissed findings behind a toggle', () => {
-    const fs = [finding('1', 'a.ts', 1, 'low', 'style'), finding('2', 'a.ts', 2, 'high', 'security'), finding('3', 'a.ts', 3, 'high', 'bug')];
-    assert.deepEqual(groupFindings(fs, [], { ...DEFAULT_FILTERS, severities: ['high'] })[0].findings.map((f) => f.id), ['2', '3']);
-    assert.deepEqual(groupFindings(fs, [], { ...DEFAULT_FILTERS, category: 'security' })[0].findings.map((f) => f.id), ['2']);
-    assert.deepEqual(groupFindings(fs, ['2'], DEFAULT_FILTERS)[0].findings.map((f) => f.id), ['3', '1']);
+    const fs = [
+      finding('1', 'a.ts', 1, 'low', 'style'),
+      finding('2', 'a.ts', 2, 'high', 'security'),
+      finding('3', 'a.ts', 3, 'high', 'bug'),
+    ];
+    assert.deepEqual(
+      groupFindings(fs, [], { ...DEFAULT_FILTERS, severities: ['high'] })[0].findings.map((f) => f.id),
+      ['2', '3'],
+    );
+    assert.deepEqual(
+      groupFindings(fs, [], { ...DEFAULT_FILTERS, category: 'security' })[0].findings.map((f) => f.id),
+      ['2'],
+    );
+    assert.deepEqual(
+      groupFindings(fs, ['2'], DEFAULT_FILTERS)[0].findings.map((f) => f.id),
+      ['3', '1'],
+    );
     const shown = groupFindings(fs, ['2'], { ...DEFAULT_FILTERS, showDismissed: true })[0].findings;
-    assert.deepEqual(shown.map((f) => [f.id, f.dismissed]), [['2', true], ['3', false], ['1', false]]);
+    assert.deepEqual(
+      shown.map((f) => [f.id, f.dismissed]),
+      [
+        ['2', true],
+        ['3', false],
+        ['1', false],
+      ],
+    );
   });
 
   it('draws the gauge arc over 240° with ticks at the thresholds', () => {
@@ -51,14 +115,34 @@ describe('risk panel view model', () => {
     const high = state();
     high.review!.riskScore = 40;
     assert.equal(gateState(high).kind, 'override');
-    assert.equal(gateState(state({ deploy: { configured: true, approveThreshold: 30, deployThreshold: 40, latest: { environment: 'prod', state: 'deploying', override: false, attempts: 1, at: '' } } })).kind, 'in-progress');
+    assert.equal(
+      gateState(
+        state({
+          deploy: {
+            configured: true,
+            approveThreshold: 30,
+            deployThreshold: 40,
+            latest: { environment: 'prod', state: 'deploying', override: false, attempts: 1, at: '' },
+          },
+        }),
+      ).kind,
+      'in-progress',
+    );
   });
 
   it('writes the coverage line, including what was skipped and why', () => {
     assert.equal(coverageLine(state()), 'Reviewed 1,204 of 1,204 changed lines');
     const partial = state();
-    partial.review!.coverage = { changedLines: 100, reviewedLines: 60, skippedFiles: [{ file: 'yarn.lock', reason: 'lockfile' }], unreviewed: [{ file: 'a.ts', startLine: 1, endLine: 40, reason: 'review limit reached' }] };
-    assert.equal(coverageLine(partial), 'Reviewed 60 of 100 changed lines; 40 not reviewed: review limit reached; 1 file(s) skipped (lockfile)');
+    partial.review!.coverage = {
+      changedLines: 100,
+      reviewedLines: 60,
+      skippedFiles: [{ file: 'yarn.lock', reason: 'lockfile' }],
+      unreviewed: [{ file: 'a.ts', startLine: 1, endLine: 40, reason: 'review limit reached' }],
+    };
+    assert.equal(
+      coverageLine(partial),
+      'Reviewed 60 of 100 changed lines; 40 not reviewed: review limit reached; 1 file(s) skipped (lockfile)',
+    );
     const rules = state();
     rules.review!.rulesOnly = true;
     rules.review!.modelError = { kind: 'unreachable', message: 'Ollama is not reachable at http://127.0.0.1:11434', fix: '' };

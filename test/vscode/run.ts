@@ -11,7 +11,14 @@ import { TempRepo } from '../helpers/git.js';
 async function main(): Promise<void> {
   const root = join(__dirname, '..', '..');
   const out = join(root, 'dist-test');
-  await build({ entryPoints: [join(__dirname, 'suite', 'index.ts')], outfile: join(out, 'suite.js'), bundle: true, platform: 'node', format: 'cjs', external: ['vscode', 'mocha'] });
+  await build({
+    entryPoints: [join(__dirname, 'suite', 'index.ts')],
+    outfile: join(out, 'suite.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    external: ['vscode', 'mocha'],
+  });
   const repo = new TempRepo('pullmint-vscode-test-');
   repo.write('a.js', 'exports.a = 1;\n').commit('base');
   repo.write('a.js', 'exports.a = 1;\nexports.key = "AKIAIOSFODNN7EXAMPLE";\ndebugger;\n');

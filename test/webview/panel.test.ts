@@ -13,30 +13,108 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** A realistic review, with model text that tries to inject markup. */
 function realisticState(): PanelState {
-  const f = (id: string, file: string, line: number, severity: 'critical' | 'high' | 'medium' | 'low' | 'info', title: string, message: string, extra: object = {}) =>
-    ({ id, file, line, severity, category: 'security' as const, title, message, origin: 'llm' as const, ...extra });
+  const f = (
+    id: string,
+    file: string,
+    line: number,
+    severity: 'critical' | 'high' | 'medium' | 'low' | 'info',
+    title: string,
+    message: string,
+    extra: object = {},
+  ) => ({ id, file, line, severity, category: 'security' as const, title, message, origin: 'llm' as const, ...extra });
   return {
-    repo: '/home/dev/shop', repoName: 'shop', running: false, stale: false, prKnown: true, dismissedIds: ['dddddddddddddddd'],
-    deploy: { configured: true, approveThreshold: 30, deployThreshold: 40, latest: { environment: 'staging', state: 'deployed', override: false, attempts: 2, lastStatus: 200, at: '2026-11-21T10:05:00Z', sanity: [{ name: 'health', status: 'pass', durationMs: 41 }, { name: 'checkout page', status: 'fail', durationMs: 5003, error: 'HTTP 502, expected 200' }], checksFailing: true } },
+    repo: '/home/dev/shop',
+    repoName: 'shop',
+    running: false,
+    stale: false,
+    prKnown: true,
+    dismissedIds: ['dddddddddddddddd'],
+    deploy: {
+      configured: true,
+      approveThreshold: 30,
+      deployThreshold: 40,
+      latest: {
+        environment: 'staging',
+        state: 'deployed',
+        override: false,
+        attempts: 2,
+        lastStatus: 200,
+        at: '2026-11-21T10:05:00Z',
+        sanity: [
+          { name: 'health', status: 'pass', durationMs: 41 },
+          { name: 'checkout page', status: 'fail', durationMs: 5003, error: 'HTTP 502, expected 200' },
+        ],
+        checksFailing: true,
+      },
+    },
     review: {
-      executionId: '6ed549c2-a1bd-404d-a285-7f0d28c3f322', riskScore: 52, decision: 'manual-review', rulesOnly: false,
+      executionId: '6ed549c2-a1bd-404d-a285-7f0d28c3f322',
+      riskScore: 52,
+      decision: 'manual-review',
+      rulesOnly: false,
       summary: 'The change adds a login endpoint. User input reaches a SQL query unescaped. <img src=x onerror="window.__pwned=1">',
-      target: { kind: 'base', label: 'origin/main', base: '1b2c3d4e5f60718293a4b5c6d7e8f90112233445', head: '9f8e7d6c5b4a39281706f5e4d3c2b1a098765432' },
-      provider: 'ollama', model: 'qwen2.5-coder:7b', promptTokens: 10412, completionTokens: 913, durationMs: 48210,
-      coverage: { changedLines: 1204, reviewedLines: 1204, skippedFiles: [{ file: 'package-lock.json', reason: 'lockfile' }], unreviewed: [] },
+      target: {
+        kind: 'base',
+        label: 'origin/main',
+        base: '1b2c3d4e5f60718293a4b5c6d7e8f90112233445',
+        head: '9f8e7d6c5b4a39281706f5e4d3c2b1a098765432',
+      },
+      provider: 'ollama',
+      model: 'qwen2.5-coder:7b',
+      promptTokens: 10412,
+      completionTokens: 913,
+      durationMs: 48210,
+      coverage: {
+        changedLines: 1204,
+        reviewedLines: 1204,
+        skippedFiles: [{ file: 'package-lock.json', reason: 'lockfile' }],
+        unreviewed: [],
+      },
       findings: [
-        f('aaaaaaaaaaaaaaaa', 'src/auth/login.ts', 42, 'critical', 'SQL injection in login query', 'User input is concatenated into SQL. <img src=x onerror="window.__pwned=2">'),
+        f(
+          'aaaaaaaaaaaaaaaa',
+          'src/auth/login.ts',
+          42,
+          'critical',
+          'SQL injection in login query',
+          'User input is concatenated into SQL. <img src=x onerror="window.__pwned=2">',
+        ),
         f('bbbbbbbbbbbbbbbb', 'src/auth/login.ts', 17, 'medium', 'Password compared with ==', 'Use a constant-time comparison.'),
-        f('cccccccccccccccc', 'src/config.ts', 3, 'critical', 'Hard-coded secret: AWS access key id', 'Rotate the key.', { origin: 'rule', rule: 'hardcoded-secret' }),
+        f('cccccccccccccccc', 'src/config.ts', 3, 'critical', 'Hard-coded secret: AWS access key id', 'Rotate the key.', {
+          origin: 'rule',
+          rule: 'hardcoded-secret',
+        }),
         f('dddddddddddddddd', 'src/util.ts', 8, 'low', 'Unused variable', 'Remove it.'),
         f('eeeeeeeeeeeeeeee', 'README.md', 1, 'info', 'Typo in heading', 'Fix the typo.'),
       ],
       completedAt: '2026-11-21T10:00:00Z',
     },
     history: [
-      { executionId: '1', createdAt: '2026-11-21T10:00:00Z', target: 'origin/main', riskScore: 52, decision: 'manual-review', status: 'completed', deployState: 'deployed' },
-      { executionId: '2', createdAt: '2026-11-20T16:00:00Z', target: 'working tree', riskScore: 18, decision: 'auto-approve', status: 'completed' },
-      { executionId: '3', createdAt: '2026-11-20T11:00:00Z', target: 'working tree', riskScore: 33, decision: 'auto-deploy', status: 'completed' },
+      {
+        executionId: '1',
+        createdAt: '2026-11-21T10:00:00Z',
+        target: 'origin/main',
+        riskScore: 52,
+        decision: 'manual-review',
+        status: 'completed',
+        deployState: 'deployed',
+      },
+      {
+        executionId: '2',
+        createdAt: '2026-11-20T16:00:00Z',
+        target: 'working tree',
+        riskScore: 18,
+        decision: 'auto-approve',
+        status: 'completed',
+      },
+      {
+        executionId: '3',
+        createdAt: '2026-11-20T11:00:00Z',
+        target: 'working tree',
+        riskScore: 33,
+        decision: 'auto-deploy',
+        status: 'completed',
+      },
     ],
   };
 }
@@ -69,7 +147,18 @@ describe('risk panel in headless Chromium (built webview, stubbed acquireVsCodeA
       res.end(page(theme));
     });
     await server.start();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+    });
   });
   after(async () => {
     await browser?.close();
@@ -98,7 +187,11 @@ describe('risk panel in headless Chromium (built webview, stubbed acquireVsCodeA
       assert.equal(await p.locator('.gauge .tick').count(), 2);
       assert.deepEqual(await p.locator('.counts .chip').allTextContents(), ['2 critical', '0 high', '1 medium', '1 low', '1 info']);
       assert.match((await p.textContent('.coverage'))!, /Reviewed 1,204 of 1,204 changed lines; 1 file\(s\) skipped \(lockfile\)/);
-      assert.deepEqual(await p.locator('.group-head .file').allTextContents(), ['src/auth/login.ts', 'src/config.ts', 'README.md'], 'dismissed finding hidden, files by severity');
+      assert.deepEqual(
+        await p.locator('.group-head .file').allTextContents(),
+        ['src/auth/login.ts', 'src/config.ts', 'README.md'],
+        'dismissed finding hidden, files by severity',
+      );
       assert.match((await p.textContent('.deploy'))!, /deployed, checks failing to staging/);
       assert.equal(await p.locator('.history tbody tr').count(), 3);
       await p.screenshot({ path: join(ARTIFACTS, `panel-${t}.png`), fullPage: true });
@@ -134,9 +227,16 @@ describe('risk panel in headless Chromium (built webview, stubbed acquireVsCodeA
     await p.check('.toggle input');
     assert.equal(await p.locator('.item.dismissed').count(), 1);
     const saved = await p.evaluate(() => (window as unknown as { __state: unknown }).__state);
-    assert.deepEqual((saved as { filters: { severities: string[]; showDismissed: boolean } }).filters.severities, ['high', 'medium', 'low', 'info']);
+    assert.deepEqual((saved as { filters: { severities: string[]; showDismissed: boolean } }).filters.severities, [
+      'high',
+      'medium',
+      'low',
+      'info',
+    ]);
     await p.reload();
-    await p.evaluate((s) => { (window as unknown as { __state: unknown }).__state = s; }, saved);
+    await p.evaluate((s) => {
+      (window as unknown as { __state: unknown }).__state = s;
+    }, saved);
     await p.evaluate((state) => window.postMessage({ type: 'state', state }, '*'), realisticState());
     await p.close();
   });
@@ -145,9 +245,31 @@ describe('risk panel in headless Chromium (built webview, stubbed acquireVsCodeA
     theme = 'dark';
     const p = await browser.newPage({ viewport: { width: 250, height: 600 } });
     await p.goto(server.url);
-    await p.evaluate(() => window.postMessage({ type: 'state', state: { repo: '/r', repoName: 'r', running: false, stale: false, review: null, history: [], prKnown: false, deploy: { configured: false, approveThreshold: 30, deployThreshold: 40 }, dismissedIds: [] } }, '*'));
+    await p.evaluate(() =>
+      window.postMessage(
+        {
+          type: 'state',
+          state: {
+            repo: '/r',
+            repoName: 'r',
+            running: false,
+            stale: false,
+            review: null,
+            history: [],
+            prKnown: false,
+            deploy: { configured: false, approveThreshold: 30, deployThreshold: 40 },
+            dismissedIds: [],
+          },
+        },
+        '*',
+      ),
+    );
     await p.waitForSelector('.empty');
-    assert.deepEqual(await p.locator('.empty button').allTextContents(), ['Review Working Tree Changes', 'Review Staged Changes', 'Review Branch Against Base…']);
+    assert.deepEqual(await p.locator('.empty button').allTextContents(), [
+      'Review Working Tree Changes',
+      'Review Staged Changes',
+      'Review Branch Against Base…',
+    ]);
     await p.keyboard.press('Tab');
     assert.equal(await p.evaluate(() => document.activeElement?.textContent), 'Review Working Tree Changes');
     await p.keyboard.press('Enter');

@@ -50,7 +50,8 @@ function render(): void {
   app.append(state.review ? renderReview(state, handlers) : renderEmpty(state, handlers));
   const history = renderHistory(state);
   if (history) app.append(history);
-  if (focusKey) (app.querySelector(`[data-command="${CSS.escape(focusKey)}"], [data-file="${CSS.escape(focusKey)}"]`) as HTMLElement | null)?.focus();
+  if (focusKey)
+    (app.querySelector(`[data-command="${CSS.escape(focusKey)}"], [data-file="${CSS.escape(focusKey)}"]`) as HTMLElement | null)?.focus();
 }
 
 window.addEventListener('message', (event: MessageEvent<ToWebviewMessage>) => {

@@ -1,5 +1,17 @@
 import type { PanelCommand, PanelState } from '../../src/shared/protocol.js';
-import { arcPath, categoriesOf, coverageLine, gateState, groupFindings, SEVERITY_ORDER, shortSha, tickLine, trendPoints, GAUGE, type Filters } from '../../src/shared/viewModel.js';
+import {
+  arcPath,
+  categoriesOf,
+  coverageLine,
+  gateState,
+  groupFindings,
+  SEVERITY_ORDER,
+  shortSha,
+  tickLine,
+  trendPoints,
+  GAUGE,
+  type Filters,
+} from '../../src/shared/viewModel.js';
 import { h, s } from './dom.js';
 
 export interface Handlers {
@@ -12,10 +24,29 @@ export interface Handlers {
   toggleGroup: (file: string) => void;
 }
 
-const DECISION_LABEL: Record<string, string> = { 'auto-approve': 'auto-approve', 'auto-deploy': 'auto-deploy', 'manual-review': 'manual review' };
+const DECISION_LABEL: Record<string, string> = {
+  'auto-approve': 'auto-approve',
+  'auto-deploy': 'auto-deploy',
+  'manual-review': 'manual review',
+};
 
-function button(label: string, command: PanelCommand, on: Handlers, opts: { primary?: boolean; disabled?: boolean; title?: string } = {}): HTMLButtonElement {
-  return h('button', { class: opts.primary ? 'primary' : 'secondary', disabled: opts.disabled, title: opts.title ?? label, 'data-command': command, onclick: () => on.command(command) }, label);
+function button(
+  label: string,
+  command: PanelCommand,
+  on: Handlers,
+  opts: { primary?: boolean; disabled?: boolean; title?: string } = {},
+): HTMLButtonElement {
+  return h(
+    'button',
+    {
+      class: opts.primary ? 'primary' : 'secondary',
+      disabled: opts.disabled,
+      title: opts.title ?? label,
+      'data-command': command,
+      onclick: () => on.command(command),
+    },
+    label,
+  );
 }
 
 export function renderEmpty(state: PanelState, on: Handlers): HTMLElement {
@@ -23,11 +54,30 @@ export function renderEmpty(state: PanelState, on: Handlers): HTMLElement {
     'section',
     { class: 'empty', 'aria-label': 'No review yet' },
     h('h2', {}, state.running ? 'Reviewing…' : 'No review yet'),
-    h('p', {}, state.repo ? `Review the changes in ${state.repoName} in one of three ways:` : 'Open a folder that is a git repository to start.'),
-    state.repo ? h('div', { class: 'stack' },
-      button('Review Working Tree Changes', 'reviewWorkingTree', on, { primary: true, disabled: state.running, title: 'Staged, unstaged and new files against HEAD' }),
-      button('Review Staged Changes', 'reviewStaged', on, { disabled: state.running, title: 'Only what is staged for the next commit' }),
-      button('Review Branch Against Base…', 'reviewBranch', on, { disabled: state.running, title: 'Everything this branch adds to its base branch' })) : null,
+    h(
+      'p',
+      {},
+      state.repo ? `Review the changes in ${state.repoName} in one of three ways:` : 'Open a folder that is a git repository to start.',
+    ),
+    state.repo
+      ? h(
+          'div',
+          { class: 'stack' },
+          button('Review Working Tree Changes', 'reviewWorkingTree', on, {
+            primary: true,
+            disabled: state.running,
+            title: 'Staged, unstaged and new files against HEAD',
+          }),
+          button('Review Staged Changes', 'reviewStaged', on, {
+            disabled: state.running,
+            title: 'Only what is staged for the next commit',
+          }),
+          button('Review Branch Against Base…', 'reviewBranch', on, {
+            disabled: state.running,
+            title: 'Everything this branch adds to its base branch',
+          }),
+        )
+      : null,
     h('p', { class: 'muted' }, 'Without a model, the built-in rules (secrets, conflict markers, .only, debugger) still run.'),
     state.setupProblem ? setupBanner(state, on) : null,
   );
@@ -35,20 +85,35 @@ export function renderEmpty(state: PanelState, on: Handlers): HTMLElement {
 
 function setupBanner(state: PanelState, on: Handlers): HTMLElement {
   const p = state.setupProblem!;
-  return h('div', { class: 'banner error', role: 'alert' }, h('strong', {}, 'The model could not be used. '), p.message, h('div', { class: 'muted' }, `Fix: ${p.fix}`), button('Check Setup', 'checkSetup', on));
+  return h(
+    'div',
+    { class: 'banner error', role: 'alert' },
+    h('strong', {}, 'The model could not be used. '),
+    p.message,
+    h('div', { class: 'muted' }, `Fix: ${p.fix}`),
+    button('Check Setup', 'checkSetup', on),
+  );
 }
 
 function gauge(score: number, decision: string, approve: number, deploy: number): SVGElement {
   const t1 = tickLine(approve);
   const t2 = tickLine(deploy);
   const cls = decision === 'manual-review' ? 'bad' : decision === 'auto-deploy' ? 'warn' : 'good';
-  return s('svg', { class: 'gauge', viewBox: '0 0 120 104', role: 'img', 'aria-label': `Risk score ${score} of 100, ${DECISION_LABEL[decision] ?? decision}` },
+  return s(
+    'svg',
+    {
+      class: 'gauge',
+      viewBox: '0 0 120 104',
+      role: 'img',
+      'aria-label': `Risk score ${score} of 100, ${DECISION_LABEL[decision] ?? decision}`,
+    },
     s('path', { class: 'track', d: arcPath(0, 100) }),
     score > 0 ? s('path', { class: `value ${cls}`, d: arcPath(0, score) }) : null,
     s('line', { class: 'tick', ...t1 }),
     s('line', { class: 'tick', ...t2 }),
     s('text', { class: 'score', x: GAUGE.cx, y: GAUGE.cy + 8, 'text-anchor': 'middle' }, String(score)),
-    s('text', { class: 'scale', x: GAUGE.cx, y: GAUGE.cy + 24, 'text-anchor': 'middle' }, `/ 100 · ${approve} · ${deploy}`));
+    s('text', { class: 'scale', x: GAUGE.cx, y: GAUGE.cy + 24, 'text-anchor': 'middle' }, `/ 100 · ${approve} · ${deploy}`),
+  );
 }
 
 export function renderReview(state: PanelState, on: Handlers): HTMLElement {
@@ -56,32 +121,89 @@ export function renderReview(state: PanelState, on: Handlers): HTMLElement {
   const counts = Object.fromEntries(SEVERITY_ORDER.map((sv) => [sv, r.findings.filter((f) => f.severity === sv).length]));
   const gate = gateState(state);
   const root = h('div', { class: 'review' });
-  if (state.stale) root.append(h('div', { class: 'banner warn', role: 'status' }, 'The code changed since this review. ', button('Re-review', 'rereview', on, { primary: true })));
+  if (state.stale)
+    root.append(
+      h(
+        'div',
+        { class: 'banner warn', role: 'status' },
+        'The code changed since this review. ',
+        button('Re-review', 'rereview', on, { primary: true }),
+      ),
+    );
   if (state.setupProblem) root.append(setupBanner(state, on));
   root.append(
-    h('section', { class: 'head', 'aria-label': 'Risk' },
+    h(
+      'section',
+      { class: 'head', 'aria-label': 'Risk' },
       gauge(r.riskScore, r.decision, state.deploy.approveThreshold, state.deploy.deployThreshold),
-      h('div', { class: 'verdict' },
+      h(
+        'div',
+        { class: 'verdict' },
         h('span', { class: `badge ${r.decision}`, role: 'status' }, DECISION_LABEL[r.decision] ?? r.decision),
         r.rulesOnly ? h('span', { class: 'badge rules' }, 'rules only') : null,
-        h('div', { class: 'counts', role: 'group', 'aria-label': 'Findings per severity, click to filter' },
+        h(
+          'div',
+          { class: 'counts', role: 'group', 'aria-label': 'Findings per severity, click to filter' },
           ...SEVERITY_ORDER.map((sv) => {
             const on_ = on.filters.severities.includes(sv);
-            return h('button', { class: `chip ${sv}${on_ ? '' : ' off'}`, 'aria-pressed': on_ ? 'true' : 'false', title: `${on_ ? 'Hide' : 'Show'} ${sv}`,
-              onclick: () => on.setFilters({ ...on.filters, severities: on_ ? on.filters.severities.filter((x) => x !== sv) : [...on.filters.severities, sv] }) }, `${counts[sv]} ${sv}`);
-          })))),
-    h('section', { class: 'actions', 'aria-label': 'Actions' },
+            return h(
+              'button',
+              {
+                class: `chip ${sv}${on_ ? '' : ' off'}`,
+                'aria-pressed': on_ ? 'true' : 'false',
+                title: `${on_ ? 'Hide' : 'Show'} ${sv}`,
+                onclick: () =>
+                  on.setFilters({
+                    ...on.filters,
+                    severities: on_ ? on.filters.severities.filter((x) => x !== sv) : [...on.filters.severities, sv],
+                  }),
+              },
+              `${counts[sv]} ${sv}`,
+            );
+          }),
+        ),
+      ),
+    ),
+    h(
+      'section',
+      { class: 'actions', 'aria-label': 'Actions' },
       button('Re-review', 'rereview', on, { disabled: state.running }),
-      button('Post to PR', 'post', on, { disabled: !state.prKnown || state.running, title: state.prKnown ? 'Post the summary and inline comments to the pull request' : 'No pull request known for this branch' }),
-      button(gate.kind === 'override' ? 'Deploy (override)' : 'Trigger Deploy', 'deploy', on, { primary: gate.kind === 'allowed', disabled: gate.kind !== 'allowed' && gate.kind !== 'override', title: gate.label })),
+      button('Post to PR', 'post', on, {
+        disabled: !state.prKnown || state.running,
+        title: state.prKnown ? 'Post the summary and inline comments to the pull request' : 'No pull request known for this branch',
+      }),
+      button(gate.kind === 'override' ? 'Deploy (override)' : 'Trigger Deploy', 'deploy', on, {
+        primary: gate.kind === 'allowed',
+        disabled: gate.kind !== 'allowed' && gate.kind !== 'override',
+        title: gate.label,
+      }),
+    ),
   );
-  if (r.summary && !r.rulesOnly) root.append(h('section', { class: 'summary', 'aria-label': 'Summary' }, h('h3', {}, 'Summary'), ...r.summary.split('\n').filter(Boolean).map((p) => h('p', {}, p))));
+  if (r.summary && !r.rulesOnly)
+    root.append(
+      h(
+        'section',
+        { class: 'summary', 'aria-label': 'Summary' },
+        h('h3', {}, 'Summary'),
+        ...r.summary
+          .split('\n')
+          .filter(Boolean)
+          .map((p) => h('p', {}, p)),
+      ),
+    );
   root.append(
-    h('section', { class: 'meta', 'aria-label': 'What was reviewed' },
+    h(
+      'section',
+      { class: 'meta', 'aria-label': 'What was reviewed' },
       h('div', {}, h('span', { class: 'muted' }, 'Reviewed '), `${r.target.label} (${shortSha(r.target.base)}…${shortSha(r.target.head)})`),
       h('div', {}, h('span', { class: 'muted' }, 'By '), r.rulesOnly ? 'built-in rules' : `${r.provider} ${r.model}`),
-      h('div', { class: 'muted' }, `${(r.promptTokens + r.completionTokens).toLocaleString('en-US')} tokens · ${(r.durationMs / 1000).toFixed(1)} s${r.costUsd !== undefined ? ` · $${r.costUsd.toFixed(4)}` : ''}`),
-      h('div', { class: 'coverage' }, coverageLine(state))),
+      h(
+        'div',
+        { class: 'muted' },
+        `${(r.promptTokens + r.completionTokens).toLocaleString('en-US')} tokens · ${(r.durationMs / 1000).toFixed(1)} s${r.costUsd !== undefined ? ` · $${r.costUsd.toFixed(4)}` : ''}`,
+      ),
+      h('div', { class: 'coverage' }, coverageLine(state)),
+    ),
   );
   root.append(findingsSection(state, on));
   const deploySection = renderDeploy(state);
@@ -93,29 +215,69 @@ function findingsSection(state: PanelState, on: Handlers): HTMLElement {
   const r = state.review!;
   const groups = groupFindings(r.findings, state.dismissedIds, on.filters);
   const categories = categoriesOf(r.findings);
-  const select = h('select', { 'aria-label': 'Category', onchange: (e: Event) => on.setFilters({ ...on.filters, category: (e.target as HTMLSelectElement).value }) },
-    h('option', { value: 'all' }, 'All categories'), ...categories.map((c) => h('option', { value: c, selected: on.filters.category === c }, c)));
-  const toggle = h('label', { class: 'toggle' },
-    h('input', { type: 'checkbox', checked: on.filters.showDismissed, onchange: (e: Event) => on.setFilters({ ...on.filters, showDismissed: (e.target as HTMLInputElement).checked }) }), 'Show dismissed');
+  const select = h(
+    'select',
+    { 'aria-label': 'Category', onchange: (e: Event) => on.setFilters({ ...on.filters, category: (e.target as HTMLSelectElement).value }) },
+    h('option', { value: 'all' }, 'All categories'),
+    ...categories.map((c) => h('option', { value: c, selected: on.filters.category === c }, c)),
+  );
+  const toggle = h(
+    'label',
+    { class: 'toggle' },
+    h('input', {
+      type: 'checkbox',
+      checked: on.filters.showDismissed,
+      onchange: (e: Event) => on.setFilters({ ...on.filters, showDismissed: (e.target as HTMLInputElement).checked }),
+    }),
+    'Show dismissed',
+  );
   const section = h('section', { class: 'findings', 'aria-label': 'Findings' }, h('div', { class: 'filters' }, select, toggle));
-  if (groups.length === 0) section.append(h('p', { class: 'muted' }, r.findings.length ? 'No finding matches the filters.' : 'No findings.'));
+  if (groups.length === 0)
+    section.append(h('p', { class: 'muted' }, r.findings.length ? 'No finding matches the filters.' : 'No findings.'));
   for (const g of groups) {
     const collapsed = on.collapsed.has(g.file);
     const list = h('ul', { class: 'items', hidden: collapsed });
     for (const f of g.findings) {
-      list.append(h('li', { class: `item ${f.severity}${f.dismissed ? ' dismissed' : ''}` },
-        h('button', { class: 'open', title: `Open ${f.file}:${f.line}`, 'data-file': f.file, 'data-line': f.line, onclick: () => on.open(f.file, f.line) },
-          h('span', { class: `sev ${f.severity}` }, f.severity),
-          h('span', { class: 'line' }, `:${f.line}`),
-          h('span', { class: 'title' }, f.title)),
-        h('div', { class: 'message' }, f.message),
-        f.origin === 'rule' ? h('div', { class: 'muted small' }, `rule ${f.rule}`) : null,
-        !f.dismissed ? h('button', { class: 'link', title: 'Dismiss this finding for this repository', onclick: () => on.dismiss(f.id) }, 'Dismiss') : h('span', { class: 'muted small' }, 'dismissed')));
+      list.append(
+        h(
+          'li',
+          { class: `item ${f.severity}${f.dismissed ? ' dismissed' : ''}` },
+          h(
+            'button',
+            {
+              class: 'open',
+              title: `Open ${f.file}:${f.line}`,
+              'data-file': f.file,
+              'data-line': f.line,
+              onclick: () => on.open(f.file, f.line),
+            },
+            h('span', { class: `sev ${f.severity}` }, f.severity),
+            h('span', { class: 'line' }, `:${f.line}`),
+            h('span', { class: 'title' }, f.title),
+          ),
+          h('div', { class: 'message' }, f.message),
+          f.origin === 'rule' ? h('div', { class: 'muted small' }, `rule ${f.rule}`) : null,
+          !f.dismissed
+            ? h('button', { class: 'link', title: 'Dismiss this finding for this repository', onclick: () => on.dismiss(f.id) }, 'Dismiss')
+            : h('span', { class: 'muted small' }, 'dismissed'),
+        ),
+      );
     }
-    section.append(h('div', { class: 'group' },
-      h('button', { class: 'group-head', 'aria-expanded': collapsed ? 'false' : 'true', onclick: () => on.toggleGroup(g.file) },
-        h('span', { class: 'codicon' }, collapsed ? '▸' : '▾'), h('span', { class: `dot ${g.worst}` }), h('span', { class: 'file' }, g.file), h('span', { class: 'muted' }, ` ${g.findings.length}`)),
-      list));
+    section.append(
+      h(
+        'div',
+        { class: 'group' },
+        h(
+          'button',
+          { class: 'group-head', 'aria-expanded': collapsed ? 'false' : 'true', onclick: () => on.toggleGroup(g.file) },
+          h('span', { class: 'codicon' }, collapsed ? '▸' : '▾'),
+          h('span', { class: `dot ${g.worst}` }),
+          h('span', { class: 'file' }, g.file),
+          h('span', { class: 'muted' }, ` ${g.findings.length}`),
+        ),
+        list,
+      ),
+    );
   }
   return section;
 }
@@ -124,26 +286,74 @@ function renderDeploy(state: PanelState): HTMLElement | null {
   const d = state.deploy.latest;
   if (!d) return null;
   const label = d.state === 'deployed' && d.checksFailing ? 'deployed, checks failing' : d.state;
-  return h('section', { class: 'deploy', 'aria-label': 'Deployment' },
+  return h(
+    'section',
+    { class: 'deploy', 'aria-label': 'Deployment' },
     h('h3', {}, 'Deployment'),
-    h('div', {}, h('span', { class: `badge deploy-${d.state}${d.checksFailing ? ' checks-failing' : ''}` }, label), ` to ${d.environment}${d.override ? ' (override)' : ''} · ${d.attempts} attempt(s)${d.lastStatus ? ` · HTTP ${d.lastStatus}` : ''}`),
+    h(
+      'div',
+      {},
+      h('span', { class: `badge deploy-${d.state}${d.checksFailing ? ' checks-failing' : ''}` }, label),
+      ` to ${d.environment}${d.override ? ' (override)' : ''} · ${d.attempts} attempt(s)${d.lastStatus ? ` · HTTP ${d.lastStatus}` : ''}`,
+    ),
     d.error ? h('div', { class: 'muted' }, d.error) : null,
-    ...(d.sanity ?? []).map((c) => h('div', { class: `check ${c.status}` }, `${c.status === 'pass' ? '✓' : c.status === 'fail' ? '✗' : '–'} ${c.name} (${c.durationMs} ms)${c.error ? ` — ${c.error}` : ''}`)));
+    ...(d.sanity ?? []).map((c) =>
+      h(
+        'div',
+        { class: `check ${c.status}` },
+        `${c.status === 'pass' ? '✓' : c.status === 'fail' ? '✗' : '–'} ${c.name} (${c.durationMs} ms)${c.error ? ` — ${c.error}` : ''}`,
+      ),
+    ),
+  );
 }
 
 export function renderHistory(state: PanelState): HTMLElement | null {
   if (state.history.length === 0) return null;
-  const scores = state.history.filter((r) => r.riskScore !== undefined).map((r) => r.riskScore!).reverse();
-  return h('section', { class: 'history', 'aria-label': 'History' },
+  const scores = state.history
+    .filter((r) => r.riskScore !== undefined)
+    .map((r) => r.riskScore!)
+    .reverse();
+  return h(
+    'section',
+    { class: 'history', 'aria-label': 'History' },
     h('h3', {}, 'History'),
-    scores.length > 1 ? s('svg', { class: 'trend', viewBox: '0 0 200 40', preserveAspectRatio: 'none', role: 'img', 'aria-label': `Risk trend over ${scores.length} reviews` }, s('polyline', { points: trendPoints(scores, 200, 36) })) : null,
-    h('table', {},
+    scores.length > 1
+      ? s(
+          'svg',
+          {
+            class: 'trend',
+            viewBox: '0 0 200 40',
+            preserveAspectRatio: 'none',
+            role: 'img',
+            'aria-label': `Risk trend over ${scores.length} reviews`,
+          },
+          s('polyline', { points: trendPoints(scores, 200, 36) }),
+        )
+      : null,
+    h(
+      'table',
+      {},
       h('thead', {}, h('tr', {}, h('th', {}, 'When'), h('th', {}, 'Target'), h('th', {}, 'Risk'), h('th', {}, 'Deploy'))),
-      h('tbody', {}, ...state.history.slice(0, 20).map((r) => h('tr', {},
-        h('td', { title: r.createdAt }, new Date(r.createdAt).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })),
-        h('td', {}, r.target),
-        h('td', {}, r.riskScore !== undefined ? `${r.riskScore} ${r.decision ?? ''}` : r.status),
-        h('td', {}, r.deployState ?? '')))),
+      h(
+        'tbody',
+        {},
+        ...state.history
+          .slice(0, 20)
+          .map((r) =>
+            h(
+              'tr',
+              {},
+              h(
+                'td',
+                { title: r.createdAt },
+                new Date(r.createdAt).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }),
+              ),
+              h('td', {}, r.target),
+              h('td', {}, r.riskScore !== undefined ? `${r.riskScore} ${r.decision ?? ''}` : r.status),
+              h('td', {}, r.deployState ?? ''),
+            ),
+          ),
+      ),
     ),
   );
 }

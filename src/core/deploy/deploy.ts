@@ -55,7 +55,11 @@ const ACTIVE: DeploymentRecord['state'][] = ['approved', 'deploying', 'deployed'
 /** The gate, the webhook, the record and the checks — in that order, each step recorded in history. */
 export async function deploy(req: DeployRequest): Promise<DeployOutcome> {
   const log = req.log ?? (() => undefined);
-  if (!req.url) return { kind: 'config', reason: 'No deploy webhook URL is configured: set pullmint.deploy.url (editor) or PULLMINT_DEPLOY_URL (CLI).' };
+  if (!req.url)
+    return {
+      kind: 'config',
+      reason: 'No deploy webhook URL is configured: set pullmint.deploy.url (editor) or PULLMINT_DEPLOY_URL (CLI).',
+    };
   if (!/^https?:\/\//.test(req.url)) return { kind: 'config', reason: `The deploy URL must be http(s): ${req.url}` };
   const root = await repoRoot(req.repoDir);
   const head = await headSha(root);
@@ -63,11 +67,19 @@ export async function deploy(req: DeployRequest): Promise<DeployOutcome> {
   const history = new HistoryStore(req.stateDir, root);
   const record = (await history.list()).find((r) => r.status === 'completed' && r.result && r.target.head === head);
   if (!record?.result) {
-    return { kind: 'refused', reason: `No completed review of HEAD ${head.slice(0, 8)}: review it first (pullmint review --base, or "Review Branch Against Base…"). A review of an earlier HEAD does not count.` };
+    return {
+      kind: 'refused',
+      reason: `No completed review of HEAD ${head.slice(0, 8)}: review it first (pullmint review --base, or "Review Branch Against Base…"). A review of an earlier HEAD does not count.`,
+    };
   }
   const existing = (record.deployments ?? []).find((d) => d.environment === req.environment && ACTIVE.includes(d.state));
   if (existing) {
-    return { kind: 'refused', reason: `Execution ${record.executionId} is already ${existing.state} to ${req.environment} (deployment ${existing.deploymentId}, ${existing.completedAt ?? existing.startedAt ?? existing.approvedAt}).`, record, existing };
+    return {
+      kind: 'refused',
+      reason: `Execution ${record.executionId} is already ${existing.state} to ${req.environment} (deployment ${existing.deploymentId}, ${existing.completedAt ?? existing.startedAt ?? existing.approvedAt}).`,
+      record,
+      existing,
+    };
   }
   const result = record.result;
   const aboveThreshold = result.riskScore >= req.deployThreshold;
@@ -75,12 +87,24 @@ export async function deploy(req: DeployRequest): Promise<DeployOutcome> {
   if (aboveThreshold) {
     override = req.force || ((await req.confirmOverride?.(record)) ?? false);
     if (!override) {
-      return { kind: 'refused', reason: `Risk ${result.riskScore}/100 is at or above the deploy threshold ${req.deployThreshold} (${result.decision}). Deploy anyway with --force (recorded as an override).`, record };
+      return {
+        kind: 'refused',
+        reason: `Risk ${result.riskScore}/100 is at or above the deploy threshold ${req.deployThreshold} (${result.decision}). Deploy anyway with --force (recorded as an override).`,
+        record,
+      };
     }
   }
   const requestedBy = await whoAmI(root);
   const now = (): string => new Date().toISOString();
-  const deployment: DeploymentRecord = { deploymentId: randomUUID(), environment: req.environment, state: 'approved', override, requestedBy, approvedAt: now(), attempts: 0 };
+  const deployment: DeploymentRecord = {
+    deploymentId: randomUUID(),
+    environment: req.environment,
+    state: 'approved',
+    override,
+    requestedBy,
+    approvedAt: now(),
+    attempts: 0,
+  };
   const save = async (): Promise<void> => {
     const latest = (await history.get(record.executionId)) ?? record;
     const others = (latest.deployments ?? []).filter((d) => d.deploymentId !== deployment.deploymentId);
@@ -88,18 +112,31 @@ export async function deploy(req: DeployRequest): Promise<DeployOutcome> {
     await history.put({ ...latest, deployments: record.deployments });
   };
   await save();
-  log(`[${record.executionId}] deployment ${deployment.deploymentId} approved for ${req.environment}${override ? ` (override by ${requestedBy}, risk ${result.riskScore})` : ''}`);
+  log(
+    `[${record.executionId}] deployment ${deployment.deploymentId} approved for ${req.environment}${override ? ` (override by ${requestedBy}, risk ${result.riskScore})` : ''}`,
+  );
 
   const gh = req.github;
   if (gh) {
     try {
       const { data } = await gh.client.repos.createDeployment({
-        owner: gh.repo.owner, repo: gh.repo.repo, ref: head, environment: req.environment, auto_merge: false, required_contexts: [],
-        description: `Pullmint: risk ${result.riskScore}/100 → ${result.decision}`.slice(0, 140), payload: { deploymentId: deployment.deploymentId, executionId: record.executionId },
+        owner: gh.repo.owner,
+        repo: gh.repo.repo,
+        ref: head,
+        environment: req.environment,
+        auto_merge: false,
+        required_contexts: [],
+        description: `Pullmint: risk ${result.riskScore}/100 → ${result.decision}`.slice(0, 140),
+        payload: { deploymentId: deployment.deploymentId, executionId: record.executionId },
       });
       if ('id' in data) {
         deployment.githubDeploymentId = data.id;
-        await gh.client.repos.createDeploymentStatus({ owner: gh.repo.owner, repo: gh.repo.repo, deployment_id: data.id, state: 'in_progress' });
+        await gh.client.repos.createDeploymentStatus({
+          owner: gh.repo.owner,
+          repo: gh.repo.repo,
+          deployment_id: data.id,
+          state: 'in_progress',
+        });
       }
     } catch (err) {
       log(`GitHub deployment not recorded: ${(err as Error).message}`);
@@ -110,17 +147,34 @@ export async function deploy(req: DeployRequest): Promise<DeployOutcome> {
   deployment.startedAt = now();
   await save();
   const payload: DeployPayload = {
-    deploymentId: deployment.deploymentId, executionId: record.executionId, repository: gh ? `${gh.repo.owner}/${gh.repo.repo}` : root,
-    ref: (await tryGit(root, ['symbolic-ref', '-q', '--short', 'HEAD'])) || head, sha: head, environment: req.environment,
-    riskScore: result.riskScore, decision: result.decision, findings: severityCounts(result.findings), requestedBy, requestedAt: deployment.approvedAt, override,
+    deploymentId: deployment.deploymentId,
+    executionId: record.executionId,
+    repository: gh ? `${gh.repo.owner}/${gh.repo.repo}` : root,
+    ref: (await tryGit(root, ['symbolic-ref', '-q', '--short', 'HEAD'])) || head,
+    sha: head,
+    environment: req.environment,
+    riskScore: result.riskScore,
+    decision: result.decision,
+    findings: severityCounts(result.findings),
+    requestedBy,
+    requestedAt: deployment.approvedAt,
+    override,
   };
   const outcome = await sendDeployWebhook(payload, {
-    url: req.url, token: req.token, secret: req.secret, userAgent: req.userAgent, timeoutMs: req.timeoutMs ?? 10_000, maxAttempts: 4,
-    backoffMs: req.backoffMs ?? DEFAULT_BACKOFF, sleep: req.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+    url: req.url,
+    token: req.token,
+    secret: req.secret,
+    userAgent: req.userAgent,
+    timeoutMs: req.timeoutMs ?? 10_000,
+    maxAttempts: 4,
+    backoffMs: req.backoffMs ?? DEFAULT_BACKOFF,
+    sleep: req.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
     onAttempt: (a: AttemptLog) => {
       deployment.attempts = a.attempt;
       deployment.lastStatus = a.status;
-      log(`[${record.executionId}] webhook attempt ${a.attempt}: ${a.status ? `HTTP ${a.status}` : a.error} in ${a.durationMs} ms${a.retryInMs !== undefined ? `; retrying in ${(a.retryInMs / 1000).toFixed(1)} s` : ''}`);
+      log(
+        `[${record.executionId}] webhook attempt ${a.attempt}: ${a.status ? `HTTP ${a.status}` : a.error} in ${a.durationMs} ms${a.retryInMs !== undefined ? `; retrying in ${(a.retryInMs / 1000).toFixed(1)} s` : ''}`,
+      );
     },
   });
   deployment.completedAt = now();
@@ -136,7 +190,11 @@ export async function deploy(req: DeployRequest): Promise<DeployOutcome> {
   deployment.state = 'deployed';
   await save();
   if (req.sanityChecks.length > 0) {
-    deployment.sanity = await runSanityChecks(req.sanityChecks, { waitUntilHealthyMs: req.waitUntilHealthyMs, sleep: req.sleep, now: req.now });
+    deployment.sanity = await runSanityChecks(req.sanityChecks, {
+      waitUntilHealthyMs: req.waitUntilHealthyMs,
+      sleep: req.sleep,
+      now: req.now,
+    });
     deployment.checksFailing = deployment.sanity.some((s) => s.status === 'fail');
     for (const s of deployment.sanity) log(`sanity ${s.status}: ${s.name} (${s.durationMs} ms)${s.error ? ` — ${s.error}` : ''}`);
     await save();
@@ -145,11 +203,26 @@ export async function deploy(req: DeployRequest): Promise<DeployOutcome> {
   return { kind: 'deployed', record, deployment };
 }
 
-async function githubStatus(req: DeployRequest, d: DeploymentRecord, state: 'success' | 'failure', log: (m: string) => void): Promise<void> {
+async function githubStatus(
+  req: DeployRequest,
+  d: DeploymentRecord,
+  state: 'success' | 'failure',
+  log: (m: string) => void,
+): Promise<void> {
   const gh = req.github;
   if (!gh || d.githubDeploymentId === undefined) return;
   try {
-    await gh.client.repos.createDeploymentStatus({ owner: gh.repo.owner, repo: gh.repo.repo, deployment_id: d.githubDeploymentId, state, description: d.checksFailing ? 'deployed, sanity checks failing' : state === 'success' ? 'deployed' : (d.error ?? 'failed').slice(0, 140) });
+    await gh.client.repos.createDeploymentStatus({
+      owner: gh.repo.owner,
+      repo: gh.repo.repo,
+      deployment_id: d.githubDeploymentId,
+      state,
+      description: d.checksFailing
+        ? 'deployed, sanity checks failing'
+        : state === 'success'
+          ? 'deployed'
+          : (d.error ?? 'failed').slice(0, 140),
+    });
   } catch (err) {
     log(`GitHub deployment status not recorded: ${(err as Error).message}`);
   }

@@ -45,7 +45,8 @@ async function runOnce(check: SanityCheck): Promise<{ ok: boolean; error?: strin
     const res = await fetch(check.url, { method: check.method, signal: AbortSignal.timeout(check.timeoutMs) });
     const text = await res.text();
     if (res.status !== check.expectStatus) return { ok: false, error: `HTTP ${res.status}, expected ${check.expectStatus}` };
-    if (check.expectBodyContains && !text.includes(check.expectBodyContains)) return { ok: false, error: `body does not contain "${check.expectBodyContains}"` };
+    if (check.expectBodyContains && !text.includes(check.expectBodyContains))
+      return { ok: false, error: `body does not contain "${check.expectBodyContains}"` };
     return { ok: true };
   } catch (err) {
     const e = err as Error;
@@ -76,7 +77,12 @@ export async function runSanityChecks(
       await sleep(opts.pollMs ?? 1000);
       r = await runOnce(check);
     }
-    results.push({ name: check.name, status: r.ok ? 'pass' : 'fail', durationMs: Date.now() - started, ...(r.error && !r.ok ? { error: r.error } : {}) });
+    results.push({
+      name: check.name,
+      status: r.ok ? 'pass' : 'fail',
+      durationMs: Date.now() - started,
+      ...(r.error && !r.ok ? { error: r.error } : {}),
+    });
   }
   return results;
 }

@@ -3,15 +3,44 @@ import type { SkippedFile } from '../types.js';
 import { countAdded, type FileDiff } from './model.js';
 
 const LOCKFILES = new Set([
-  'package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lockb', 'bun.lock',
-  'go.sum', 'Cargo.lock', 'poetry.lock', 'uv.lock', 'Pipfile.lock', 'composer.lock', 'Gemfile.lock',
-  'pubspec.lock', 'mix.lock', 'flake.lock', 'Podfile.lock', 'packages.lock.json', 'gradle.lockfile',
+  'package-lock.json',
+  'npm-shrinkwrap.json',
+  'yarn.lock',
+  'pnpm-lock.yaml',
+  'bun.lockb',
+  'bun.lock',
+  'go.sum',
+  'Cargo.lock',
+  'poetry.lock',
+  'uv.lock',
+  'Pipfile.lock',
+  'composer.lock',
+  'Gemfile.lock',
+  'pubspec.lock',
+  'mix.lock',
+  'flake.lock',
+  'Podfile.lock',
+  'packages.lock.json',
+  'gradle.lockfile',
 ]);
 
 const MINIFIED = picomatch(['**/*.min.js', '**/*.min.css', '**/*.min.mjs', '**/*.map', '**/*.bundle.js'], { dot: true });
-const VENDORED = picomatch(['**/node_modules/**', '**/vendor/**', '**/third_party/**', '**/third-party/**', '**/bower_components/**'], { dot: true });
+const VENDORED = picomatch(['**/node_modules/**', '**/vendor/**', '**/third_party/**', '**/third-party/**', '**/bower_components/**'], {
+  dot: true,
+});
 const GENERATED_NAMES = picomatch(
-  ['**/*.pb.go', '**/*_pb2.py', '**/*_pb2_grpc.py', '**/*.pb.ts', '**/*.g.dart', '**/*.generated.*', '**/*_generated.*', '**/generated/**', '**/__generated__/**', '**/*.snap'],
+  [
+    '**/*.pb.go',
+    '**/*_pb2.py',
+    '**/*_pb2_grpc.py',
+    '**/*.pb.ts',
+    '**/*.g.dart',
+    '**/*.generated.*',
+    '**/*_generated.*',
+    '**/generated/**',
+    '**/__generated__/**',
+    '**/*.snap',
+  ],
   { dot: true },
 );
 /** Markers generators write near the top of a file. */
@@ -74,7 +103,9 @@ export function fileFilter(opts: FilterOptions): (file: FileDiff) => FileVerdict
     if (reason) return { kind: 'skip', skipped: { file: file.path, reason } };
     if (countAdded(file) === 0) return { kind: 'nothing' }; // pure deletions inside a file, or a pure rename
     const clip = clipFile(file, opts.maxLinesPerFile);
-    return clip ? { kind: 'review', file: clip.file, clipped: { file: file.path, fromLine: clip.fromLine, lines: clip.lines } } : { kind: 'review', file };
+    return clip
+      ? { kind: 'review', file: clip.file, clipped: { file: file.path, fromLine: clip.fromLine, lines: clip.lines } }
+      : { kind: 'review', file };
   };
 }
 

@@ -75,7 +75,8 @@ export class DiffParser {
     }
     const file = this.file;
     if (!file) {
-      if (raw.trim() !== '' && this.files.length === 0 && this.warnings.length === 0) this.warnings.push('diff text before the first file header was ignored');
+      if (raw.trim() !== '' && this.files.length === 0 && this.warnings.length === 0)
+        this.warnings.push('diff text before the first file header was ignored');
       return;
     }
     const hunk = this.hunk;
@@ -201,8 +202,13 @@ function finalize(file: MutableFile): FileDiff {
   else if (rest.oldPath === null) status = 'added';
   const path = (status === 'deleted' ? rest.oldPath : rest.newPath) ?? rest.path;
   const modeOnly =
-    !rest.binary && !rest.submodule && rest.hunks.length === 0 && status === 'modified' &&
-    rest.oldMode !== undefined && rest.newMode !== undefined && rest.oldMode !== rest.newMode;
+    !rest.binary &&
+    !rest.submodule &&
+    rest.hunks.length === 0 &&
+    status === 'modified' &&
+    rest.oldMode !== undefined &&
+    rest.newMode !== undefined &&
+    rest.oldMode !== rest.newMode;
   // Submodules show up as "Subproject commit" hunks: there is no source to review in them.
   const hunks = rest.submodule ? [] : rest.hunks;
   return { ...rest, hunks, path, status, modeOnly };

@@ -15,11 +15,7 @@ import { DiffParser, type ParsedDiff } from './parse.js';
 /** git's well-known hash of the empty tree: the base for a repository with no commits. */
 export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 
-export type TargetSpec =
-  | { kind: 'working-tree' }
-  | { kind: 'staged' }
-  | { kind: 'base'; ref?: string }
-  | { kind: 'range'; range: string };
+export type TargetSpec = { kind: 'working-tree' } | { kind: 'staged' } | { kind: 'base'; ref?: string } | { kind: 'range'; range: string };
 
 export interface DiffOptions {
   contextLines: number;
@@ -46,7 +42,13 @@ interface StreamedDiff {
  * Runs a git diff and parses its output as it streams in. This hot path spawns git itself rather
  * than through simple-git, which would also keep a second, whole copy of the output.
  */
-function streamDiff(dir: string, args: string[], opts: DiffOptions, env?: Record<string, string>, okCodes: number[] = [0]): Promise<StreamedDiff> {
+function streamDiff(
+  dir: string,
+  args: string[],
+  opts: DiffOptions,
+  env?: Record<string, string>,
+  okCodes: number[] = [0],
+): Promise<StreamedDiff> {
   return new Promise((resolve, reject) => {
     const parser = new DiffParser(opts.onFile);
     const decoder = new StringDecoder('utf8');
@@ -58,15 +60,17 @@ function streamDiff(dir: string, args: string[], opts: DiffOptions, env?: Record
       parser.push(decoder.write(chunk));
     });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', (err) => reject(new GitError(`git could not be started: ${err.message}`, 'Install git and make sure it is on PATH.')));
+    child.on('error', (err) =>
+      reject(new GitError(`git could not be started: ${err.message}`, 'Install git and make sure it is on PATH.')),
+    );
     child.on('close', (code) => {
-      if (!okCodes.includes(code ?? -1)) return reject(new GitError(`git diff failed: ${stderr.trim().split('\n')[0] || `exit code ${code}`}`));
+      if (!okCodes.includes(code ?? -1))
+        return reject(new GitError(`git diff failed: ${stderr.trim().split('\n')[0] || `exit code ${code}`}`));
       parser.push(decoder.end());
       resolve({ parsed: parser.end(), bytes });
     });
   });
 }
-
 
 function gitAt(dir: string): SimpleGit {
   return simpleGit({ baseDir: dir, maxConcurrentProcesses: 4, trimmed: false });
@@ -98,7 +102,9 @@ async function rangeEnds(dir: string, a: string, b: string): Promise<{ root: str
   if (checkout) return { root: checkout, from: a, to: b };
   if (a !== EMPTY_TREE) {
     try {
-      const [root, from, to] = (await gitAt(dir).raw(['rev-parse', '--show-toplevel', `${a}^{commit}`, `${b}^{commit}`])).trim().split('\n');
+      const [root, from, to] = (await gitAt(dir).raw(['rev-parse', '--show-toplevel', `${a}^{commit}`, `${b}^{commit}`]))
+        .trim()
+        .split('\n');
       if (root && sha.test(from ?? '') && sha.test(to ?? '')) return { root, from, to };
     } catch {
       /* below: find out which part is wrong */
@@ -144,13 +150,18 @@ export async function defaultBaseRef(dir: string): Promise<string> {
 
 function diffArgs(opts: DiffOptions): string[] {
   return [
-    '-c', 'core.quotePath=false',
+    '-c',
+    'core.quotePath=false',
     'diff',
-    '--no-color', '--no-ext-diff', '--no-textconv',
-    '--find-renames', '--find-copies',
+    '--no-color',
+    '--no-ext-diff',
+    '--no-textconv',
+    '--find-renames',
+    '--find-copies',
     '--submodule=short',
     `--unified=${Math.max(0, Math.floor(opts.contextLines))}`,
-    '--src-prefix=a/', '--dst-prefix=b/',
+    '--src-prefix=a/',
+    '--dst-prefix=b/',
   ];
 }
 
@@ -168,7 +179,9 @@ interface RepoInfo {
 async function repoInfo(dir: string): Promise<RepoInfo> {
   const git = gitAt(dir);
   try {
-    const [root, gitDir, head] = (await git.raw(['rev-parse', '--show-toplevel', '--absolute-git-dir', 'HEAD^{commit}'])).trim().split('\n');
+    const [root, gitDir, head] = (await git.raw(['rev-parse', '--show-toplevel', '--absolute-git-dir', 'HEAD^{commit}']))
+      .trim()
+      .split('\n');
     if (root && gitDir && head && /^[0-9a-f]{40,64}$/.test(head)) return { root, gitDir, head };
   } catch {
     /* no HEAD yet, or not a repository: ask without it */
@@ -248,11 +261,19 @@ async function savedFilesDiff(dir: string, opts: DiffOptions): Promise<DiffSourc
   const tracked = paths.filter((p) => !untracked.includes(p));
   const parts = await Promise.all([
     tracked.length ? streamDiff(info.root, [...diffArgs(opts), base, '--', ...tracked], { ...opts, paths: undefined }) : null,
-    ...untracked.map((p) => streamDiff(info.root, [...diffArgs(opts), '--no-index', '--', '/dev/null', p], { ...opts, paths: undefined }, undefined, [0, 1])),
+    ...untracked.map((p) =>
+      streamDiff(info.root, [...diffArgs(opts), '--no-index', '--', '/dev/null', p], { ...opts, paths: undefined }, undefined, [0, 1]),
+    ),
   ]);
   const files = parts.flatMap((d) => d?.parsed.files ?? []);
   const warnings = parts.flatMap((d) => d?.parsed.warnings ?? []);
-  return { files, warnings, root: info.root, target: { kind: 'working-tree', base, head: 'WORKTREE', label: 'working tree' }, rawBytes: parts.reduce((n, d) => n + (d?.bytes ?? 0), 0) };
+  return {
+    files,
+    warnings,
+    root: info.root,
+    target: { kind: 'working-tree', base, head: 'WORKTREE', label: 'working tree' },
+    rawBytes: parts.reduce((n, d) => n + (d?.bytes ?? 0), 0),
+  };
 }
 
 /**

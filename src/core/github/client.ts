@@ -14,7 +14,11 @@ export interface ClientOptions {
  * retries. Loaded on first use: activation and reviews never pay for it.
  */
 export async function createGitHubClient(opts: ClientOptions): Promise<GitHubClient> {
-  const [{ Octokit }, { throttling }, { retry }] = await Promise.all([import('@octokit/rest'), import('@octokit/plugin-throttling'), import('@octokit/plugin-retry')]);
+  const [{ Octokit }, { throttling }, { retry }] = await Promise.all([
+    import('@octokit/rest'),
+    import('@octokit/plugin-throttling'),
+    import('@octokit/plugin-retry'),
+  ]);
   const Client = Octokit.plugin(throttling, retry);
   const log = opts.log ?? (() => undefined);
   return new Client({
@@ -53,13 +57,25 @@ export function explainGitHubError(err: unknown, what: string): GitHubError {
   const msg = detail?.message ?? (err instanceof Error ? err.message : String(err));
   switch (status) {
     case 401:
-      return new GitHubError(`GitHub rejected the credentials while trying to ${what} (401). Sign in again, or set a new token (GITHUB_TOKEN / "Pullmint: Set GitHub Token").`, 401);
+      return new GitHubError(
+        `GitHub rejected the credentials while trying to ${what} (401). Sign in again, or set a new token (GITHUB_TOKEN / "Pullmint: Set GitHub Token").`,
+        401,
+      );
     case 403:
-      return new GitHubError(`GitHub refused to ${what} (403: ${msg}). The token may lack the repo scope (pull requests: write), or the organisation requires SSO authorisation for it.`, 403);
+      return new GitHubError(
+        `GitHub refused to ${what} (403: ${msg}). The token may lack the repo scope (pull requests: write), or the organisation requires SSO authorisation for it.`,
+        403,
+      );
     case 404:
-      return new GitHubError(`GitHub found nothing while trying to ${what} (404). Either the token has no access to the repository or the pull request does not exist.`, 404);
+      return new GitHubError(
+        `GitHub found nothing while trying to ${what} (404). Either the token has no access to the repository or the pull request does not exist.`,
+        404,
+      );
     case 422:
-      return new GitHubError(`GitHub rejected the request to ${what} (422: ${msg}${detail?.errors ? ` — ${JSON.stringify(detail.errors).slice(0, 300)}` : ''}).`, 422);
+      return new GitHubError(
+        `GitHub rejected the request to ${what} (422: ${msg}${detail?.errors ? ` — ${JSON.stringify(detail.errors).slice(0, 300)}` : ''}).`,
+        422,
+      );
     default:
       return new GitHubError(`Could not ${what}: ${msg}`, status);
   }

@@ -73,15 +73,34 @@ export function summaryBody(r: ReviewResult, pr: PullRequestInfo, summaryOnly: F
   if (summaryOnly.length > 0) {
     lines.push('### Findings', '');
     for (const f of summaryOnly) {
-      lines.push(`- **${f.severity}** [\`${f.file}:${f.line}\`](${blobUrl(pr.base, pr.headSha, f.file, f.line)}) ${f.title}${f.rule ? ` (\`${f.rule}\`)` : ''} — ${f.message.split('\n')[0]}`);
+      lines.push(
+        `- **${f.severity}** [\`${f.file}:${f.line}\`](${blobUrl(pr.base, pr.headSha, f.file, f.line)}) ${f.title}${f.rule ? ` (\`${f.rule}\`)` : ''} — ${f.message.split('\n')[0]}`,
+      );
     }
     lines.push('');
   }
   const cov = r.coverage;
-  lines.push(`**Coverage:** reviewed ${cov.reviewedLines.toLocaleString('en-US')} of ${cov.changedLines.toLocaleString('en-US')} changed lines${r.rulesOnly ? ' by the model (the built-in rules checked every reviewable file)' : ''}.`);
-  if (cov.skippedFiles.length) lines.push(`Skipped: ${cov.skippedFiles.slice(0, 20).map((s) => `\`${s.file}\` (${s.reason})`).join(', ')}${cov.skippedFiles.length > 20 ? ', …' : ''}.`);
-  if (cov.unreviewed.length && !r.rulesOnly) lines.push(`Not reviewed by the model: ${cov.unreviewed.slice(0, 10).map((u) => `\`${u.file}:${u.startLine}${u.endLine === -1 ? '-end' : u.endLine !== u.startLine ? '-' + u.endLine : ''}\``).join(', ')}${cov.unreviewed.length > 10 ? ', …' : ''} (${cov.unreviewed[0].reason}).`);
-  lines.push('', `<sub>${r.rulesOnly ? 'built-in rules' : `${r.provider} \`${r.model}\``} · head \`${pr.headSha.slice(0, 8)}\` · execution \`${r.executionId}\`</sub>`);
+  lines.push(
+    `**Coverage:** reviewed ${cov.reviewedLines.toLocaleString('en-US')} of ${cov.changedLines.toLocaleString('en-US')} changed lines${r.rulesOnly ? ' by the model (the built-in rules checked every reviewable file)' : ''}.`,
+  );
+  if (cov.skippedFiles.length)
+    lines.push(
+      `Skipped: ${cov.skippedFiles
+        .slice(0, 20)
+        .map((s) => `\`${s.file}\` (${s.reason})`)
+        .join(', ')}${cov.skippedFiles.length > 20 ? ', …' : ''}.`,
+    );
+  if (cov.unreviewed.length && !r.rulesOnly)
+    lines.push(
+      `Not reviewed by the model: ${cov.unreviewed
+        .slice(0, 10)
+        .map((u) => `\`${u.file}:${u.startLine}${u.endLine === -1 ? '-end' : u.endLine !== u.startLine ? '-' + u.endLine : ''}\``)
+        .join(', ')}${cov.unreviewed.length > 10 ? ', …' : ''} (${cov.unreviewed[0].reason}).`,
+    );
+  lines.push(
+    '',
+    `<sub>${r.rulesOnly ? 'built-in rules' : `${r.provider} \`${r.model}\``} · head \`${pr.headSha.slice(0, 8)}\` · execution \`${r.executionId}\`</sub>`,
+  );
   return lines.join('\n');
 }
 
@@ -90,7 +109,13 @@ export function summaryBody(r: ReviewResult, pr: PullRequestInfo, summaryOnly: F
  * comments in one review for findings inside the diff (validated here, so GitHub has nothing to
  * reject), each once per PR, and optionally the commit status. Writes are serial.
  */
-export async function postReview(client: GitHubClient, pr: PullRequestInfo, result: ReviewResult, prDiff: FileDiff[], options: PostOptions = DEFAULT_POST_OPTIONS): Promise<PostOutcome> {
+export async function postReview(
+  client: GitHubClient,
+  pr: PullRequestInfo,
+  result: ReviewResult,
+  prDiff: FileDiff[],
+  options: PostOptions = DEFAULT_POST_OPTIONS,
+): Promise<PostOutcome> {
   const { owner, repo } = pr.base;
   const call = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
     try {
@@ -100,7 +125,9 @@ export async function postReview(client: GitHubClient, pr: PullRequestInfo, resu
     }
   };
   const me = await call('read the signed-in user', async () => (await client.users.getAuthenticated()).data.login);
-  const existingReviewComments = await call('list review comments', () => client.paginate(client.pulls.listReviewComments, { owner, repo, pull_number: pr.number, per_page: 100 }));
+  const existingReviewComments = await call('list review comments', () =>
+    client.paginate(client.pulls.listReviewComments, { owner, repo, pull_number: pr.number, per_page: 100 }),
+  );
   const posted = new Set(existingReviewComments.map((c) => FINDING_MARKER.exec(c.body ?? '')?.[1]).filter((x): x is string => Boolean(x)));
 
   const lines = commentableLines(prDiff);
@@ -111,14 +138,19 @@ export async function postReview(client: GitHubClient, pr: PullRequestInfo, resu
   const summaryOnly = result.findings.filter((f) => !inlineIds.has(f.id) && !posted.has(f.id));
 
   const body = summaryBody(result, pr, summaryOnly, inline.length + result.findings.filter((f) => posted.has(f.id)).length);
-  const comments = await call('list PR comments', () => client.paginate(client.issues.listComments, { owner, repo, issue_number: pr.number, per_page: 100 }));
+  const comments = await call('list PR comments', () =>
+    client.paginate(client.issues.listComments, { owner, repo, issue_number: pr.number, per_page: 100 }),
+  );
   const mine = comments.find((c) => c.user?.login === me && (c.body ?? '').includes(SUMMARY_MARKER));
   let summaryCommentId: number;
   if (mine) {
     await call('update the summary comment', () => client.issues.updateComment({ owner, repo, comment_id: mine.id, body }));
     summaryCommentId = mine.id;
   } else {
-    summaryCommentId = await call('post the summary comment', async () => (await client.issues.createComment({ owner, repo, issue_number: pr.number, body })).data.id);
+    summaryCommentId = await call(
+      'post the summary comment',
+      async () => (await client.issues.createComment({ owner, repo, issue_number: pr.number, body })).data.id,
+    );
   }
 
   let reviewEvent: PostOutcome['reviewEvent'];
@@ -146,8 +178,23 @@ export async function postReview(client: GitHubClient, pr: PullRequestInfo, resu
   if (options.commitStatus) {
     status = result.riskScore < options.deployThreshold ? 'success' : 'failure';
     await call('set the commit status', () =>
-      client.repos.createCommitStatus({ owner, repo, sha: pr.headSha, state: status!, context: 'pullmint/risk', description: `Risk ${result.riskScore}/100 → ${result.decision}`.slice(0, 140) }),
+      client.repos.createCommitStatus({
+        owner,
+        repo,
+        sha: pr.headSha,
+        state: status!,
+        context: 'pullmint/risk',
+        description: `Risk ${result.riskScore}/100 → ${result.decision}`.slice(0, 140),
+      }),
     );
   }
-  return { summaryCommentId, summaryUpdated: Boolean(mine), inlinePosted: inline.length, alreadyPosted: result.findings.length - fresh.length, inSummaryOnly: summaryOnly.length, reviewEvent, status };
+  return {
+    summaryCommentId,
+    summaryUpdated: Boolean(mine),
+    inlinePosted: inline.length,
+    alreadyPosted: result.findings.length - fresh.length,
+    inSummaryOnly: summaryOnly.length,
+    reviewEvent,
+    status,
+  };
 }

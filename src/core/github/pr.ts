@@ -67,7 +67,13 @@ export async function resolvePullRequest(repo: string, opts: { number?: number; 
   const mergeRef = (await tryGit(repo, ['config', '--get', `branch.${branch}.merge`])).replace(/^refs\/heads\//, '');
   const headBranch = mergeRef || branch;
   try {
-    const { data } = await opts.client.pulls.list({ owner: base.owner, repo: base.repo, head: `${headOwner}:${headBranch}`, state: 'all', per_page: 20 });
+    const { data } = await opts.client.pulls.list({
+      owner: base.owner,
+      repo: base.repo,
+      head: `${headOwner}:${headBranch}`,
+      state: 'all',
+      per_page: 20,
+    });
     const open = data.find((p) => p.state === 'open') ?? data[0];
     return open ? { base, number: open.number, source: 'api' } : null;
   } catch (err) {
@@ -110,7 +116,9 @@ export async function ensureCommits(repo: string, pr: PullRequestInfo): Promise<
     try {
       await git.raw(['fetch', '--quiet', remote, ref]);
     } catch (err) {
-      throw new GitHubError(`Commit ${sha.slice(0, 8)} (${ref}) is not in the local repository and could not be fetched from ${remote}: ${(err as Error).message.split('\n')[0]}. Fetch it when online: git fetch ${remote} ${ref}`);
+      throw new GitHubError(
+        `Commit ${sha.slice(0, 8)} (${ref}) is not in the local repository and could not be fetched from ${remote}: ${(err as Error).message.split('\n')[0]}. Fetch it when online: git fetch ${remote} ${ref}`,
+      );
     }
     if (!(await has(sha))) throw new GitHubError(`Commit ${sha.slice(0, 8)} is still missing after fetching ${ref}.`);
   }

@@ -29,7 +29,10 @@ export async function pullRequestTarget(repo: string, client: GitHubClient, numb
   const local = await headSha(repo);
   let localHeadNote: string | undefined;
   if (local && local !== pr.headSha) {
-    const ahead = (await simpleGit(repo).raw(['merge-base', '--is-ancestor', pr.headSha, local]).then(() => true).catch(() => false));
+    const ahead = await simpleGit(repo)
+      .raw(['merge-base', '--is-ancestor', pr.headSha, local])
+      .then(() => true)
+      .catch(() => false);
     localHeadNote = ahead
       ? `Your local HEAD (${local.slice(0, 8)}) is ahead of the PR's head (${pr.headSha.slice(0, 8)}): the review covers what is on GitHub. Push first to include your local commits.`
       : `Your local HEAD (${local.slice(0, 8)}) differs from the PR's head (${pr.headSha.slice(0, 8)}): the review covers what is on GitHub.`;

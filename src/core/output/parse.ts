@@ -25,11 +25,23 @@ export interface ParsedOutput {
 }
 
 const SEVERITY_SYNONYMS: Record<string, Severity> = {
-  blocker: 'critical', fatal: 'critical', severe: 'critical',
-  error: 'high', major: 'high', important: 'high',
-  warning: 'medium', warn: 'medium', moderate: 'medium',
-  minor: 'low', trivial: 'low',
-  note: 'info', suggestion: 'info', nit: 'info', information: 'info', informational: 'info', hint: 'info',
+  blocker: 'critical',
+  fatal: 'critical',
+  severe: 'critical',
+  error: 'high',
+  major: 'high',
+  important: 'high',
+  warning: 'medium',
+  warn: 'medium',
+  moderate: 'medium',
+  minor: 'low',
+  trivial: 'low',
+  note: 'info',
+  suggestion: 'info',
+  nit: 'info',
+  information: 'info',
+  informational: 'info',
+  hint: 'info',
 };
 
 export function normalizeSeverity(value: unknown): Severity | null {
@@ -111,7 +123,13 @@ export function parseModelOutput(text: string): ParsedOutput {
   const body = balanced ? json.slice(0, endOfFirstValue(json)) : json;
   const parsed = parseLoose(body);
   if (!parsed) {
-    return { summary: '', findings: [], warnings: ['the model answer is not JSON that can be repaired'], truncated: !balanced, unusable: true };
+    return {
+      summary: '',
+      findings: [],
+      warnings: ['the model answer is not JSON that can be repaired'],
+      truncated: !balanced,
+      unusable: true,
+    };
   }
   const root = parsed.value;
   let rawFindings: unknown[] = [];
@@ -184,7 +202,12 @@ function normalizeFinding(raw: unknown): ParsedFinding | string {
 }
 
 function firstSentence(s: string): string {
-  return s.trim().split(/(?<=[.!?])\s/)[0]?.slice(0, 120) ?? '';
+  return (
+    s
+      .trim()
+      .split(/(?<=[.!?])\s/)[0]
+      ?.slice(0, 120) ?? ''
+  );
 }
 
 export function normalizePath(p: string): string {

@@ -18,7 +18,10 @@ export const REVIEW_JSON_SCHEMA = {
           line: { type: 'integer', description: 'New-file line number shown before the + or space.' },
           endLine: { type: 'integer' },
           severity: { type: 'string', enum: [...SEVERITIES] },
-          category: { type: 'string', description: 'security, bug, performance, correctness, maintainability, style, testing, documentation or other' },
+          category: {
+            type: 'string',
+            description: 'security, bug, performance, correctness, maintainability, style, testing, documentation or other',
+          },
           title: { type: 'string' },
           message: { type: 'string' },
           suggestion: { type: 'string', description: 'Replacement text for the lines line..endLine, only when certain.' },
@@ -31,7 +34,9 @@ export const REVIEW_JSON_SCHEMA = {
   required: ['summary', 'findings'],
 } as const;
 
-const looseInt = z.union([z.number(), z.string().regex(/^\s*\d+/)]).transform((v) => (typeof v === 'number' ? Math.trunc(v) : parseInt(v, 10)));
+const looseInt = z
+  .union([z.number(), z.string().regex(/^\s*\d+/)])
+  .transform((v) => (typeof v === 'number' ? Math.trunc(v) : parseInt(v, 10)));
 const looseText = z.union([z.string(), z.number()]).transform((v) => String(v));
 
 /** What one finding must carry to be usable; everything else is normalized after. */

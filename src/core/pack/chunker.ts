@@ -33,7 +33,8 @@ export function renderLine(line: DiffLine, owned = true): string {
   return `${line.newLine}${line.kind === 'add' && owned ? '+' : ' '} ${line.text}`;
 }
 
-const digits = (n: number | undefined): number => (n === undefined ? 1 : n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : n < 100000 ? 5 : String(n).length);
+const digits = (n: number | undefined): number =>
+  n === undefined ? 1 : n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : n < 100000 ? 5 : String(n).length;
 
 /** Length of renderLine's output plus its newline, without building the string. */
 function lineChars(line: DiffLine): number {
@@ -44,7 +45,9 @@ function lineChars(line: DiffLine): number {
 const tokensOf = (chars: number): number => Math.ceil(chars / 4);
 
 function segmentHead(seg: Pick<ChunkSegment, 'file' | 'status' | 'oldPath'>): string {
-  return seg.status === 'renamed' || seg.status === 'copied' ? `### ${seg.file} (${seg.status} from ${seg.oldPath})` : `### ${seg.file} (${seg.status})`;
+  return seg.status === 'renamed' || seg.status === 'copied'
+    ? `### ${seg.file} (${seg.status} from ${seg.oldPath})`
+    : `### ${seg.file} (${seg.status})`;
 }
 
 /** A segment's hunk, with the file header only when it opens the file's run in the chunk. */
@@ -140,7 +143,13 @@ export function mergeChunks(chunks: Chunk[], budgetTokens: number): Chunk[] {
     if (group.length === 1) out.push({ ...group[0], index: out.length });
     else if (group.length > 1) {
       const text = group.map((c) => c.text).join('');
-      out.push({ index: out.length, segments: group.flatMap((c) => c.segments), text, tokens: tokensOf(text.length), priority: Math.max(...group.map((c) => c.priority)) });
+      out.push({
+        index: out.length,
+        segments: group.flatMap((c) => c.segments),
+        text,
+        tokens: tokensOf(text.length),
+        priority: Math.max(...group.map((c) => c.priority)),
+      });
     }
     group = [];
     tokens = 0;
@@ -161,7 +170,10 @@ export function riskOrder(files: FileDiff[]): FileDiff[] {
 
 /** Packs files into chunks that fit the budget; every added line is owned by exactly one chunk. */
 export function packChunks(files: FileDiff[], opts: PackOptions): Chunk[] {
-  return mergeChunks(riskOrder(files).flatMap((f) => packFile(f, opts)), opts.budgetTokens);
+  return mergeChunks(
+    riskOrder(files).flatMap((f) => packFile(f, opts)),
+    opts.budgetTokens,
+  );
 }
 
 /** The new-file lines a chunk reviews, per file. */

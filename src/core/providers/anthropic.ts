@@ -1,5 +1,13 @@
 import { REVIEW_JSON_SCHEMA } from '../output/schema.js';
-import { callSignal, isAbort, isConnectionError, ProviderError, type Completion, type CompletionRequest, type ReviewProvider } from './types.js';
+import {
+  callSignal,
+  isAbort,
+  isConnectionError,
+  ProviderError,
+  type Completion,
+  type CompletionRequest,
+  type ReviewProvider,
+} from './types.js';
 
 export interface AnthropicOptions {
   apiKey: string | undefined;
@@ -26,7 +34,10 @@ const PRICES: [RegExp, number, number][] = [
   [/sonnet/, 3, 15],
 ];
 
-export function estimateCost(model: string, usage: { input: number; output: number; cacheWrite: number; cacheRead: number }): number | undefined {
+export function estimateCost(
+  model: string,
+  usage: { input: number; output: number; cacheWrite: number; cacheRead: number },
+): number | undefined {
   const price = PRICES.find(([re]) => re.test(model));
   if (!price) return undefined;
   const [, inp, out] = price;
@@ -61,7 +72,11 @@ export class AnthropicProvider implements ReviewProvider {
 
   async prepare(): Promise<{ contextTokens: number; warnings: string[] }> {
     if (!this.opts.apiKey) {
-      throw new ProviderError('auth', 'No Anthropic API key is set', 'Set ANTHROPIC_API_KEY (CLI) or run "Pullmint: Set Anthropic API Key" (VS Code).');
+      throw new ProviderError(
+        'auth',
+        'No Anthropic API key is set',
+        'Set ANTHROPIC_API_KEY (CLI) or run "Pullmint: Set Anthropic API Key" (VS Code).',
+      );
     }
     return { contextTokens: CONTEXT_TOKENS - this.opts.maxOutputTokens, warnings: [] };
   }
@@ -127,15 +142,35 @@ export class AnthropicProvider implements ReviewProvider {
     const msg = err instanceof Error ? err.message : String(err);
     const name = err instanceof Error ? err.name : '';
     if (timedOut || name === 'APIConnectionTimeoutError') {
-      return new ProviderError('timeout', 'Claude did not answer within the time limit', 'Raise the timeout (--timeout / pullmint.timeoutSeconds) or review fewer changes at once.');
+      return new ProviderError(
+        'timeout',
+        'Claude did not answer within the time limit',
+        'Raise the timeout (--timeout / pullmint.timeoutSeconds) or review fewer changes at once.',
+      );
     }
     if (isAbort(err)) return err as Error;
-    if (status === 401) return new ProviderError('auth', 'Anthropic rejected the API key (401)', 'Check ANTHROPIC_API_KEY, or run "Pullmint: Set Anthropic API Key".');
-    if (status === 403) return new ProviderError('auth', `Anthropic refused the request (403): ${msg}`, 'Check the key\'s workspace permissions.');
-    if (status === 404) return new ProviderError('model-missing', `Anthropic does not know the model ${this.opts.model}`, `Pick another model: --model ${DEFAULT_ANTHROPIC_MODEL} or pullmint.anthropic.model.`);
-    if (status === 429) return new ProviderError('other', 'Anthropic rate limit reached after retries', 'Wait a minute, or lower --max-calls.');
+    if (status === 401)
+      return new ProviderError(
+        'auth',
+        'Anthropic rejected the API key (401)',
+        'Check ANTHROPIC_API_KEY, or run "Pullmint: Set Anthropic API Key".',
+      );
+    if (status === 403)
+      return new ProviderError('auth', `Anthropic refused the request (403): ${msg}`, "Check the key's workspace permissions.");
+    if (status === 404)
+      return new ProviderError(
+        'model-missing',
+        `Anthropic does not know the model ${this.opts.model}`,
+        `Pick another model: --model ${DEFAULT_ANTHROPIC_MODEL} or pullmint.anthropic.model.`,
+      );
+    if (status === 429)
+      return new ProviderError('other', 'Anthropic rate limit reached after retries', 'Wait a minute, or lower --max-calls.');
     if (name === 'APIConnectionError' || isConnectionError(err)) {
-      return new ProviderError('unreachable', `Anthropic API is not reachable${this.opts.baseURL ? ' at ' + this.opts.baseURL : ''}`, 'Check the network connection or ANTHROPIC_BASE_URL.');
+      return new ProviderError(
+        'unreachable',
+        `Anthropic API is not reachable${this.opts.baseURL ? ' at ' + this.opts.baseURL : ''}`,
+        'Check the network connection or ANTHROPIC_BASE_URL.',
+      );
     }
     return new ProviderError('other', `Anthropic request failed: ${msg}`, 'Try again; if it persists, check status.anthropic.com.');
   }

@@ -1,6 +1,14 @@
 import { Ollama } from 'ollama';
 import { REVIEW_JSON_SCHEMA } from '../output/schema.js';
-import { callSignal, isAbort, isConnectionError, ProviderError, type Completion, type CompletionRequest, type ReviewProvider } from './types.js';
+import {
+  callSignal,
+  isAbort,
+  isConnectionError,
+  ProviderError,
+  type Completion,
+  type CompletionRequest,
+  type ReviewProvider,
+} from './types.js';
 
 export interface OllamaOptions {
   host: string;
@@ -112,12 +120,16 @@ export class OllamaProvider implements ReviewProvider {
     const host = this.opts.host;
     const model = this.opts.model;
     if (timedOut) {
-      return new ProviderError('timeout', `Ollama did not answer within the time limit (model ${model} at ${host})`, 'Raise the timeout (--timeout / pullmint.timeoutSeconds), pick a smaller model, or review fewer changes at once.');
+      return new ProviderError(
+        'timeout',
+        `Ollama did not answer within the time limit (model ${model} at ${host})`,
+        'Raise the timeout (--timeout / pullmint.timeoutSeconds), pick a smaller model, or review fewer changes at once.',
+      );
     }
     if (isAbort(err)) return err as Error;
     const status = (err as { status_code?: number }).status_code;
     const msg = err instanceof Error ? err.message : String(err);
-    if (status === 404 || /not found/i.test(msg) && /model/i.test(msg)) {
+    if (status === 404 || (/not found/i.test(msg) && /model/i.test(msg))) {
       return new ProviderError('model-missing', `Model ${model} is not pulled. Run \`ollama pull ${model}\`.`, `ollama pull ${model}`);
     }
     if (isConnectionError(err)) {
@@ -128,7 +140,11 @@ export class OllamaProvider implements ReviewProvider {
       );
     }
     if (status && status >= 500) {
-      return new ProviderError('other', `Ollama failed with HTTP ${status}: ${msg}`, 'Check `ollama serve` logs; the model may not fit in memory. Try a smaller model.');
+      return new ProviderError(
+        'other',
+        `Ollama failed with HTTP ${status}: ${msg}`,
+        'Check `ollama serve` logs; the model may not fit in memory. Try a smaller model.',
+      );
     }
     return new ProviderError('other', `Ollama request failed: ${msg}`, 'Check that Ollama is running and up to date.');
   }

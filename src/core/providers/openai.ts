@@ -1,5 +1,13 @@
 import { REVIEW_JSON_SCHEMA } from '../output/schema.js';
-import { callSignal, isAbort, isConnectionError, ProviderError, type Completion, type CompletionRequest, type ReviewProvider } from './types.js';
+import {
+  callSignal,
+  isAbort,
+  isConnectionError,
+  ProviderError,
+  type Completion,
+  type CompletionRequest,
+  type ReviewProvider,
+} from './types.js';
 
 export interface OpenAICompatibleOptions {
   /** e.g. http://gpu-box:8000 (vLLM), http://127.0.0.1:1234 (LM Studio). From user settings only. */
@@ -32,7 +40,11 @@ export class OpenAICompatibleProvider implements ReviewProvider {
 
   async prepare(): Promise<{ contextTokens: number; warnings: string[] }> {
     if (!this.opts.baseURL) {
-      throw new ProviderError('unreachable', 'No OpenAI-compatible server is configured', 'Set pullmint.openai.baseUrl in your user settings (or ~/.config/pullmint/config.json).');
+      throw new ProviderError(
+        'unreachable',
+        'No OpenAI-compatible server is configured',
+        'Set pullmint.openai.baseUrl in your user settings (or ~/.config/pullmint/config.json).',
+      );
     }
     return { contextTokens: this.opts.contextTokens - this.opts.outputReserve, warnings: [] };
   }
@@ -72,7 +84,10 @@ export class OpenAICompatibleProvider implements ReviewProvider {
       }
       for await (const data of sseData(res.body)) {
         if (data === '[DONE]') break;
-        let evt: { choices?: { delta?: { content?: string }; finish_reason?: string | null }[]; usage?: { prompt_tokens?: number; completion_tokens?: number } };
+        let evt: {
+          choices?: { delta?: { content?: string }; finish_reason?: string | null }[];
+          usage?: { prompt_tokens?: number; completion_tokens?: number };
+        };
         try {
           evt = JSON.parse(data);
         } catch {
@@ -98,13 +113,29 @@ export class OpenAICompatibleProvider implements ReviewProvider {
 
   private explain(err: unknown, timedOut: boolean, callerSignal?: AbortSignal): Error {
     if (callerSignal?.aborted && !timedOut) return err instanceof Error ? err : new Error(String(err));
-    if (timedOut) return new ProviderError('timeout', `${this.opts.baseURL} did not answer within the time limit`, 'Raise the timeout or use a faster model.');
+    if (timedOut)
+      return new ProviderError(
+        'timeout',
+        `${this.opts.baseURL} did not answer within the time limit`,
+        'Raise the timeout or use a faster model.',
+      );
     if (isAbort(err)) return err as Error;
     const status = (err as { status?: number }).status;
     const msg = err instanceof Error ? err.message : String(err);
-    if (status === 401 || status === 403) return new ProviderError('auth', `${this.opts.baseURL} refused the request (${status})`, 'Check the server\'s API key setting.');
-    if (status === 404) return new ProviderError('model-missing', `${this.opts.baseURL} has no model ${this.opts.model} (404)`, 'Check pullmint.openai.model against the models the server lists.');
-    if (isConnectionError(err)) return new ProviderError('unreachable', `The OpenAI-compatible server is not reachable at ${this.opts.baseURL}`, 'Start the server or correct pullmint.openai.baseUrl.');
+    if (status === 401 || status === 403)
+      return new ProviderError('auth', `${this.opts.baseURL} refused the request (${status})`, "Check the server's API key setting.");
+    if (status === 404)
+      return new ProviderError(
+        'model-missing',
+        `${this.opts.baseURL} has no model ${this.opts.model} (404)`,
+        'Check pullmint.openai.model against the models the server lists.',
+      );
+    if (isConnectionError(err))
+      return new ProviderError(
+        'unreachable',
+        `The OpenAI-compatible server is not reachable at ${this.opts.baseURL}`,
+        'Start the server or correct pullmint.openai.baseUrl.',
+      );
     return new ProviderError('other', `OpenAI-compatible request failed: ${msg}`, 'Check the server logs.');
   }
 }

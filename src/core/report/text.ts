@@ -6,8 +6,15 @@ export interface TextStyle {
 }
 
 const COLORS: Record<Severity | 'dim' | 'bold' | 'ok' | 'warn', string> = {
-  critical: '\x1b[1;31m', high: '\x1b[31m', medium: '\x1b[33m', low: '\x1b[36m', info: '\x1b[2m',
-  dim: '\x1b[2m', bold: '\x1b[1m', ok: '\x1b[32m', warn: '\x1b[33m',
+  critical: '\x1b[1;31m',
+  high: '\x1b[31m',
+  medium: '\x1b[33m',
+  low: '\x1b[36m',
+  info: '\x1b[2m',
+  dim: '\x1b[2m',
+  bold: '\x1b[1m',
+  ok: '\x1b[32m',
+  warn: '\x1b[33m',
 };
 
 function shortSha(s: string): string {
@@ -32,9 +39,10 @@ export function enableLlmHelp(model: string): string[] {
 export function toText(r: ReviewResult, style: TextStyle, ollamaModel: string): string {
   const c = (k: keyof typeof COLORS, s: string): string => (style.color ? `${COLORS[k]}${s}\x1b[0m` : s);
   const out: string[] = [];
-  const target = r.target.kind === 'working-tree' || r.target.kind === 'staged'
-    ? `${r.target.label} vs ${shortSha(r.target.base)}`
-    : `${r.target.label} (${shortSha(r.target.base)}..${shortSha(r.target.head)})`;
+  const target =
+    r.target.kind === 'working-tree' || r.target.kind === 'staged'
+      ? `${r.target.label} vs ${shortSha(r.target.base)}`
+      : `${r.target.label} (${shortSha(r.target.base)}..${shortSha(r.target.head)})`;
   const who = r.rulesOnly ? 'built-in rules only' : `${r.provider} ${r.model} + built-in rules`;
   out.push(c('bold', `Pullmint review of ${target}`) + c('dim', `  [${who}]`));
   out.push('');
@@ -53,16 +61,24 @@ export function toText(r: ReviewResult, style: TextStyle, ollamaModel: string): 
     out.push('');
   }
   const counts = severityCounts(r.findings);
-  const countText = SEVERITIES.filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${s}`).join(', ') || 'none';
+  const countText =
+    SEVERITIES.filter((s) => counts[s] > 0)
+      .map((s) => `${counts[s]} ${s}`)
+      .join(', ') || 'none';
   const decisionColor = r.decision === 'manual-review' ? 'high' : 'ok';
-  out.push(`Risk score ${c('bold', String(r.riskScore))}/100 → ${c(decisionColor, r.decision)}${r.rulesOnly ? c('warn', '  (rules only: the model did not review this change)') : ''}`);
+  out.push(
+    `Risk score ${c('bold', String(r.riskScore))}/100 → ${c(decisionColor, r.decision)}${r.rulesOnly ? c('warn', '  (rules only: the model did not review this change)') : ''}`,
+  );
   out.push(`Findings: ${countText}`);
   const cov = r.coverage;
-  out.push(`Coverage: ${r.rulesOnly ? 'the model' : 'model'} reviewed ${fmt(cov.reviewedLines)} of ${fmt(cov.changedLines)} changed lines; rules checked every reviewable file`);
+  out.push(
+    `Coverage: ${r.rulesOnly ? 'the model' : 'model'} reviewed ${fmt(cov.reviewedLines)} of ${fmt(cov.changedLines)} changed lines; rules checked every reviewable file`,
+  );
   const unreviewed = r.rulesOnly ? [] : cov.unreviewed;
   if (unreviewed.length > 0) {
     out.push(c('warn', '  Not reviewed by the model:'));
-    for (const u of unreviewed.slice(0, 20)) out.push(`    ${u.file}:${u.startLine}${u.endLine === -1 ? '-end' : u.endLine !== u.startLine ? '-' + u.endLine : ''} — ${u.reason}`);
+    for (const u of unreviewed.slice(0, 20))
+      out.push(`    ${u.file}:${u.startLine}${u.endLine === -1 ? '-end' : u.endLine !== u.startLine ? '-' + u.endLine : ''} — ${u.reason}`);
     if (unreviewed.length > 20) out.push(`    … and ${unreviewed.length - 20} more ranges (see --format json)`);
   }
   if (cov.skippedFiles.length > 0) {
@@ -71,7 +87,12 @@ export function toText(r: ReviewResult, style: TextStyle, ollamaModel: string): 
     if (cov.skippedFiles.length > 15) out.push(`    … and ${cov.skippedFiles.length - 15} more`);
   }
   const st = r.stats;
-  out.push(c('dim', `${st.filesReviewed} file(s), ${st.chunks} chunk(s), ${st.llmCalls} model call(s), ${st.cacheHits} cached, ${fmt(st.promptTokens)}+${fmt(st.completionTokens)} tokens${st.costUsd !== undefined ? `, ~$${st.costUsd.toFixed(4)}` : ''}, ${fmt(st.durationMs)} ms · ${r.executionId}`));
+  out.push(
+    c(
+      'dim',
+      `${st.filesReviewed} file(s), ${st.chunks} chunk(s), ${st.llmCalls} model call(s), ${st.cacheHits} cached, ${fmt(st.promptTokens)}+${fmt(st.completionTokens)} tokens${st.costUsd !== undefined ? `, ~$${st.costUsd.toFixed(4)}` : ''}, ${fmt(st.durationMs)} ms · ${r.executionId}`,
+    ),
+  );
   if (r.warnings.length > 0) {
     out.push('');
     out.push(c('warn', `Warnings (${r.warnings.length}):`));

@@ -45,14 +45,18 @@ function checkLine(isTest: boolean, text: string, switches: RuleSwitches): reado
   // '<' '=' '>' '|': conflict markers start a line with one of these.
   if (on('merge-conflict-marker') && (first === 60 || first === 61 || first === 62 || first === 124) && CONFLICT.test(text)) {
     add({
-      rule: 'merge-conflict-marker', severity: 'high', category: 'bug',
+      rule: 'merge-conflict-marker',
+      severity: 'high',
+      category: 'bug',
       title: 'Merge conflict marker',
       message: 'A conflict marker was committed; the file will not parse or will behave unexpectedly. Resolve the conflict.',
     });
   }
   if (on('exclusive-test') && isTest && text.includes('.only') && EXCLUSIVE.test(text)) {
     add({
-      rule: 'exclusive-test', severity: 'high', category: 'testing',
+      rule: 'exclusive-test',
+      severity: 'high',
+      category: 'testing',
       title: 'Exclusive test (.only) left in',
       message: '`.only(` makes the runner skip every other test in the suite, so CI passes without running them.',
       suggestion: text.replace(/\.only\s*\(/, '('),
@@ -60,7 +64,9 @@ function checkLine(isTest: boolean, text: string, switches: RuleSwitches): reado
   }
   if (on('debugger-statement') && text.includes('debugger') && DEBUGGER.test(text) && !/^\s*(?:\/\/|\*|#)/.test(text)) {
     add({
-      rule: 'debugger-statement', severity: 'medium', category: 'maintainability',
+      rule: 'debugger-statement',
+      severity: 'medium',
+      category: 'maintainability',
       title: '`debugger` statement left in',
       message: 'A `debugger;` statement pauses execution whenever dev tools are attached. Remove it before merging.',
       suggestion: text.replace(/\bdebugger\s*;?/, '').trimEnd() || undefined,

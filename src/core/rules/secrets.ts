@@ -33,7 +33,8 @@ export function entropy(s: string): number {
   return h;
 }
 
-const PLACEHOLDER = /^(?:x+|\*+|<.*>|\$\{.*\}|\{\{.*\}\}|changeme|password|secret|example|dummy|test|redacted|process\.env.*|os\.environ.*|env\(.*)$/i;
+const PLACEHOLDER =
+  /^(?:x+|\*+|<.*>|\$\{.*\}|\{\{.*\}\}|changeme|password|secret|example|dummy|test|redacted|process\.env.*|os\.environ.*|env\(.*)$/i;
 
 function looksLikeSecretValue(value: string): boolean {
   if (PLACEHOLDER.test(value)) return false;

@@ -12,7 +12,14 @@ export function run(): Promise<void> {
       assert.ok(ext);
       await ext.activate();
       const commands = await vscode.commands.getCommands(true);
-      for (const id of ['pullmint.reviewWorkingTree', 'pullmint.reviewPullRequest', 'pullmint.postReview', 'pullmint.triggerDeploy', 'pullmint.checkSetup', 'pullmint.installPrePushHook']) {
+      for (const id of [
+        'pullmint.reviewWorkingTree',
+        'pullmint.reviewPullRequest',
+        'pullmint.postReview',
+        'pullmint.triggerDeploy',
+        'pullmint.checkSetup',
+        'pullmint.installPrePushHook',
+      ]) {
         assert.ok(commands.includes(id), id);
       }
     });
@@ -32,5 +39,7 @@ export function run(): Promise<void> {
       ]);
     });
   });
-  return new Promise((resolve, reject) => mocha.run((failures) => (failures ? reject(new Error(`${failures} test(s) failed`)) : resolve())));
+  return new Promise((resolve, reject) =>
+    mocha.run((failures) => (failures ? reject(new Error(`${failures} test(s) failed`)) : resolve())),
+  );
 }
