@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReviewCache } from '../src/core/cache.js';
-import { DEFAULT_CONFIG } from '../src/core/config.js';
+import { DEFAULT_CONFIG } from '../src/core/config/schema.js';
 import { runReview } from '../src/core/engine.js';
 import { estimateTokens } from '../src/core/pack/tokens.js';
 import { generateRepo } from './generate.js';

@@ -1,5 +1,5 @@
 // Peak RSS of one review in a fresh process, as a CLI run would see it.
-import { DEFAULT_CONFIG } from '../src/core/config.js';
+import { DEFAULT_CONFIG } from '../src/core/config/schema.js';
 import { runReview } from '../src/core/engine.js';
 import type { Completion, CompletionRequest, ReviewProvider } from '../src/core/providers/types.js';
 

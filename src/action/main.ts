@@ -1,16 +1,14 @@
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { simpleGit } from 'simple-git';
-import { loadConfig } from '../core/config.js';
-import { runReview } from '../core/engine.js';
-import { createGitHubClient } from '../core/github/client.js';
-import { postReview } from '../core/github/post.js';
-import { collectDiff } from '../core/diff/sources.js';
-import { createProvider } from '../core/providers/index.js';
-import { toSarif } from '../core/report/sarif.js';
+import { changeRequestLabel, postResult } from '../app/changeRequest.js';
+import { ReviewSession } from '../app/session.js';
 import { VERSION } from '../cli/help.js';
-import type { PullRequestInfo } from '../core/github/pr.js';
+import { fetchFrom, hasObject, mergeBase } from '../core/git/repo.js';
+import type { ChangeRequest, ChangeRequestTarget } from '../core/hosts/types.js';
+import { toSarif } from '../core/report/sarif.js';
+import { GitHubHost } from '../core/hosts/github/host.js';
+import { normalizeOllamaHost } from '../core/providers/ollama.js';
+import { envSecrets } from '../core/secrets.js';
 
 /** `with:` inputs arrive as INPUT_<NAME> (upper case, hyphens kept), as the Actions runner sets them. */
 export function input(env: NodeJS.ProcessEnv, name: string, fallback = ''): string {
@@ -44,27 +42,41 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<n
   const event = JSON.parse(await readFile(env.GITHUB_EVENT_PATH ?? '', 'utf8')) as PullRequestEvent;
   const workspace = resolve(env.GITHUB_WORKSPACE ?? '.');
   const pr = event.pull_request;
-  const git = simpleGit(workspace);
   // actions/checkout fetches one commit by default: make sure both ends of the PR are here.
   for (const sha of [pr.base.sha, pr.head.sha]) {
-    if (!(await git.raw(['cat-file', '-t', sha]).catch(() => '')).trim()) await git.raw(['fetch', '--no-tags', '--quiet', 'origin', sha]);
+    if (!(await hasObject(workspace, sha))) await fetchFrom(workspace, 'origin', [sha]);
   }
-  const mergeBase = (await git.raw(['merge-base', pr.base.sha, pr.head.sha])).trim();
-  const overrides: Record<string, unknown> = {};
-  const provider = input(env, 'provider', 'ollama');
-  overrides.provider = provider;
-  if (input(env, 'model')) overrides[provider] = { model: input(env, 'model') };
-  if (input(env, 'ollama-host')) overrides.ollama = { ...(overrides.ollama as object | undefined), host: input(env, 'ollama-host') };
-  if (input(env, 'max-calls')) overrides.maxCalls = Number(input(env, 'max-calls'));
-  const loaded = await loadConfig({ repoRoot: workspace, env, overrides });
-  loaded.warnings.forEach((w) => annotate('warning', w));
-  const result = await runReview({
+  const base = await mergeBase(workspace, pr.base.sha, pr.head.sha);
+  // Only inputs the workflow set override the repository's settings and the environment.
+  const values: Record<string, unknown> = {};
+  if (input(env, 'provider')) values.provider = input(env, 'provider');
+  if (input(env, 'model')) values.model = input(env, 'model');
+  if (input(env, 'ollama-host')) values.ollama = { host: normalizeOllamaHost(input(env, 'ollama-host')) };
+  if (input(env, 'max-calls')) values.maxCalls = Number(input(env, 'max-calls'));
+  const token = input(env, 'github-token') || env.GITHUB_TOKEN || '';
+  const session = await ReviewSession.open({
     repoDir: workspace,
-    target: { kind: 'range', range: `${mergeBase}..${pr.head.sha}` },
-    label: `PR #${pr.number}`,
-    config: loaded.config,
-    provider: createProvider(loaded.config, { anthropicApiKey: input(env, 'anthropic-api-key') || env.ANTHROPIC_API_KEY }),
+    env,
+    secrets: envSecrets(env, { anthropicApiKey: input(env, 'anthropic-api-key'), githubToken: token }),
+    overrides: { source: 'action inputs', values },
   });
+  session.warnings.forEach((w) => annotate('warning', w));
+  const [owner, repo] = event.repository.full_name.split('/');
+  const request: ChangeRequest = {
+    base: { host: new URL(env.GITHUB_SERVER_URL ?? 'https://github.com').host, owner, repo },
+    number: pr.number,
+    source: 'event',
+    title: pr.title,
+    state: pr.state,
+    author: pr.user.login,
+    headSha: pr.head.sha,
+    headRef: pr.head.ref,
+    baseSha: pr.base.sha,
+    baseRef: pr.base.ref,
+    htmlUrl: pr.html_url,
+  };
+  const target: ChangeRequestTarget = { pr: request, mergeBase: base, range: `${base}..${pr.head.sha}` };
+  const result = await session.review({ target: { kind: 'range', range: target.range }, label: changeRequestLabel(request) });
   if (result.modelError)
     annotate(
       'warning',
@@ -74,47 +86,24 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<n
   const sarif = JSON.stringify(toSarif(result, VERSION));
   await writeFile(sarifPath, sarif);
 
-  const token = input(env, 'github-token') || env.GITHUB_TOKEN || '';
-  const [owner, repo] = event.repository.full_name.split('/');
   if (token && input(env, 'post', 'true') === 'true') {
-    const client = await createGitHubClient({
+    const host = new GitHubHost({
+      repo: request.base,
       token,
-      baseUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
+      apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
       userAgent: `pullmint-action/${VERSION}`,
       log: (m) => annotate('notice', m),
     });
-    const info: PullRequestInfo = {
-      base: { host: new URL(env.GITHUB_SERVER_URL ?? 'https://github.com').host, owner, repo },
-      number: pr.number,
-      source: 'api',
-      title: pr.title,
-      state: pr.state,
-      author: pr.user.login,
-      headSha: pr.head.sha,
-      headRef: pr.head.ref,
-      baseSha: pr.base.sha,
-      baseRef: pr.base.ref,
-      htmlUrl: pr.html_url,
-    };
-    const diff = await collectDiff(workspace, { kind: 'range', range: `${mergeBase}..${pr.head.sha}` }, { contextLines: 3 });
-    const outcome = await postReview(client, info, result, diff.files, {
+    const outcome = await postResult(session, host, target, result, {
       maxInline: 30,
       requestChanges: input(env, 'request-changes') === 'true',
       commitStatus: input(env, 'commit-status') === 'true',
-      deployThreshold: loaded.config.risk.deployThreshold,
     });
     process.stdout.write(
       `Posted to ${pr.html_url}: ${outcome.inlinePosted} inline comment(s), summary ${outcome.summaryUpdated ? 'updated' : 'created'}.\n`,
     );
     if (input(env, 'upload-sarif') === 'true') {
-      await client.codeScanning.uploadSarif({
-        owner,
-        repo,
-        commit_sha: pr.head.sha,
-        ref: `refs/pull/${pr.number}/head`,
-        sarif: gzipSync(sarif).toString('base64'),
-        tool_name: 'Pullmint',
-      });
+      await host.uploadSarif(request, sarif);
       process.stdout.write('Uploaded SARIF to code scanning.\n');
     }
   } else if (!token)

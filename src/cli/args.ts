@@ -1,5 +1,8 @@
 import { parseArgs } from 'node:util';
-import type { TargetSpec } from '../core/diff/sources.js';
+import type { ConfigLayer } from '../core/config/load.js';
+import type { TargetSpec } from '../core/git/diff.js';
+import { normalizeOllamaHost } from '../core/providers/ollama.js';
+import { PROVIDER_NAMES, type ProviderName } from '../core/providers/registry.js';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -11,7 +14,7 @@ export class UsageError extends Error {
 export interface ReviewArgs {
   target: TargetSpec;
   repo: string;
-  provider?: 'ollama' | 'anthropic' | 'openai';
+  provider?: ProviderName;
   rulesOnly: boolean;
   model?: string;
   ollamaHost?: string;
@@ -87,8 +90,8 @@ export function parseReviewArgs(argv: string[], cwd: string): ReviewArgs {
   else if (baseGiven) target = { kind: 'base', ref: baseRef };
   else if (values.range !== undefined) target = { kind: 'range', range: values.range };
   const provider = values.provider;
-  if (provider !== undefined && !['ollama', 'anthropic', 'openai'].includes(provider)) {
-    throw new UsageError(`--provider must be ollama, anthropic or openai, not '${provider}'`);
+  if (provider !== undefined && !(PROVIDER_NAMES as string[]).includes(provider)) {
+    throw new UsageError(`--provider must be one of ${PROVIDER_NAMES.join(', ')}, not '${provider}'`);
   }
   const format = values.format ?? 'text';
   if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`--format must be text, json or sarif, not '${format}'`);
@@ -111,12 +114,13 @@ export function parseReviewArgs(argv: string[], cwd: string): ReviewArgs {
 }
 
 /** Turns flags into the top config layer. */
-export function flagsToConfig(a: ReviewArgs): Record<string, unknown> {
+export function flagsToConfig(a: ReviewArgs): ConfigLayer {
   const o: Record<string, unknown> = {};
   if (a.provider) o.provider = a.provider;
-  if (a.ollamaHost) o.ollama = { host: a.ollamaHost };
+  if (a.ollamaHost) o.ollama = { host: normalizeOllamaHost(a.ollamaHost) };
+  if (a.model) o.model = a.model;
   if (a.maxCalls !== undefined) o.maxCalls = a.maxCalls;
   if (a.timeoutSeconds !== undefined) o.timeoutSeconds = a.timeoutSeconds;
   if (a.noCache) o.cache = false;
-  return o;
+  return { source: 'command line', values: o };
 }

@@ -1,17 +1,9 @@
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../core/config.js';
-import { deploy } from '../core/deploy/deploy.js';
-import { parseSanityChecks } from '../core/deploy/sanity.js';
-import { repoRoot } from '../core/diff/sources.js';
-import { createGitHubClient } from '../core/github/client.js';
-import { baseRemote } from '../core/github/pr.js';
-import { apiBaseUrl } from '../core/github/remote.js';
-import { defaultStateDir } from '../core/history.js';
+import { deployHead } from '../app/deploy.js';
 import { UsageError } from './args.js';
 import { VERSION } from './help.js';
 import type { Io } from './io.js';
-import { githubToken } from './post.js';
+import { openCliSession } from './session.js';
 
 export const DEPLOY_EXIT = { deployed: 0, refused: 1, config: 2, failed: 4 } as const;
 
@@ -26,30 +18,13 @@ export async function deployCommand(argv: string[], io: Io): Promise<number> {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  const repo = await repoRoot(resolve(io.cwd, values.repo ?? '.'));
-  const loaded = await loadConfig({ repoRoot: repo, env: io.env });
-  const sanity = parseSanityChecks(io.env.PULLMINT_SANITY_CHECKS);
-  sanity.warnings.forEach((w) => io.stderr.write(`pullmint: warning: ${w}\n`));
   const wait = values.wait !== undefined ? Number(values.wait) : 30;
   if (!Number.isFinite(wait) || wait < 0) throw new UsageError(`--wait takes seconds, not '${values.wait}'`);
-  const token = githubToken(io.env);
-  const remote = token ? await baseRemote(repo) : null;
-  const github =
-    token && remote
-      ? { client: await createGitHubClient({ token, baseUrl: apiBaseUrl(remote.host, io.env.GITHUB_API_URL) }), repo: remote }
-      : null;
-  const outcome = await deploy({
-    repoDir: repo,
-    environment: values.environment ?? io.env.PULLMINT_DEPLOY_ENVIRONMENT ?? 'production',
+  const session = await openCliSession(io, values.repo ?? '.');
+  const { outcome } = await deployHead(session, {
+    environment: values.environment,
     force: values.force ?? false,
-    url: io.env.PULLMINT_DEPLOY_URL ?? '',
-    token: io.env.PULLMINT_DEPLOY_TOKEN,
-    secret: io.env.PULLMINT_DEPLOY_SECRET,
-    stateDir: defaultStateDir(io.env),
-    deployThreshold: loaded.config.risk.deployThreshold,
-    github,
-    sanityChecks: sanity.checks,
-    waitUntilHealthyMs: wait * 1000,
+    waitSeconds: wait,
     userAgent: `pullmint/${VERSION}`,
     log: (m) => io.stderr.write(`pullmint: ${m}\n`),
   });
@@ -65,9 +40,8 @@ export async function deployCommand(argv: string[], io: Io): Promise<number> {
       return DEPLOY_EXIT.failed;
     case 'deployed': {
       const d = outcome.deployment;
-      const checks = d.sanity?.length
-        ? `; sanity checks: ${d.sanity.filter((s) => s.status === 'pass').length} passed, ${d.sanity.filter((s) => s.status === 'fail').length} failed, ${d.sanity.filter((s) => s.status === 'skip').length} skipped`
-        : '';
+      const count = (status: string): number => d.sanity?.filter((s) => s.status === status).length ?? 0;
+      const checks = d.sanity?.length ? `; sanity checks: ${count('pass')} passed, ${count('fail')} failed, ${count('skip')} skipped` : '';
       io.stdout.write(
         `Deployed ${outcome.record.target.head.slice(0, 8)} to ${d.environment} (deployment ${d.deploymentId}, ${d.attempts} attempt(s))${checks}${d.checksFailing ? ' — deployed, checks failing' : ''}.\n`,
       );

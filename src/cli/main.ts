@@ -1,20 +1,19 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { ReviewCache, defaultCacheDir } from '../core/cache.js';
-import { loadConfig, normalizeOllamaHost } from '../core/config.js';
-import { GitError, repoRoot } from '../core/diff/sources.js';
-import { runReview, type ReviewEvent } from '../core/engine.js';
-import { HistoryStore, defaultStateDir } from '../core/history.js';
-import { createProvider } from '../core/providers/index.js';
+import type { ReviewEvent } from '../core/engine.js';
+import { GitError } from '../core/git/run.js';
+import { HostError } from '../core/hosts/types.js';
 import { toJsonReport } from '../core/report/json.js';
 import { toSarif } from '../core/report/sarif.js';
 import { toText } from '../core/report/text.js';
-import { flagsToConfig, parseReviewArgs, UsageError, type ReviewArgs } from './args.js';
+import type { ReviewResult } from '../core/types.js';
+import { parseReviewArgs, UsageError, type ReviewArgs } from './args.js';
+import { deployCommand } from './deploy.js';
 import { EXIT, HELP, VERSION } from './help.js';
 import { hookCommand } from './hook.js';
-import { postCommand } from './post.js';
-import { deployCommand } from './deploy.js';
 import { readAll, type Io } from './io.js';
+import { postCommand } from './post.js';
+import { openCliSession } from './session.js';
 
 export async function main(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
@@ -54,6 +53,10 @@ function reportError(err: unknown, io: Io): number {
     io.stderr.write(`pullmint: ${err.message}\nRun 'pullmint help' for usage.\n`);
     return EXIT.usage;
   }
+  if (err instanceof HostError) {
+    io.stderr.write(`pullmint: ${err.message}\n`);
+    return EXIT.usage;
+  }
   if (err instanceof GitError) {
     io.stderr.write(`pullmint: ${err.message}\n${err.hint ? err.hint + '\n' : ''}`);
     return EXIT.usage;
@@ -69,33 +72,18 @@ async function review(argv: string[], io: Io): Promise<number> {
     return EXIT.ok;
   }
   const args = parseReviewArgs(argv, io.cwd);
-  const root = await repoRoot(resolve(io.cwd, args.repo));
-  const overrides = flagsToConfig(args);
-  if (args.ollamaHost) overrides.ollama = { host: normalizeOllamaHost(args.ollamaHost) };
-  const loaded = await loadConfig({ repoRoot: root, env: io.env, overrides });
-  const config = loaded.config;
-  if (args.model) (config[config.provider] as { model: string }).model = args.model;
-  for (const w of loaded.warnings) io.stderr.write(`pullmint: warning: ${w}\n`);
-
-  const provider = args.rulesOnly
-    ? null
-    : createProvider(config, { anthropicApiKey: io.env.ANTHROPIC_API_KEY, openaiApiKey: io.env.PULLMINT_OPENAI_API_KEY });
+  const session = await openCliSession(io, args.repo, args);
   const progress = makeProgress(io);
   const controller = new AbortController();
   const onSigint = (): void => controller.abort(new Error('cancelled'));
   process.once('SIGINT', onSigint);
   let result;
   try {
-    result = await runReview({
-      repoDir: root,
+    result = await session.review({
       target: args.target,
-      config,
-      provider,
-      cache: new ReviewCache(defaultCacheDir(io.env)),
-      stateDir: defaultStateDir(io.env),
       signal: controller.signal,
       onEvent: progress.onEvent,
-      rulesOnlyReason: args.rulesOnly
+      rulesOnly: args.rulesOnly
         ? { kind: 'other', message: 'rules-only review requested (--rules-only)', fix: 'Drop --rules-only to include the model.' }
         : undefined,
     });
@@ -103,7 +91,7 @@ async function review(argv: string[], io: Io): Promise<number> {
     process.removeListener('SIGINT', onSigint);
     progress.done();
   }
-  const rendered = render(result, args, io, config.ollama.model);
+  const rendered = render(result, args, io, session.config.ollama.model);
   if (args.output) await writeFile(resolve(io.cwd, args.output), rendered);
   else io.stdout.write(rendered);
   if (args.gate && result.decision === 'manual-review') return EXIT.gate;
@@ -111,7 +99,7 @@ async function review(argv: string[], io: Io): Promise<number> {
   return EXIT.ok;
 }
 
-function render(result: Awaited<ReturnType<typeof runReview>>, args: ReviewArgs, io: Io, ollamaModel: string): string {
+function render(result: ReviewResult, args: ReviewArgs, io: Io, ollamaModel: string): string {
   switch (args.format) {
     case 'json':
       return JSON.stringify(toJsonReport(result), null, 2) + '\n';
@@ -146,8 +134,8 @@ function makeProgress(io: Io): { onEvent: (e: ReviewEvent) => void; done: () => 
 async function history(argv: string[], io: Io): Promise<number> {
   const json = argv.includes('--json');
   const repoIdx = argv.indexOf('--repo');
-  const root = await repoRoot(resolve(io.cwd, repoIdx >= 0 ? (argv[repoIdx + 1] ?? '.') : '.'));
-  const records = await new HistoryStore(defaultStateDir(io.env), root).list(50);
+  const session = await openCliSession(io, repoIdx >= 0 ? (argv[repoIdx + 1] ?? '.') : '.');
+  const records = await session.history().list(50);
   if (json) {
     io.stdout.write(JSON.stringify(records, null, 2) + '\n');
     return EXIT.ok;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ReviewCache } from './cache.js';
-import type { PullmintConfig } from './config.js';
-import { collectDiff, type TargetSpec } from './diff/sources.js';
+import type { PullmintConfig } from './config/schema.js';
+import { collectDiff, type TargetSpec } from './git/diff.js';
 import { fileFilter, type FilterResult } from './diff/filters.js';
 import { countAdded, type FileDiff } from './diff/model.js';
 import { mergeDuplicates, sortFindings } from './findings.js';

@@ -1,8 +1,7 @@
 import { chmod, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import { simpleGit } from 'simple-git';
-import { repoRoot } from './diff/sources.js';
-import { tryGit } from './git.js';
+import { configValue, gitPath, repoRoot } from './git/repo.js';
+import { tryGit } from './git/run.js';
 
 export const HOOK_MARKER = '# pullmint pre-push hook';
 const CHAINED = 'pre-push.pullmint-chained';
@@ -14,10 +13,9 @@ const ZERO = /^0+$/;
  */
 export async function hooksDir(repo: string): Promise<string> {
   const root = await repoRoot(repo);
-  const git = simpleGit(root);
-  const configured = await tryGit(root, ['config', '--get', 'core.hooksPath']);
+  const configured = await configValue(root, 'core.hooksPath');
   if (configured && /(^|\/)\.husky(\/_)?\/?$/.test(configured)) return join(root, '.husky');
-  const dir = (await git.raw(['rev-parse', '--git-path', 'hooks'])).trim();
+  const dir = await gitPath(root, 'hooks');
   return isAbsolute(dir) ? dir : join(root, dir);
 }
 

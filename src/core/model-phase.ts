@@ -1,5 +1,5 @@
 import { cacheKey, type ReviewCache } from './cache.js';
-import type { PullmintConfig } from './config.js';
+import type { PullmintConfig } from './config/schema.js';
 import type { FileDiff } from './diff/model.js';
 import { anchorFindings, chunkView, resolveFile } from './output/anchor.js';
 import { parseModelOutput, type ParsedOutput } from './output/parse.js';

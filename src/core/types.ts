@@ -111,3 +111,17 @@ export interface ModelErrorInfo {
   message: string;
   fix: string;
 }
+
+export type FixKind =
+  'open-folder' | 'install-ollama' | 'pull-model' | 'select-model' | 'set-secret' | 'open-settings' | 'sign-in-github' | 'set-deploy-url';
+
+export interface SetupCheck {
+  name: string;
+  ok: boolean;
+  /** What was found, in words: "qwen2.5-coder:7b, 32,768-token context". */
+  detail: string;
+  /** `arg`: the model to pull, the setting to open, or the secret to set. */
+  fix?: { label: string; kind: FixKind; arg?: string };
+  /** Not needed for a review (GitHub, deploy): shown, never blocks. */
+  optional?: boolean;
+}

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { GitError, repoRoot } from '../core/diff/sources.js';
+import { repoRoot } from '../core/git/repo.js';
+import { GitError } from '../core/git/run.js';
 
 /** The repository a folder belongs to, or undefined when it is not in one. */
 export async function repoOfFolder(folder: vscode.Uri): Promise<string | undefined> {

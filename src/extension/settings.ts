@@ -1,35 +1,41 @@
 import * as vscode from 'vscode';
+import { ReviewSession } from '../app/session.js';
+import { editorLayer, mergeConfig, type ConfigLayer } from '../core/config/load.js';
+import type { PullmintConfig } from '../core/config/schema.js';
+import type { SecretStore } from '../core/secrets.js';
 import { Disposable } from './lifecycle.js';
-import { readSettings, type EditorSettings } from './settingsModel.js';
 
-/** Reads `pullmint.*` into one typed object, re-read when the configuration changes. */
+/**
+ * The editor's settings as one config layer: only the values the user set (`inspect`), read for the
+ * folder in question, so the repository's .pullmint.json and the environment keep their place
+ * beneath them — the same layering as the CLI.
+ */
 export class SettingsService extends Disposable {
-  private cached: EditorSettings | undefined;
-  private readonly changed = this.register(new vscode.EventEmitter<EditorSettings>());
+  private readonly changed = this.register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changed.event;
 
-  constructor() {
+  constructor(private readonly secrets: SecretStore) {
     super();
     this.register(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (!e.affectsConfiguration('pullmint')) return;
-        this.cached = undefined;
-        this.changed.fire(this.current);
+        if (e.affectsConfiguration('pullmint')) this.changed.fire();
       }),
     );
   }
 
-  get current(): EditorSettings {
-    if (!this.cached) {
-      const cfg = vscode.workspace.getConfiguration('pullmint');
-      this.cached = readSettings((key, fallback) => cfg.get(key, fallback));
-    }
-    return this.cached;
+  /** The settings the user set for a folder (or the window), as the top config layer. */
+  layer(resource?: vscode.Uri): ConfigLayer {
+    const cfg = vscode.workspace.getConfiguration('pullmint', resource ?? null);
+    return editorLayer((key) => cfg.inspect(key));
   }
 
-  /** Settings for one resource (multi-root folders may differ). */
-  forResource(uri: vscode.Uri): EditorSettings {
-    const cfg = vscode.workspace.getConfiguration('pullmint', uri);
-    return readSettings((key, fallback) => cfg.get(key, fallback));
+  /** Editor-only values (how findings show, review on save) for a resource: defaults and the editor's settings. */
+  editor(resource?: vscode.Uri): Pick<PullmintConfig, 'severityMap' | 'reviewOnSave'> {
+    return mergeConfig([this.layer(resource)]).config;
+  }
+
+  /** A review session for a repository: user config file, .pullmint.json, environment, then these settings. */
+  open(repo: string): Promise<ReviewSession> {
+    return ReviewSession.open({ repoDir: repo, env: process.env, secrets: this.secrets, overrides: this.layer(vscode.Uri.file(repo)) });
   }
 }

@@ -4,9 +4,9 @@ import { deploy, type DeployRequest } from '../../src/core/deploy/deploy.js';
 import { parseSanityChecks, runSanityChecks } from '../../src/core/deploy/sanity.js';
 import { retryAfterMs, sendDeployWebhook, type DeployPayload } from '../../src/core/deploy/webhook.js';
 import { runReview } from '../../src/core/engine.js';
-import { DEFAULT_CONFIG } from '../../src/core/config.js';
+import { DEFAULT_CONFIG } from '../../src/core/config/schema.js';
 import { HistoryStore } from '../../src/core/history.js';
-import { createGitHubClient } from '../../src/core/github/client.js';
+import { GitHubHost } from '../../src/core/hosts/github/host.js';
 import { FakeGitHub } from '../fakes/github.js';
 import { LoopbackServer, sendJson, sleep, type RecordedRequest } from '../fakes/http.js';
 import { cliEnv, ensureBuilt, runCli } from '../helpers/cli.js';
@@ -151,7 +151,7 @@ describe('deploy: gate, records and sanity checks', () => {
     secret: SECRET,
     stateDir,
     deployThreshold: 40,
-    github: null,
+    deployments: null,
     sanityChecks: [],
     waitUntilHealthyMs: 0,
     userAgent: 'pullmint/test',
@@ -257,13 +257,14 @@ describe('deploy: gate, records and sanity checks', () => {
     gh.tokens.set('ghp_deploy', 'dev');
     await gh.start();
     try {
-      const github = {
-        client: await createGitHubClient({ token: 'ghp_deploy', baseUrl: gh.url }),
+      const deployments = new GitHubHost({
+        token: 'ghp_deploy',
+        apiUrl: gh.url,
         repo: { host: 'github.com', owner: 'acme', repo: 'widgets' },
-      };
+      }).deployments;
       repo.write('b.js', 'exports.b = 2;\n').commit('b');
       await reviewBranch();
-      assert.equal((await deploy(request({ github }))).kind, 'deployed');
+      assert.equal((await deploy(request({ deployments }))).kind, 'deployed');
       assert.equal(gh.deployments.length, 1);
       assert.equal(gh.deployments[0].ref, repo.git('rev-parse', 'HEAD').trim());
       assert.equal(gh.deployments[0].environment, 'staging');
@@ -274,7 +275,7 @@ describe('deploy: gate, records and sanity checks', () => {
       await hook.stop();
       hook = receiver([{ status: 400 }]);
       await hook.start();
-      assert.equal((await deploy(request({ github, environment: 'production', url: hook.url }))).kind, 'failed');
+      assert.equal((await deploy(request({ deployments, environment: 'production', url: hook.url }))).kind, 'failed');
       assert.deepEqual(
         gh.deployments[1].statuses.map((x) => x.state),
         ['in_progress', 'failure'],

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { ReviewCache } from '../../src/core/cache.js';
-import { DEFAULT_CONFIG, type PullmintConfig } from '../../src/core/config.js';
+import { DEFAULT_CONFIG, type PullmintConfig } from '../../src/core/config/schema.js';
 import { runReview, type ReviewEvent } from '../../src/core/engine.js';
 import { HistoryStore } from '../../src/core/history.js';
 import { AnthropicProvider } from '../../src/core/providers/anthropic.js';

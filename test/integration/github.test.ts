@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { commentableLines } from '../../src/core/github/post.js';
-import { createGitHubClient } from '../../src/core/github/client.js';
-import { resolvePullRequest } from '../../src/core/github/pr.js';
-import { collectDiff } from '../../src/core/diff/sources.js';
+import { commentableLines } from '../../src/core/hosts/github/post.js';
+import { createGitHubClient } from '../../src/core/hosts/github/client.js';
+import { resolvePullRequest } from '../../src/core/hosts/github/pr.js';
+import { collectDiff } from '../../src/core/git/diff.js';
 import { FakeGitHub } from '../fakes/github.js';
 import { FakeOllama } from '../fakes/ollama.js';
 import { cliEnv, ensureBuilt, runCli } from '../helpers/cli.js';

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { DEFAULT_CONFIG, type PullmintConfig } from '../../src/core/config.js';
+import { DEFAULT_CONFIG, type PullmintConfig } from '../../src/core/config/schema.js';
+import { envSecrets } from '../../src/core/secrets.js';
 import { runSetupChecks } from '../../src/core/setup.js';
 import { FakeOllama } from '../fakes/ollama.js';
 import { deadPort } from '../helpers/cli.js';
@@ -18,7 +19,7 @@ describe('setup checks (what "Check Setup" shows)', () => {
     repo.remove();
   });
   const cfg = (over: Partial<PullmintConfig> = {}): PullmintConfig => ({ ...structuredClone(DEFAULT_CONFIG), ...over });
-  const base = { hasAnthropicKey: false, github: { signedIn: false }, deployUrl: '' };
+  const base = { secrets: envSecrets({}), github: { signedIn: false } };
 
   it('reports a working Ollama, the pulled model and the context length Pullmint will use', async () => {
     const checks = await runSetupChecks({
@@ -68,6 +69,17 @@ describe('setup checks (what "Check Setup" shows)', () => {
       ],
     );
     const claude = await runSetupChecks({ ...base, repoDir: repo.dir, config: cfg({ provider: 'anthropic' }) });
-    assert.equal(claude.find((c) => c.name === 'Anthropic API key')?.fix?.kind, 'set-anthropic-key');
+    assert.deepEqual(claude.find((c) => c.name === 'Anthropic API key')?.fix, {
+      label: 'Set Anthropic API Key',
+      kind: 'set-secret',
+      arg: 'anthropicApiKey',
+    });
+    const keyed = await runSetupChecks({
+      ...base,
+      secrets: envSecrets({ ANTHROPIC_API_KEY: 'sk-ant-x' }),
+      repoDir: repo.dir,
+      config: cfg({ provider: 'anthropic' }),
+    });
+    assert.equal(keyed.find((c) => c.name === 'Anthropic API key')?.ok, true);
   });
 });

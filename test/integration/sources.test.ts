@@ -3,7 +3,9 @@ import { chmodSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { addedLines } from '../../src/core/diff/model.js';
 import { filterFiles } from '../../src/core/diff/filters.js';
-import { collectDiff, EMPTY_TREE, GitError } from '../../src/core/diff/sources.js';
+import { EMPTY_TREE } from '../../src/core/git/repo.js';
+import { collectDiff } from '../../src/core/git/diff.js';
+import { GitError } from '../../src/core/git/run.js';
 import { TempRepo } from '../helpers/git.js';
 
 const opts = { contextLines: 3 };

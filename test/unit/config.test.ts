@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_CONFIG, loadConfig, mergeConfig, normalizeOllamaHost } from '../../src/core/config.js';
+import { loadConfig, mergeConfig } from '../../src/core/config/load.js';
+import { DEFAULT_CONFIG } from '../../src/core/config/schema.js';
+import { normalizeOllamaHost } from '../../src/core/providers/ollama.js';
 import { tempDir } from '../helpers/git.js';
 
 describe('config layering', () => {
@@ -14,7 +16,7 @@ describe('config layering', () => {
       repoRoot: repo,
       userConfigFile: userFile,
       env: { OLLAMA_HOST: '10.0.0.5:11434' },
-      overrides: { maxCalls: 3 },
+      overrides: { source: 'command line', values: { maxCalls: 3 } },
     });
     assert.deepEqual(warnings, []);
     assert.equal(config.provider, 'anthropic');

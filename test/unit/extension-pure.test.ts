@@ -1,29 +1,30 @@
 import assert from 'node:assert/strict';
-import { mergeConfig } from '../../src/core/config.js';
-import { Dismissals } from '../../src/extension/dismissals.js';
-import { trackEdit } from '../../src/extension/editTracking.js';
-import { parseWebviewMessage } from '../../src/extension/panelMessages.js';
-import { DEFAULT_SEVERITY_MAP, readSettings, toEngineOverrides } from '../../src/extension/settingsModel.js';
+import { editorLayer, mergeConfig, type InspectedSetting } from '../../src/core/config/load.js';
+import { Dismissals } from '../../src/extension/review/dismissals.js';
+import { trackEdit } from '../../src/extension/review/editTracking.js';
+import { parseWebviewMessage } from '../../src/extension/panel/messages.js';
 
-const getter =
-  (values: Record<string, unknown>) =>
-  <T>(key: string, fallback: T): T =>
-    key in values ? (values[key] as T) : fallback;
+const inspector =
+  (user: Record<string, unknown>, workspace: Record<string, unknown> = {}) =>
+  (key: string): InspectedSetting | undefined =>
+    key in user || key in workspace ? { globalValue: user[key], workspaceValue: workspace[key] } : undefined;
 
 describe('extension: settings → engine options', () => {
-  it('reads defaults and maps them to a valid engine configuration', () => {
-    const s = readSettings(getter({}));
-    assert.deepEqual(s.severityMap, DEFAULT_SEVERITY_MAP);
-    assert.equal(s.reviewOnSave, 'rules');
-    const { config, warnings } = mergeConfig([{ source: 'settings', values: toEngineOverrides(s) }]);
+  it('contributes nothing the user did not set, so lower layers keep their values', () => {
+    const layer = editorLayer(inspector({}));
+    assert.deepEqual(layer.values, {});
+    const { config, warnings } = mergeConfig([{ source: '.pullmint.json', values: { contextLines: 10 } }, layer]);
     assert.deepEqual(warnings, []);
+    assert.equal(config.contextLines, 10);
     assert.equal(config.ollama.model, 'qwen2.5-coder:7b');
     assert.equal(config.anthropic.model, 'claude-sonnet-5');
+    assert.deepEqual(config.severityMap, { critical: 'Error', high: 'Error', medium: 'Warning', low: 'Information', info: 'Hint' });
+    assert.equal(config.reviewOnSave, 'rules');
   });
 
   it('carries every engine option through, and keeps a bad severity map entry at its default', () => {
-    const s = readSettings(
-      getter({
+    const layer = editorLayer(
+      inspector({
         provider: 'anthropic',
         'ollama.numCtx': 8192,
         contextLines: 5,
@@ -36,10 +37,12 @@ describe('extension: settings → engine options', () => {
         rules: { 'debugger-statement': false },
       }),
     );
-    assert.equal(s.severityMap.medium, 'Error');
-    assert.equal(s.severityMap.low, 'Information');
-    assert.equal(s.reviewOnSave, 'rules');
-    const { config } = mergeConfig([{ source: 'settings', values: toEngineOverrides(s) }]);
+    const { config, warnings } = mergeConfig([layer]);
+    assert.equal(config.severityMap.medium, 'Error');
+    assert.equal(config.severityMap.low, 'Information');
+    assert.equal(config.reviewOnSave, 'rules');
+    assert.ok(warnings.some((w) => w.includes('severityMap.low')));
+    assert.ok(warnings.some((w) => w.includes('reviewOnSave')));
     assert.equal(config.provider, 'anthropic');
     assert.equal(config.ollama.numCtx, 8192);
     assert.equal(config.contextLines, 5);
@@ -49,6 +52,19 @@ describe('extension: settings → engine options', () => {
     assert.equal(config.risk.weights.medium, 10);
     assert.equal(config.risk.weights.critical, 30);
     assert.deepEqual(config.rules, { 'debugger-statement': false });
+  });
+
+  it('takes machine-scoped settings (hosts, URLs) from user settings only, never from the workspace', () => {
+    const layer = editorLayer(
+      inspector(
+        { 'ollama.host': 'http://gpu-box:11434' },
+        { 'ollama.host': 'http://evil.example:11434', 'deploy.url': 'http://evil.example/hook', contextLines: 7 },
+      ),
+    );
+    const { config } = mergeConfig([layer]);
+    assert.equal(config.ollama.host, 'http://gpu-box:11434');
+    assert.equal(config.deploy.url, '');
+    assert.equal(config.contextLines, 7);
   });
 });
 

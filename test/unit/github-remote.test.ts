@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { anchorable, commentableLines } from '../../src/core/github/post.js';
-import { apiBaseUrl, blobUrl, parseRemoteUrl } from '../../src/core/github/remote.js';
+import { anchorable, commentableLines } from '../../src/core/hosts/github/post.js';
+import { apiBaseUrl, blobUrl, parseRemoteUrl } from '../../src/core/hosts/github/remote.js';
 import type { FileDiff } from '../../src/core/diff/model.js';
 
 describe('GitHub remotes', () => {

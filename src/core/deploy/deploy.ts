@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
-import { headSha, repoRoot } from '../diff/sources.js';
-import type { GitHubClient } from '../github/client.js';
-import type { RemoteRepo } from '../github/remote.js';
+import { headSha, repoRoot } from '../git/repo.js';
+import type { DeploymentRecorder } from '../hosts/types.js';
 import { HistoryStore, type DeploymentRecord, type ExecutionRecord } from '../history.js';
 import { severityCounts } from '../risk.js';
 import { runSanityChecks, type SanityCheck } from './sanity.js';
 import { DEFAULT_BACKOFF, sendDeployWebhook, type AttemptLog, type DeployPayload } from './webhook.js';
-import { tryGit } from '../git.js';
+import { tryGit } from '../git/run.js';
 
 export interface DeployRequest {
   repoDir: string;
@@ -19,7 +18,8 @@ export interface DeployRequest {
   secret?: string;
   stateDir: string;
   deployThreshold: number;
-  github?: { client: GitHubClient; repo: RemoteRepo } | null;
+  /** The code host's deployments (GitHub's), when a host and token are at hand. */
+  deployments?: DeploymentRecorder | null;
   sanityChecks: SanityCheck[];
   waitUntilHealthyMs: number;
   userAgent: string;
@@ -116,27 +116,18 @@ export async function deploy(req: DeployRequest): Promise<DeployOutcome> {
     `[${record.executionId}] deployment ${deployment.deploymentId} approved for ${req.environment}${override ? ` (override by ${requestedBy}, risk ${result.riskScore})` : ''}`,
   );
 
-  const gh = req.github;
-  if (gh) {
+  const hostDeployments = req.deployments;
+  if (hostDeployments) {
     try {
-      const { data } = await gh.client.repos.createDeployment({
-        owner: gh.repo.owner,
-        repo: gh.repo.repo,
+      const id = await hostDeployments.create({
         ref: head,
         environment: req.environment,
-        auto_merge: false,
-        required_contexts: [],
-        description: `Pullmint: risk ${result.riskScore}/100 → ${result.decision}`.slice(0, 140),
+        description: `Pullmint: risk ${result.riskScore}/100 → ${result.decision}`,
         payload: { deploymentId: deployment.deploymentId, executionId: record.executionId },
       });
-      if ('id' in data) {
-        deployment.githubDeploymentId = data.id;
-        await gh.client.repos.createDeploymentStatus({
-          owner: gh.repo.owner,
-          repo: gh.repo.repo,
-          deployment_id: data.id,
-          state: 'in_progress',
-        });
+      if (id !== undefined) {
+        deployment.githubDeploymentId = id;
+        await hostDeployments.status(id, 'in_progress');
       }
     } catch (err) {
       log(`GitHub deployment not recorded: ${(err as Error).message}`);
@@ -149,7 +140,7 @@ export async function deploy(req: DeployRequest): Promise<DeployOutcome> {
   const payload: DeployPayload = {
     deploymentId: deployment.deploymentId,
     executionId: record.executionId,
-    repository: gh ? `${gh.repo.owner}/${gh.repo.repo}` : root,
+    repository: hostDeployments ? hostDeployments.repository : root,
     ref: (await tryGit(root, ['symbolic-ref', '-q', '--short', 'HEAD'])) || head,
     sha: head,
     environment: req.environment,
@@ -209,20 +200,14 @@ async function githubStatus(
   state: 'success' | 'failure',
   log: (m: string) => void,
 ): Promise<void> {
-  const gh = req.github;
-  if (!gh || d.githubDeploymentId === undefined) return;
+  const hostDeployments = req.deployments;
+  if (!hostDeployments || d.githubDeploymentId === undefined) return;
   try {
-    await gh.client.repos.createDeploymentStatus({
-      owner: gh.repo.owner,
-      repo: gh.repo.repo,
-      deployment_id: d.githubDeploymentId,
+    await hostDeployments.status(
+      d.githubDeploymentId,
       state,
-      description: d.checksFailing
-        ? 'deployed, sanity checks failing'
-        : state === 'success'
-          ? 'deployed'
-          : (d.error ?? 'failed').slice(0, 140),
-    });
+      d.checksFailing ? 'deployed, sanity checks failing' : state === 'success' ? 'deployed' : (d.error ?? 'failed'),
+    );
   } catch (err) {
     log(`GitHub deployment status not recorded: ${(err as Error).message}`);
   }

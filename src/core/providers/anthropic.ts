@@ -1,8 +1,12 @@
+import { z } from 'zod';
+import { setting } from '../config/setting.js';
 import { REVIEW_JSON_SCHEMA } from '../output/schema.js';
 import {
   callSignal,
   isAbort,
   isConnectionError,
+  defineProvider,
+  isLoopbackUrl,
   ProviderError,
   type Completion,
   type CompletionRequest,
@@ -175,3 +179,46 @@ export class AnthropicProvider implements ReviewProvider {
     return new ProviderError('other', `Anthropic request failed: ${msg}`, 'Try again; if it persists, check status.anthropic.com.');
   }
 }
+
+export const anthropicSettings = z.object({
+  model: setting(z.string(), {
+    default: DEFAULT_ANTHROPIC_MODEL,
+    description: "Anthropic model id. The API key lives in VS Code's secret storage: **Pullmint: Set Anthropic API Key**.",
+  }),
+  baseUrl: setting(z.string(), {
+    default: '',
+    description: "Messages API base URL (empty: Anthropic's). Only user settings may set it.",
+    scope: 'machine',
+    env: { name: 'ANTHROPIC_BASE_URL' },
+  }),
+  maxOutputTokens: setting(z.number().int().min(256), { default: 8192, description: 'Most tokens one answer may have.' }),
+});
+
+const KNOWN_MODELS = ['claude-sonnet-5', 'claude-opus-5', 'claude-haiku-4-5', 'claude-sonnet-4-6'];
+
+export const anthropic = defineProvider({
+  name: 'anthropic',
+  label: 'Anthropic Claude (cloud)',
+  settings: anthropicSettings,
+  secret: 'anthropicApiKey',
+  isRemote: (s) => !isLoopbackUrl(s.baseUrl || 'https://api.anthropic.com'),
+  create: (s, ctx) =>
+    new AnthropicProvider({
+      apiKey: ctx.apiKey,
+      baseURL: s.baseUrl || undefined,
+      model: s.model,
+      maxOutputTokens: s.maxOutputTokens,
+      maxRetries: 2,
+    }),
+  checks: async (s, ctx) => [
+    ctx.apiKey
+      ? { name: 'Anthropic API key', ok: true, detail: `set; model ${s.model}; diff chunks are sent to Anthropic with secrets redacted` }
+      : {
+          name: 'Anthropic API key',
+          ok: false,
+          detail: 'not set',
+          fix: { label: 'Set Anthropic API Key', kind: 'set-secret', arg: 'anthropicApiKey' },
+        },
+  ],
+  listModels: async () => KNOWN_MODELS.map((name) => ({ name })),
+});

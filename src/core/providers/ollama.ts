@@ -1,9 +1,14 @@
 import { Ollama } from 'ollama';
+import { z } from 'zod';
+import { setting } from '../config/setting.js';
 import { REVIEW_JSON_SCHEMA } from '../output/schema.js';
+import type { SetupCheck } from '../types.js';
 import {
   callSignal,
   isAbort,
   isConnectionError,
+  defineProvider,
+  isLoopbackUrl,
   ProviderError,
   type Completion,
   type CompletionRequest,
@@ -29,11 +34,14 @@ const FALLBACK_CONTEXT = 4096;
 
 export class OllamaProvider implements ReviewProvider {
   readonly name = 'ollama';
-  readonly isCloud = false;
+  /** Ollama on another machine receives the code like any remote server: secrets are redacted. */
+  readonly isCloud: boolean;
   readonly concurrency = 1;
   private modelContext = FALLBACK_CONTEXT;
 
-  constructor(private readonly opts: OllamaOptions) {}
+  constructor(private readonly opts: OllamaOptions) {
+    this.isCloud = !isLoopbackUrl(opts.host);
+  }
 
   get model(): string {
     return this.opts.model;
@@ -163,3 +171,115 @@ export function contextLengthOf(modelInfo: unknown): number | null {
   }
   return null;
 }
+
+/** OLLAMA_HOST may be `0.0.0.0:11434`, `host:port` or a URL, as the Ollama CLI accepts. */
+export function normalizeOllamaHost(host: string): string {
+  let h = host.trim();
+  if (!/^https?:\/\//.test(h)) h = `http://${h}`;
+  h = h.replace('://0.0.0.0', '://127.0.0.1');
+  if (!/:\d+(\/|$)/.test(h.replace(/^https?:\/\//, ''))) h = h.replace(/\/*$/, '') + ':11434';
+  return h.replace(/\/+$/, '');
+}
+
+export const ollamaSettings = z.object({
+  host: setting(z.string(), {
+    default: DEFAULT_OLLAMA_HOST,
+    description: 'Ollama server URL. Only user settings may set it.',
+    scope: 'machine',
+    env: { name: 'OLLAMA_HOST', parse: normalizeOllamaHost },
+  }),
+  model: setting(z.string(), {
+    default: DEFAULT_OLLAMA_MODEL,
+    description: 'Ollama model. Run `ollama pull <model>` first, or use **Pullmint: Select Model…**.',
+  }),
+  numCtx: setting(z.number().int().min(1024), {
+    default: 16384,
+    description: "Upper bound for Ollama's `num_ctx`; each call sets `num_ctx` to fit its chunk.",
+  }),
+  keepAlive: setting(z.string(), {
+    default: '10m',
+    description: 'How long Ollama keeps the model loaded after a review (`keep_alive`).',
+  }),
+});
+type OllamaSettings = z.output<typeof ollamaSettings>;
+
+/** A client for quick questions (list, show): five seconds, then the answer is "unreachable". */
+function quickClient(host: string): Ollama {
+  return new Ollama({ host, fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(5000) }) });
+}
+
+async function ollamaChecks(s: OllamaSettings): Promise<SetupCheck[]> {
+  const client = quickClient(s.host);
+  let names: string[];
+  try {
+    names = (await client.list()).models.map((m) => m.name);
+  } catch {
+    return [
+      {
+        name: 'Ollama reachable',
+        ok: false,
+        detail: `nothing answers at ${s.host}`,
+        fix: { label: 'Install Ollama', kind: 'install-ollama' },
+      },
+    ];
+  }
+  const checks: SetupCheck[] = [{ name: 'Ollama reachable', ok: true, detail: `${s.host}, ${names.length} model(s) pulled` }];
+  const pulled = names.some((n) => n === s.model || n === `${s.model}:latest`);
+  if (!pulled) {
+    checks.push({
+      name: 'Model pulled',
+      ok: false,
+      detail: `${s.model} is not pulled${names.length ? `; pulled: ${names.slice(0, 5).join(', ')}` : ''}`,
+      fix: { label: `Run ollama pull ${s.model}`, kind: 'pull-model', arg: s.model },
+    });
+    return checks;
+  }
+  checks.push({ name: 'Model pulled', ok: true, detail: s.model });
+  try {
+    const info = await client.show({ model: s.model });
+    const ctx = contextLengthOf(info.model_info);
+    const used = Math.min(ctx ?? FALLBACK_CONTEXT, s.numCtx);
+    checks.push({
+      name: 'Context length',
+      ok: true,
+      detail: `model ${ctx ? ctx.toLocaleString('en-US') : 'unknown'} tokens; Pullmint uses up to ${used.toLocaleString('en-US')} (pullmint.ollama.numCtx)`,
+    });
+  } catch (err) {
+    checks.push({
+      name: 'Context length',
+      ok: false,
+      detail: `could not read the model: ${(err as Error).message}`,
+      fix: { label: 'Select another model', kind: 'select-model' },
+    });
+  }
+  return checks;
+}
+
+export const ollama = defineProvider({
+  name: 'ollama',
+  label: 'Ollama (local, private)',
+  settings: ollamaSettings,
+  isRemote: (s) => !isLoopbackUrl(s.host),
+  create: (s, ctx) =>
+    new OllamaProvider({
+      host: s.host,
+      model: s.model,
+      maxNumCtx: s.numCtx,
+      outputReserve: ctx.outputReserveTokens,
+      keepAlive: s.keepAlive,
+      temperature: 0.1,
+    }),
+  checks: (s) => ollamaChecks(s),
+  listModels: async (s) => {
+    let models;
+    try {
+      models = (await quickClient(s.host).list()).models;
+    } catch {
+      throw new ProviderError('unreachable', `Ollama is not reachable at ${s.host}`, 'Start it with `ollama serve`.');
+    }
+    return models.map((m) => ({
+      name: m.name,
+      detail: [m.details?.parameter_size, m.details?.quantization_level, `${(m.size / 1e9).toFixed(1)} GB`].filter(Boolean).join(' · '),
+    }));
+  },
+});

@@ -1,8 +1,12 @@
+import { z } from 'zod';
+import { setting } from '../config/setting.js';
 import { REVIEW_JSON_SCHEMA } from '../output/schema.js';
 import {
   callSignal,
   isAbort,
   isConnectionError,
+  defineProvider,
+  isLoopbackUrl,
   ProviderError,
   type Completion,
   type CompletionRequest,
@@ -26,7 +30,7 @@ export class OpenAICompatibleProvider implements ReviewProvider {
 
   constructor(private readonly opts: OpenAICompatibleOptions) {
     // A shared team server is another machine: treat it like the cloud and redact secrets.
-    this.isCloud = !/^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:|\/|$)/.test(opts.baseURL);
+    this.isCloud = !isLoopbackUrl(opts.baseURL);
   }
 
   get model(): string {
@@ -159,3 +163,64 @@ async function* sseData(body: ReadableStream<Uint8Array>): AsyncGenerator<string
     }
   }
 }
+
+export const openaiSettings = z.object({
+  baseUrl: setting(z.string(), {
+    default: '',
+    description: 'Base URL of an OpenAI-compatible server, e.g. `http://gpu-box:8000`. Only user settings may set it.',
+    scope: 'machine',
+  }),
+  model: setting(z.string(), { default: 'qwen2.5-coder-7b-instruct', description: 'Model name on the OpenAI-compatible server.' }),
+  contextTokens: setting(z.number().int().min(1024), {
+    default: 32768,
+    description: 'Context window of the OpenAI-compatible model, in tokens.',
+  }),
+});
+
+function modelsUrl(baseUrl: string): string {
+  const base = baseUrl.replace(/\/+$/, '');
+  return base.endsWith('/v1') ? `${base}/models` : `${base}/v1/models`;
+}
+
+export const openai = defineProvider({
+  name: 'openai',
+  label: 'OpenAI-compatible server',
+  settings: openaiSettings,
+  secret: 'openaiApiKey',
+  isRemote: (s) => !isLoopbackUrl(s.baseUrl),
+  create: (s, ctx) =>
+    new OpenAICompatibleProvider({
+      baseURL: s.baseUrl,
+      model: s.model,
+      apiKey: ctx.apiKey,
+      contextTokens: s.contextTokens,
+      outputReserve: ctx.outputReserveTokens,
+    }),
+  checks: async (s) => [
+    s.baseUrl
+      ? { name: 'OpenAI-compatible server', ok: true, detail: `${s.baseUrl}, model ${s.model}` }
+      : {
+          name: 'OpenAI-compatible server',
+          ok: false,
+          detail: 'pullmint.openai.baseUrl is empty',
+          fix: { label: 'Open Settings', kind: 'open-settings', arg: 'pullmint.openai.baseUrl' },
+        },
+  ],
+  listModels: async (s, ctx) => {
+    if (!s.baseUrl) throw new ProviderError('unreachable', 'No OpenAI-compatible server is configured', 'Set pullmint.openai.baseUrl.');
+    try {
+      const res = await fetch(modelsUrl(s.baseUrl), {
+        headers: ctx.apiKey ? { authorization: `Bearer ${ctx.apiKey}` } : {},
+        signal: AbortSignal.timeout(5000),
+      });
+      const body = (await res.json()) as { data?: { id?: unknown }[] };
+      return (body.data ?? []).filter((m) => typeof m.id === 'string').map((m) => ({ name: String(m.id) }));
+    } catch (err) {
+      throw new ProviderError(
+        'unreachable',
+        `${s.baseUrl} did not list its models: ${(err as Error).message}`,
+        'Check pullmint.openai.baseUrl.',
+      );
+    }
+  },
+});

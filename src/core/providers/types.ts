@@ -1,4 +1,6 @@
-import type { ModelErrorInfo, ModelErrorKind } from '../types.js';
+import type { z } from 'zod';
+import type { SecretName } from '../secrets.js';
+import type { ModelErrorInfo, ModelErrorKind, SetupCheck } from '../types.js';
 
 export interface CompletionRequest {
   system: string;
@@ -22,9 +24,9 @@ export interface Completion {
 }
 
 export interface ReviewProvider {
-  readonly name: 'ollama' | 'anthropic' | 'openai';
+  readonly name: string;
   readonly model: string;
-  /** Sends code off this machine: secrets are redacted before any call. */
+  /** Sends code off this machine (any endpoint that is not loopback): secrets are redacted before any call. */
   readonly isCloud: boolean;
   /** Chunks that may run at once. */
   readonly concurrency: number;
@@ -76,4 +78,44 @@ export function isConnectionError(err: unknown): boolean {
     e = (e as { cause?: unknown }).cause;
   }
   return false;
+}
+
+/** What a provider is given besides its own settings. */
+export interface ProviderContext {
+  /** Its secret (an API key), from the environment or the editor's secret storage. */
+  apiKey?: string;
+  outputReserveTokens: number;
+}
+
+export interface ModelChoice {
+  name: string;
+  /** Size, quantization, context: what helps to choose. */
+  detail?: string;
+}
+
+/**
+ * A provider describes itself: its settings (under `config[name]`), the secret it needs, whether
+ * its endpoint is remote, its setup checks and its models. The registry lists them; nothing else
+ * knows a provider by name.
+ */
+export interface ProviderModule<N extends string = string, S extends z.ZodObject = z.ZodObject> {
+  readonly name: N;
+  /** For pickers and the settings enum. */
+  readonly label: string;
+  readonly settings: S;
+  readonly secret?: SecretName;
+  isRemote(settings: z.output<S>): boolean;
+  create(settings: z.output<S>, ctx: ProviderContext): ReviewProvider;
+  checks(settings: z.output<S>, ctx: ProviderContext): Promise<SetupCheck[]>;
+  /** The models one may pick; throws a ProviderError when the server cannot be asked. */
+  listModels(settings: z.output<S>, ctx: ProviderContext): Promise<ModelChoice[]>;
+}
+
+export function defineProvider<N extends string, S extends z.ZodObject>(m: ProviderModule<N, S>): ProviderModule<N, S> {
+  return m;
+}
+
+/** 127.0.0.0/8, localhost and [::1]: the only endpoints where code stays on this machine. */
+export function isLoopbackUrl(url: string): boolean {
+  return /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:|\/|$)/i.test(url.trim());
 }

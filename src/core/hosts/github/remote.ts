@@ -1,10 +1,8 @@
 /** GitHub remotes in every form git accepts, and the API that serves them. */
 
-export interface RemoteRepo {
-  host: string;
-  owner: string;
-  repo: string;
-}
+import type { RemoteRepo } from '../types.js';
+
+export type { RemoteRepo };
 
 /**
  * https://host/owner/repo(.git), git@host:owner/repo(.git), ssh://git@host[:port]/owner/repo,

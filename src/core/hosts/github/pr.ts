@@ -1,40 +1,19 @@
-import { simpleGit } from 'simple-git';
+import { configValue, currentBranch, fetchFrom, hasObject, remoteUrls } from '../../git/repo.js';
+import type { ChangeRequest } from '../types.js';
 import type { GitHubClient } from './client.js';
 import { explainGitHubError, GitHubError } from './client.js';
 import { parseRemoteUrl, type RemoteRepo } from './remote.js';
-import { tryGit } from '../git.js';
 
-export interface PullRequestRef {
-  base: RemoteRepo;
-  number: number;
-  /** How it was found: the GitHub Pull Requests extension's branch key, the user's --pr, or the API. */
-  source: 'branch-config' | 'flag' | 'api';
-}
-
-export interface PullRequestInfo extends PullRequestRef {
-  title: string;
-  state: string;
-  author: string;
-  headSha: string;
-  headRef: string;
-  baseSha: string;
-  baseRef: string;
-  htmlUrl: string;
-}
+export type PullRequestRef = Pick<ChangeRequest, 'base' | 'number' | 'source'>;
+export type PullRequestInfo = ChangeRequest;
 
 async function remotes(repo: string): Promise<Map<string, RemoteRepo>> {
   const out = new Map<string, RemoteRepo>();
-  const list = await simpleGit(repo).getRemotes(true);
-  for (const r of list) {
-    const parsed = parseRemoteUrl(r.refs.fetch || r.refs.push);
-    if (parsed) out.set(r.name, parsed);
+  for (const [name, url] of await remoteUrls(repo)) {
+    const parsed = parseRemoteUrl(url);
+    if (parsed) out.set(name, parsed);
   }
   return out;
-}
-
-export async function currentBranch(repo: string): Promise<string | null> {
-  const name = await tryGit(repo, ['symbolic-ref', '-q', '--short', 'HEAD']);
-  return name || null;
 }
 
 /** The repository PRs are opened against: `upstream` for a fork, else `origin`, else the only remote. */
@@ -51,7 +30,7 @@ export async function resolvePullRequest(repo: string, opts: { number?: number; 
   const branch = await currentBranch(repo);
   const base = await baseRemote(repo);
   if (branch) {
-    const key = await tryGit(repo, ['config', '--get', `branch.${branch}.github-pr-owner-number`]);
+    const key = await configValue(repo, `branch.${branch}.github-pr-owner-number`);
     const m = /^([^#]+)#([^#]+)#(\d+)$/.exec(key);
     if (m && opts.number === undefined) {
       return { base: { host: base?.host ?? 'github.com', owner: m[1], repo: m[2] }, number: Number(m[3]), source: 'branch-config' };
@@ -61,10 +40,10 @@ export async function resolvePullRequest(repo: string, opts: { number?: number; 
   if (opts.number !== undefined) return { base, number: opts.number, source: 'flag' };
   if (!branch || !opts.client) return null;
   // The branch may live on a fork: its upstream remote names the head owner.
-  const upstreamRemote = await tryGit(repo, ['config', '--get', `branch.${branch}.remote`]);
+  const upstreamRemote = await configValue(repo, `branch.${branch}.remote`);
   const all = await remotes(repo);
   const headOwner = all.get(upstreamRemote)?.owner ?? base.owner;
-  const mergeRef = (await tryGit(repo, ['config', '--get', `branch.${branch}.merge`])).replace(/^refs\/heads\//, '');
+  const mergeRef = (await configValue(repo, `branch.${branch}.merge`)).replace(/^refs\/heads\//, '');
   const headBranch = mergeRef || branch;
   try {
     const { data } = await opts.client.pulls.list({
@@ -105,16 +84,16 @@ export async function fetchPullRequest(client: GitHubClient, ref: PullRequestRef
  * message when that cannot happen (offline).
  */
 export async function ensureCommits(repo: string, pr: PullRequestInfo): Promise<void> {
-  const git = simpleGit(repo);
-  const has = async (sha: string): Promise<boolean> => Boolean(await tryGit(repo, ['cat-file', '-t', sha]));
+  const has = (sha: string): Promise<boolean> => hasObject(repo, sha);
   for (const [sha, ref] of [
     [pr.baseSha, pr.baseRef],
     [pr.headSha, `pull/${pr.number}/head`],
   ] as const) {
     if (await has(sha)) continue;
-    const remote = (await git.getRemotes()).find((r) => r.name === 'upstream' || r.name === 'origin')?.name ?? 'origin';
+    const names = [...(await remoteUrls(repo)).keys()];
+    const remote = names.find((r) => r === 'upstream') ?? names.find((r) => r === 'origin') ?? 'origin';
     try {
-      await git.raw(['fetch', '--quiet', remote, ref]);
+      await fetchFrom(repo, remote, [ref]);
     } catch (err) {
       throw new GitHubError(
         `Commit ${sha.slice(0, 8)} (${ref}) is not in the local repository and could not be fetched from ${remote}: ${(err as Error).message.split('\n')[0]}. Fetch it when online: git fetch ${remote} ${ref}`,

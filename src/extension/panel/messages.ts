@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PANEL_COMMANDS, type FromWebviewMessage } from '../shared/protocol.js';
+import { PANEL_COMMANDS, type FromWebviewMessage } from '../../shared/protocol.js';
 
 /** Messages from the webview are untrusted input: each is checked against its shape before use. */
 const FromWebviewSchema = z.discriminatedUnion('type', [

@@ -1,4 +1,5 @@
 import type { Octokit } from '@octokit/rest';
+import { HostError } from '../types.js';
 
 export type GitHubClient = Octokit;
 
@@ -41,12 +42,9 @@ export async function createGitHubClient(opts: ClientOptions): Promise<GitHubCli
 }
 
 /** A GitHub failure in words a user can act on. */
-export class GitHubError extends Error {
-  constructor(
-    message: string,
-    readonly status?: number,
-  ) {
-    super(message);
+export class GitHubError extends HostError {
+  constructor(message: string, status?: number) {
+    super(message, status);
     this.name = 'GitHubError';
   }
 }

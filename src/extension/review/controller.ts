@@ -1,20 +1,15 @@
-import { simpleGit } from 'simple-git';
 import * as vscode from 'vscode';
-import { defaultCacheDir, ReviewCache } from '../core/cache.js';
-import { loadConfig, type PullmintConfig } from '../core/config.js';
-import { GitError, headSha, type TargetSpec } from '../core/diff/sources.js';
-import { runReview } from '../core/engine.js';
-import { defaultStateDir } from '../core/history.js';
-import { createProvider } from '../core/providers/index.js';
-import { runSetupChecks, type SetupCheck } from '../core/setup.js';
-import type { ModelErrorInfo, ReviewResult } from '../core/types.js';
+import type { ReviewSession } from '../../app/session.js';
+import type { TargetSpec } from '../../core/git/diff.js';
+import { hasUpstream, headSha } from '../../core/git/repo.js';
+import { GitError } from '../../core/git/run.js';
+import { runSetupChecks } from '../../core/setup.js';
+import type { ModelErrorInfo, ReviewResult, SetupCheck } from '../../core/types.js';
+import { Disposable } from '../lifecycle.js';
+import type { SettingsService } from '../settings.js';
+import { applyFix } from '../setup/setup.js';
 import type { DiagnosticsPresenter } from './diagnostics.js';
 import type { Dismissals } from './dismissals.js';
-import { Disposable } from './lifecycle.js';
-import type { Secrets } from './secrets.js';
-import { applyFix } from './setup.js';
-import type { SettingsService } from './settings.js';
-import { toEngineOverrides } from './settingsModel.js';
 import type { StatusBar } from './statusBar.js';
 
 export interface RepoReview {
@@ -47,12 +42,10 @@ export class ReviewController extends Disposable {
   private readonly states = new Map<string, RepoReview>();
   private readonly changed = this.register(new vscode.EventEmitter<RepoReview>());
   readonly onDidChange = this.changed.event;
-  private readonly cache = new ReviewCache(defaultCacheDir());
 
   constructor(
     private readonly log: vscode.LogOutputChannel,
     private readonly settings: SettingsService,
-    private readonly secrets: Secrets,
     private readonly presenter: DiagnosticsPresenter,
     private readonly status: StatusBar,
     private readonly dismissals: Dismissals,
@@ -106,27 +99,20 @@ export class ReviewController extends Disposable {
     signal?: AbortSignal,
   ): Promise<ReviewResult | undefined> {
     const { repo } = opts;
-    const settings = this.settings.forResource(vscode.Uri.file(repo));
-    const loaded = await loadConfig({ repoRoot: repo, overrides: toEngineOverrides(settings) });
-    loaded.warnings.forEach((w) => this.log.warn(w));
+    const session = await this.settings.open(repo);
+    session.warnings.forEach((w) => this.log.warn(w));
     const trusted = vscode.workspace.isTrusted;
-    let rulesOnlyReason: ModelErrorInfo | undefined;
-    let provider = null;
+    let rulesOnly: ModelErrorInfo | undefined;
     if (opts.rulesOnly) {
-      rulesOnlyReason = {
-        kind: 'other',
-        message: 'rules-only review on save',
-        fix: 'Set pullmint.reviewOnSave to "llm" to include the model.',
-      };
+      rulesOnly = { kind: 'other', message: 'rules-only review on save', fix: 'Set pullmint.reviewOnSave to "llm" to include the model.' };
     } else if (!trusted) {
-      rulesOnlyReason = {
+      rulesOnly = {
         kind: 'other',
         message: 'the workspace is not trusted, so no model was called',
         fix: 'Trust the workspace to let Pullmint call the model.',
       };
-    } else {
-      provider = createProvider(loaded.config, { anthropicApiKey: await this.secrets.get('anthropicApiKey') });
     }
+    const provider = rulesOnly ? null : await session.reviewProvider();
     if (!opts.quiet) {
       this.update(repo, { running: true });
       this.status.reviewing(opts.label);
@@ -137,15 +123,11 @@ export class ReviewController extends Disposable {
     let streamed = false;
     try {
       this.log.info(`review of ${opts.label} in ${repo} with ${provider ? `${provider.name} ${provider.model}` : 'rules only'}`);
-      const result = await runReview({
-        repoDir: repo,
+      const result = await session.review({
         target: opts.target,
-        config: loaded.config,
-        provider,
-        rulesOnlyReason,
-        cache: this.cache,
+        rulesOnly,
         // Reviews on save are private drafts: they stay out of the history.
-        stateDir: opts.quiet ? undefined : defaultStateDir(),
+        history: !opts.quiet,
         signal,
         paths: opts.paths,
         label: opts.target.kind === 'range' ? opts.label : undefined,
@@ -173,7 +155,7 @@ export class ReviewController extends Disposable {
         result.modelError && ['unreachable', 'model-missing', 'auth'].includes(result.modelError.kind) ? result.modelError : undefined;
       this.update(repo, { result, running: false, stale: false, head, setupProblem });
       this.status.show(result);
-      if (setupProblem) void this.logSetupChecks(repo, loaded.config);
+      if (setupProblem) void this.logSetupChecks(session);
       await this.announce(result, trusted);
       return result;
     } catch (err) {
@@ -195,13 +177,12 @@ export class ReviewController extends Disposable {
   }
 
   /** The same checks as "Check Setup", run when a review failed for setup reasons, into the log. */
-  private async logSetupChecks(repo: string, config: PullmintConfig): Promise<void> {
+  private async logSetupChecks(session: ReviewSession): Promise<void> {
     const checks = await runSetupChecks({
-      repoDir: repo,
-      config,
-      hasAnthropicKey: Boolean(await this.secrets.get('anthropicApiKey')),
+      repoDir: session.root,
+      config: session.config,
+      secrets: session.secrets,
       github: { signedIn: false },
-      deployUrl: '',
     });
     for (const c of checks.filter((x) => !x.optional))
       this.log[c.ok ? 'info' : 'warn'](`setup: ${c.ok ? 'ok' : 'FAIL'} ${c.name}: ${c.detail}${c.fix ? ` (fix: ${c.fix.label})` : ''}`);
@@ -246,14 +227,8 @@ export class ReviewController extends Disposable {
     if (fix) await applyFix(fix);
   }
 
-  async hasUpstream(repo: string): Promise<boolean> {
-    return Boolean(
-      (
-        await simpleGit(repo)
-          .raw(['rev-parse', '--abbrev-ref', '--symbolic-full-name', '@{upstream}'])
-          .catch(() => '')
-      ).trim(),
-    );
+  hasUpstream(repo: string): Promise<boolean> {
+    return hasUpstream(repo);
   }
 
   /** HEAD moved under a review: its line numbers no longer describe the code. */

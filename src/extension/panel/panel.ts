@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { FromWebviewMessage, PanelState, ToWebviewMessage } from '../shared/protocol.js';
-import { Disposable } from './lifecycle.js';
-import { parseWebviewMessage } from './panelMessages.js';
+import type { FromWebviewMessage, PanelState, ToWebviewMessage } from '../../shared/protocol.js';
+import { Disposable } from '../lifecycle.js';
+import { parseWebviewMessage } from './messages.js';
 
 export interface PanelHost {
   state(): Promise<PanelState>;

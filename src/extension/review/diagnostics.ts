@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Finding, Severity } from '../core/types.js';
+import type { Finding, Severity } from '../../core/types.js';
 import { trackEdit, type LineEdit } from './editTracking.js';
-import { Disposable } from './lifecycle.js';
-import type { DiagnosticLevel } from './settingsModel.js';
+import { Disposable } from '../lifecycle.js';
+import type { DiagnosticLevel } from '../../core/config/schema.js';
 
 export interface FindingEntry {
   repo: string;

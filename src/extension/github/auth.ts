@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { Disposable } from './lifecycle.js';
-import type { Secrets } from './secrets.js';
+import { Disposable } from '../lifecycle.js';
+import type { Secrets } from '../secrets.js';
 
 export interface GitHubSession {
   token: string;

@@ -1,35 +1,13 @@
-import type { FileDiff } from '../diff/model.js';
-import { severityCounts } from '../risk.js';
-import { SEVERITIES, type Finding, type ReviewResult } from '../types.js';
+import type { FileDiff } from '../../diff/model.js';
+import { severityCounts } from '../../risk.js';
+import { SEVERITIES, type Finding, type ReviewResult } from '../../types.js';
 import { explainGitHubError, type GitHubClient } from './client.js';
-import type { PullRequestInfo } from './pr.js';
+import type { ChangeRequest as PullRequestInfo, PostOptions, PostOutcome } from '../types.js';
+import { DEFAULT_POST_OPTIONS } from '../types.js';
 import { blobUrl } from './remote.js';
 
 export const SUMMARY_MARKER = '<!-- pullmint:summary -->';
 const FINDING_MARKER = /<!-- pullmint:finding:([0-9a-f]{8,64}) -->/;
-
-export interface PostOptions {
-  /** Most inline comments in one review; the rest go to the summary. */
-  maxInline: number;
-  /** REQUEST_CHANGES on manual-review (COMMENT on one's own PR, which GitHub refuses otherwise). */
-  requestChanges: boolean;
-  /** Set the `pullmint/risk` commit status. */
-  commitStatus: boolean;
-  deployThreshold: number;
-}
-
-export const DEFAULT_POST_OPTIONS: PostOptions = { maxInline: 30, requestChanges: false, commitStatus: false, deployThreshold: 40 };
-
-export interface PostOutcome {
-  summaryCommentId: number;
-  summaryUpdated: boolean;
-  inlinePosted: number;
-  alreadyPosted: number;
-  /** Findings outside the PR's diff hunks, or over the cap: listed in the summary. */
-  inSummaryOnly: number;
-  reviewEvent?: 'COMMENT' | 'REQUEST_CHANGES';
-  status?: 'success' | 'failure';
-}
 
 /** Lines GitHub accepts a comment on (RIGHT side): every new-file line inside a hunk, per file. */
 export function commentableLines(files: FileDiff[]): Map<string, { start: number; end: number }[]> {

@@ -2,9 +2,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ReviewController } from './controller.js';
 import type { DiagnosticsPresenter } from './diagnostics.js';
-import { Disposable } from './lifecycle.js';
-import { repoOf } from './repos.js';
-import type { SettingsService } from './settings.js';
+import { Disposable } from '../lifecycle.js';
+import { repoOf } from '../repos.js';
+import type { SettingsService } from '../settings.js';
 
 const LLM_DEBOUNCE_MS = 1500;
 
@@ -27,7 +27,7 @@ export class SaveReviewer extends Disposable {
   }
 
   private async onSave(doc: vscode.TextDocument): Promise<void> {
-    const mode = this.settings.forResource(doc.uri).reviewOnSave;
+    const mode = this.settings.editor(doc.uri).reviewOnSave;
     if (mode === 'off' || doc.uri.scheme !== 'file') return;
     const repo = await repoOf(doc.uri);
     if (!repo) return;

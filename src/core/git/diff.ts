@@ -3,17 +3,12 @@ import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { simpleGit, type SimpleGit } from 'simple-git';
-import { GitError, gitEnv, runGit, tryGit } from '../git.js';
-
-export { GitError };
+import { gitAt, GitError, gitEnv, runGit, tryGit } from './run.js';
+import { defaultBaseRef, EMPTY_TREE, resolveCommit } from './repo.js';
 import type { ReviewTarget } from '../types.js';
 import { StringDecoder } from 'node:string_decoder';
-import type { FileDiff } from './model.js';
-import { DiffParser, type ParsedDiff } from './parse.js';
-
-/** git's well-known hash of the empty tree: the base for a repository with no commits. */
-export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+import type { FileDiff } from '../diff/model.js';
+import { DiffParser, type ParsedDiff } from '../diff/parse.js';
 
 export type TargetSpec = { kind: 'working-tree' } | { kind: 'staged' } | { kind: 'base'; ref?: string } | { kind: 'range'; range: string };
 
@@ -72,28 +67,6 @@ function streamDiff(
   });
 }
 
-function gitAt(dir: string): SimpleGit {
-  return simpleGit({ baseDir: dir, maxConcurrentProcesses: 4, trimmed: false });
-}
-
-/** The repository's top-level folder, or a GitError that says how to fix it. */
-export async function repoRoot(dir: string): Promise<string> {
-  try {
-    return (await gitAt(dir).revparse(['--show-toplevel'])).trim();
-  } catch {
-    throw new GitError(`${dir} is not inside a git repository`, 'Run the review from a git checkout, or pass --repo DIR.');
-  }
-}
-
-export async function headSha(dir: string): Promise<string | null> {
-  return tryResolve(dir, 'HEAD');
-}
-
-/** The commit a ref names, or null. `rev-parse -q` fails silently, so an empty answer means no. */
-async function tryResolve(dir: string, ref: string): Promise<string | null> {
-  return (await tryGit(dir, ['rev-parse', '--verify', '-q', `${ref}^{commit}`])) || null;
-}
-
 /** The repository's top level and both ends of a range in one git call; slower paths only to explain an error. */
 async function rangeEnds(dir: string, a: string, b: string): Promise<{ root: string; from: string; to: string }> {
   const sha = /^[0-9a-f]{40,64}$/;
@@ -130,22 +103,6 @@ async function resolvePair(dir: string, a: string, b: string): Promise<[string, 
   const out = (await tryGit(dir, ['rev-parse', `${a}^{commit}`, `${b}^{commit}`])).split('\n');
   if (out.length === 2 && out.every((s) => /^[0-9a-f]{40,64}$/.test(s))) return [out[0], out[1]];
   return [await resolveCommit(dir, a), await resolveCommit(dir, b)];
-}
-
-async function resolveCommit(dir: string, ref: string): Promise<string> {
-  const sha = await tryResolve(dir, ref);
-  if (!sha) throw new GitError(`unknown revision '${ref}'`, 'Check the name with `git branch -a`, or fetch it first.');
-  return sha;
-}
-
-/** origin/HEAD, else origin/main, origin/master, main, master: the branch a feature branch forks from. */
-export async function defaultBaseRef(dir: string): Promise<string> {
-  const sym = await tryGit(dir, ['symbolic-ref', '-q', '--short', 'refs/remotes/origin/HEAD']);
-  if (sym) return sym;
-  for (const ref of ['origin/main', 'origin/master', 'main', 'master']) {
-    if (await tryResolve(dir, ref)) return ref;
-  }
-  throw new GitError('no base branch found (no origin/HEAD, main or master)', 'Name one: --base REF.');
 }
 
 function diffArgs(opts: DiffOptions): string[] {

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { simpleGit, type SimpleGit } from 'simple-git';
 
 export class GitError extends Error {
   constructor(
@@ -34,4 +35,9 @@ export function tryGit(dir: string, args: string[]): Promise<string> {
     (out) => out.trim(),
     () => '',
   );
+}
+
+/** simple-git for commands that always print (rev-parse of known refs, remotes, fetch). */
+export function gitAt(dir: string): SimpleGit {
+  return simpleGit({ baseDir: dir, maxConcurrentProcesses: 4, trimmed: false });
 }

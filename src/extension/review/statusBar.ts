@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { ReviewResult } from '../core/types.js';
-import { Disposable } from './lifecycle.js';
+import type { ReviewResult } from '../../core/types.js';
+import { Disposable } from '../lifecycle.js';
 
 /** The one status bar item: score and decision, a spinner while reviewing; click opens the panel. */
 export class StatusBar extends Disposable {

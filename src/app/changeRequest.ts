@@ -1,0 +1,65 @@
+import { collectDiff } from '../core/git/diff.js';
+import type { ChangeRequest, ChangeRequestTarget, CodeHost, PostOptions, PostOutcome } from '../core/hosts/types.js';
+import type { ReviewResult } from '../core/types.js';
+import type { ReviewSession } from './session.js';
+
+/** The latest completed review of the change request's exact diff, from history. */
+export async function latestReviewOf(session: ReviewSession, t: ChangeRequestTarget): Promise<ReviewResult | undefined> {
+  return (await session.history().latestFor(t.mergeBase, t.pr.headSha))?.result;
+}
+
+export function changeRequestLabel(pr: ChangeRequest): string {
+  return `PR #${pr.number}`;
+}
+
+export interface ReviewAndPostOptions {
+  host: CodeHost;
+  /** A change request already found (the editor caches it per branch); else found from the branch or `number`. */
+  target?: ChangeRequestTarget;
+  number?: number;
+  post: Omit<PostOptions, 'deployThreshold'>;
+  /** How to review when history has no review of this exact diff; the session's plain review by default. */
+  review?: (target: ChangeRequestTarget) => Promise<ReviewResult | undefined>;
+  /** Told once the change request is known, before anything runs. */
+  onFound?: (target: ChangeRequestTarget) => void;
+  onReviewing?: (target: ChangeRequestTarget) => void;
+}
+
+export interface ReviewAndPostOutcome {
+  target: ChangeRequestTarget;
+  result: ReviewResult;
+  reused: boolean;
+  outcome: PostOutcome;
+}
+
+/**
+ * Find the change request → reuse its latest review or run one → post it. The CLI, the editor and
+ * the Action all post through here. Undefined when the review was cancelled.
+ */
+export async function reviewAndPost(session: ReviewSession, opts: ReviewAndPostOptions): Promise<ReviewAndPostOutcome | undefined> {
+  const target = opts.target ?? (await opts.host.findChangeRequest(session.root, opts.number));
+  opts.onFound?.(target);
+  let result = await latestReviewOf(session, target);
+  const reused = Boolean(result);
+  if (!result) {
+    opts.onReviewing?.(target);
+    result = opts.review
+      ? await opts.review(target)
+      : await session.review({ target: { kind: 'range', range: target.range }, label: changeRequestLabel(target.pr) });
+  }
+  if (!result) return undefined;
+  const outcome = await postResult(session, opts.host, target, result, opts.post);
+  return { target, result, reused, outcome };
+}
+
+/** Posts a result onto its change request, with inline comments checked against the request's diff. */
+export async function postResult(
+  session: ReviewSession,
+  host: CodeHost,
+  target: ChangeRequestTarget,
+  result: ReviewResult,
+  post: Omit<PostOptions, 'deployThreshold'>,
+): Promise<PostOutcome> {
+  const diff = await collectDiff(session.root, { kind: 'range', range: target.range }, { contextLines: 3 });
+  return host.post(target.pr, result, diff.files, { ...post, deployThreshold: session.config.risk.deployThreshold });
+}

@@ -1,0 +1,47 @@
+import { severityRank } from '../core/findings.js';
+import { EMPTY_TREE } from '../core/git/repo.js';
+import { newBranchBase, parsePushLines } from '../core/hooks.js';
+import type { Decision, Finding, ReviewResult } from '../core/types.js';
+import type { ReviewSession } from './session.js';
+
+const DECISION_RANK: Record<Decision, number> = { 'auto-approve': 0, 'auto-deploy': 1, 'manual-review': 2 };
+
+export interface PrePushVerdict {
+  results: ReviewResult[];
+  /** The review with the worst decision (then the highest score); absent when nothing was reviewed. */
+  worst?: ReviewResult;
+  /** Every finding, most severe first. */
+  findings: Finding[];
+  /** A review whose model could not be used. */
+  modelFailed?: ReviewResult;
+  block?: 'manual-review' | 'strict';
+}
+
+/** Reviews exactly the commits git is about to push (its pre-push stdin) and says whether to block. */
+export async function reviewPush(
+  session: ReviewSession,
+  opts: { remote: string; stdin: string; strict: boolean },
+): Promise<PrePushVerdict> {
+  const repo = session.root;
+  const results: ReviewResult[] = [];
+  for (const u of parsePushLines(opts.stdin)) {
+    if (u.kind === 'delete') continue;
+    const from = u.kind === 'update' ? u.from : ((await newBranchBase(repo, opts.remote, u.to)) ?? EMPTY_TREE);
+    try {
+      results.push(await session.review({ target: { kind: 'range', range: `${from}..${u.to}` } }));
+    } catch (err) {
+      // The remote's sha may be unknown here (someone else pushed): review against the fork point instead.
+      const base = await newBranchBase(repo, opts.remote, u.to);
+      if (u.kind !== 'update' || !base) throw err;
+      results.push(await session.review({ target: { kind: 'range', range: `${base}..${u.to}` } }));
+    }
+  }
+  if (results.length === 0) return { results, findings: [] };
+  const worst = results.reduce((a, b) =>
+    DECISION_RANK[b.decision] > DECISION_RANK[a.decision] || (b.decision === a.decision && b.riskScore > a.riskScore) ? b : a,
+  );
+  const findings = results.flatMap((r) => r.findings).sort((a, b) => severityRank(a.severity) - severityRank(b.severity));
+  const modelFailed = results.find((r) => r.modelError);
+  const block = worst.decision === 'manual-review' ? 'manual-review' : modelFailed && opts.strict ? 'strict' : undefined;
+  return { results, worst, findings, modelFailed, block };
+}

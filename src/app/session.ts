@@ -1,0 +1,106 @@
+import { defaultCacheDir, ReviewCache } from '../core/cache.js';
+import { loadConfig, type ConfigLayer } from '../core/config/load.js';
+import type { PullmintConfig } from '../core/config/schema.js';
+import { runReview, type ReviewEvent } from '../core/engine.js';
+import type { TargetSpec } from '../core/git/diff.js';
+import { repoRoot } from '../core/git/repo.js';
+import { defaultStateDir, HistoryStore } from '../core/history.js';
+import { connectHost, type Connection } from '../core/hosts/index.js';
+import { createProvider } from '../core/providers/index.js';
+import type { ReviewProvider } from '../core/providers/types.js';
+import type { SecretStore } from '../core/secrets.js';
+import type { ModelErrorInfo, ReviewResult } from '../core/types.js';
+
+export interface SessionOptions {
+  /** Any folder inside the repository. */
+  repoDir: string;
+  env: NodeJS.ProcessEnv;
+  /** The environment (CLI, hook, Action) or the editor's secret storage. */
+  secrets: SecretStore;
+  /** The top config layer: command-line flags, Action inputs, or the editor settings the user set. */
+  overrides?: ConfigLayer;
+  userConfigFile?: string;
+}
+
+export interface SessionReview {
+  target: TargetSpec;
+  /** What to call the target in reports and history ("PR #5"). */
+  label?: string;
+  /** Skip the model, with the reason the user is shown. */
+  rulesOnly?: ModelErrorInfo;
+  /** Limit the review to these repository-relative paths. */
+  paths?: string[];
+  /** false: keep no history (drafts such as reviews on save). */
+  history?: boolean;
+  signal?: AbortSignal;
+  onEvent?: (event: ReviewEvent) => void;
+}
+
+/**
+ * One repository with its layered configuration, secrets, cache and history: what every front end
+ * opens before it reviews, posts or deploys.
+ */
+export class ReviewSession {
+  private provider: Promise<ReviewProvider> | undefined;
+  readonly cache: ReviewCache;
+  readonly stateDir: string;
+
+  private constructor(
+    readonly root: string,
+    readonly config: PullmintConfig,
+    /** Settings that were ignored or invalid, for the front end to show. */
+    readonly warnings: string[],
+    readonly env: NodeJS.ProcessEnv,
+    readonly secrets: SecretStore,
+  ) {
+    this.cache = new ReviewCache(defaultCacheDir(env));
+    this.stateDir = defaultStateDir(env);
+  }
+
+  static async open(opts: SessionOptions): Promise<ReviewSession> {
+    const root = await repoRoot(opts.repoDir);
+    const { config, warnings } = await loadConfig({
+      repoRoot: root,
+      env: opts.env,
+      overrides: opts.overrides,
+      userConfigFile: opts.userConfigFile,
+    });
+    return new ReviewSession(root, config, warnings, opts.env, opts.secrets);
+  }
+
+  /** The configured provider, with its secret; built once. */
+  reviewProvider(): Promise<ReviewProvider> {
+    this.provider ??= createProvider(this.config, this.secrets);
+    return this.provider;
+  }
+
+  history(): HistoryStore {
+    return new HistoryStore(this.stateDir, this.root);
+  }
+
+  async review(r: SessionReview): Promise<ReviewResult> {
+    return runReview({
+      repoDir: this.root,
+      target: r.target,
+      config: this.config,
+      provider: r.rulesOnly ? null : await this.reviewProvider(),
+      rulesOnlyReason: r.rulesOnly,
+      cache: this.cache,
+      stateDir: r.history === false ? undefined : this.stateDir,
+      signal: r.signal,
+      paths: r.paths,
+      label: r.label,
+      onEvent: r.onEvent,
+    });
+  }
+
+  /** The repository's code host; `token` overrides the secret store's GitHub token (the editor's sign-in). */
+  async codeHost(opts: { token?: string; userAgent?: string; log?: (m: string) => void } = {}): Promise<Connection> {
+    return connectHost(this.root, {
+      token: opts.token ?? (await this.secrets.get('githubToken')),
+      apiUrl: this.config.github.enterpriseUrl || undefined,
+      userAgent: opts.userAgent,
+      log: opts.log,
+    });
+  }
+}

@@ -1,0 +1,96 @@
+/** What Pullmint asks git about a repository: its root, HEAD, branches, remotes and commits. */
+import { gitAt, GitError, runGit, tryGit } from './run.js';
+
+/** git's well-known hash of the empty tree: the base for a repository with no commits. */
+export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+
+/** The repository's top-level folder, or a GitError that says how to fix it. */
+export async function repoRoot(dir: string): Promise<string> {
+  try {
+    return (await gitAt(dir).revparse(['--show-toplevel'])).trim();
+  } catch {
+    throw new GitError(`${dir} is not inside a git repository`, 'Run the review from a git checkout, or pass --repo DIR.');
+  }
+}
+
+export async function headSha(dir: string): Promise<string | null> {
+  return resolveRef(dir, 'HEAD');
+}
+
+/** The commit a ref names, or null. `rev-parse -q` fails silently, so an empty answer means no. */
+export async function resolveRef(dir: string, ref: string): Promise<string | null> {
+  return (await tryGit(dir, ['rev-parse', '--verify', '-q', `${ref}^{commit}`])) || null;
+}
+
+export async function resolveCommit(dir: string, ref: string): Promise<string> {
+  const sha = await resolveRef(dir, ref);
+  if (!sha) throw new GitError(`unknown revision '${ref}'`, 'Check the name with `git branch -a`, or fetch it first.');
+  return sha;
+}
+
+/** origin/HEAD, else origin/main, origin/master, main, master: the branch a feature branch forks from. */
+export async function defaultBaseRef(dir: string): Promise<string> {
+  const sym = await tryGit(dir, ['symbolic-ref', '-q', '--short', 'refs/remotes/origin/HEAD']);
+  if (sym) return sym;
+  for (const ref of ['origin/main', 'origin/master', 'main', 'master']) {
+    if (await resolveRef(dir, ref)) return ref;
+  }
+  throw new GitError('no base branch found (no origin/HEAD, main or master)', 'Name one: --base REF.');
+}
+
+/** The checked-out branch, or null on a detached HEAD. */
+export async function currentBranch(dir: string): Promise<string | null> {
+  return (await tryGit(dir, ['symbolic-ref', '-q', '--short', 'HEAD'])) || null;
+}
+
+/** A git config value, or '' when unset. */
+export function configValue(dir: string, key: string): Promise<string> {
+  return tryGit(dir, ['config', '--get', key]);
+}
+
+export async function hasUpstream(dir: string): Promise<boolean> {
+  return Boolean(await tryGit(dir, ['rev-parse', '--abbrev-ref', '--symbolic-full-name', '@{upstream}']));
+}
+
+/** Local branches and remote-tracking refs, without the symbolic `origin/HEAD`. */
+export async function branchRefs(dir: string): Promise<string[]> {
+  return (await runGit(dir, ['for-each-ref', '--format=%(refname:short)', 'refs/heads', 'refs/remotes']))
+    .split('\n')
+    .map((r) => r.trim())
+    .filter((r) => r && !r.endsWith('/HEAD'));
+}
+
+/** Remote name → fetch URL (the push URL when no fetch URL is set). */
+export async function remoteUrls(dir: string): Promise<Map<string, string>> {
+  const list = await gitAt(dir).getRemotes(true);
+  return new Map(list.map((r) => [r.name, r.refs.fetch || r.refs.push]));
+}
+
+export async function mergeBase(dir: string, a: string, b: string): Promise<string> {
+  return (await gitAt(dir).raw(['merge-base', a, b])).trim();
+}
+
+export async function isAncestor(dir: string, ancestor: string, of: string): Promise<boolean> {
+  return runGit(dir, ['merge-base', '--is-ancestor', ancestor, of]).then(
+    () => true,
+    () => false,
+  );
+}
+
+export async function hasObject(dir: string, sha: string): Promise<boolean> {
+  return Boolean(await tryGit(dir, ['cat-file', '-t', sha]));
+}
+
+/** Fetches refs or commits from a remote; a GitError with git's first line on failure. */
+export async function fetchFrom(dir: string, remote: string, refs: string[]): Promise<void> {
+  try {
+    await gitAt(dir).raw(['fetch', '--no-tags', '--quiet', remote, ...refs]);
+  } catch (err) {
+    throw new GitError(`git fetch ${remote} ${refs.join(' ')} failed: ${(err as Error).message.split('\n')[0]}`);
+  }
+}
+
+/** The folder git runs this repository's hooks from (`rev-parse --git-path hooks` honours core.hooksPath). */
+export async function gitPath(dir: string, name: string): Promise<string> {
+  return (await gitAt(dir).raw(['rev-parse', '--git-path', name])).trim();
+}
