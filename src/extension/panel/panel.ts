@@ -42,6 +42,7 @@ export class RiskPanel extends Disposable implements vscode.WebviewViewProvider 
       return;
     }
     if (msg.type === 'ready') {
+      this.host.log.debug('risk panel ready');
       this.ready = true;
       await this.refresh();
       return;
@@ -59,7 +60,11 @@ export class RiskPanel extends Disposable implements vscode.WebviewViewProvider 
 
   async refresh(): Promise<void> {
     if (!this.view || !this.ready) return;
-    this.post({ type: 'state', state: await this.host.state() });
+    try {
+      this.post({ type: 'state', state: await this.host.state() });
+    } catch (err) {
+      this.host.log.error(`risk panel: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    }
   }
 
   private post(message: ToWebviewMessage): void {
