@@ -61,6 +61,7 @@ export class Services extends Disposable {
         dismissFinding,
       }),
     );
+    panelRef.host = panel;
     this.register(
       vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, new FindingCodeActions(presenter), FindingCodeActions.metadata),
     );
