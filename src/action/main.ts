@@ -2,7 +2,7 @@ import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { changeRequestLabel, postResult } from '../app/changeRequest.js';
 import { ReviewSession } from '../app/session.js';
-import { VERSION } from '../cli/help.js';
+import { VERSION } from '../core/version.js';
 import { fetchFrom, hasObject, mergeBase } from '../core/git/repo.js';
 import type { ChangeRequest, ChangeRequestTarget } from '../core/hosts/types.js';
 import { toSarif } from '../core/report/sarif.js';

@@ -1,5 +1,6 @@
 import { severityRank } from '../core/findings.js';
-import { EMPTY_TREE } from '../core/git/repo.js';
+import type { TargetSpec } from '../core/git/diff.js';
+import { EMPTY_TREE, hasUpstream } from '../core/git/repo.js';
 import { newBranchBase, parsePushLines } from '../core/hooks.js';
 import type { Decision, Finding, ReviewResult } from '../core/types.js';
 import type { ReviewSession } from './session.js';
@@ -36,12 +37,27 @@ export async function reviewPush(
       results.push(await session.review({ target: { kind: 'range', range: `${base}..${u.to}` } }));
     }
   }
+  return pushVerdict(results, opts.strict);
+}
+
+/**
+ * The push gate over reviews of what is about to be pushed: a manual-review decision blocks; so
+ * does a model that could not be used, when the user asked for strict.
+ */
+export function pushVerdict(results: ReviewResult[], strict: boolean): PrePushVerdict {
   if (results.length === 0) return { results, findings: [] };
   const worst = results.reduce((a, b) =>
     DECISION_RANK[b.decision] > DECISION_RANK[a.decision] || (b.decision === a.decision && b.riskScore > a.riskScore) ? b : a,
   );
   const findings = results.flatMap((r) => r.findings).sort((a, b) => severityRank(a.severity) - severityRank(b.severity));
   const modelFailed = results.find((r) => r.modelError);
-  const block = worst.decision === 'manual-review' ? 'manual-review' : modelFailed && opts.strict ? 'strict' : undefined;
+  const block = worst.decision === 'manual-review' ? 'manual-review' : modelFailed && strict ? 'strict' : undefined;
   return { results, worst, findings, modelFailed, block };
+}
+
+/** What a push from the editor would send: the commits the upstream lacks, or a new branch against its base. */
+export async function outgoingTarget(repo: string): Promise<{ target: TargetSpec; label: string }> {
+  return (await hasUpstream(repo))
+    ? { target: { kind: 'range', range: '@{upstream}..HEAD' }, label: 'commits to push' }
+    : { target: { kind: 'base' }, label: 'commits to push (new branch)' };
 }

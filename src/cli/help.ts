@@ -1,6 +1,4 @@
-declare const PULLMINT_VERSION: string | undefined;
-
-export const VERSION = typeof PULLMINT_VERSION === 'string' ? PULLMINT_VERSION : '0.1.0';
+export { VERSION } from '../core/version.js';
 
 export const EXIT = { ok: 0, gate: 1, usage: 2, model: 3 } as const;
 

@@ -16,8 +16,7 @@ import type { Finding, ModelErrorInfo, ReviewResult, ReviewTarget, UnreviewedRan
 export type ReviewEvent =
   | { type: 'started'; executionId: string; target: ReviewTarget; files: number; changedLines: number; chunks: number }
   | { type: 'findings'; source: 'rules' | 'llm'; chunk?: number; cached?: boolean; findings: Finding[] }
-  | { type: 'progress'; done: number; total: number }
-  | { type: 'warning'; message: string };
+  | { type: 'progress'; done: number; total: number };
 
 export interface ReviewRequest {
   repoDir: string;
@@ -44,10 +43,7 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
   const { config } = req;
   const emit = req.onEvent ?? (() => undefined);
   const warnings: string[] = [...(req.warnings ?? [])];
-  const warn = (message: string): void => {
-    warnings.push(message);
-    emit({ type: 'warning', message });
-  };
+  const warn = (message: string): void => void warnings.push(message);
   const executionId = randomUUID();
   const providerName = req.provider?.name ?? 'rules';
   const model = req.provider?.model ?? '';
@@ -177,7 +173,7 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
       decision: decide(score, config.risk),
       rulesOnly,
       findings,
-      coverage: { changedLines, reviewedLines, skippedFiles: filtered.skipped, unreviewed, llm: !rulesOnly },
+      coverage: { changedLines, reviewedLines, skippedFiles: filtered.skipped, unreviewed },
       stats: {
         filesReviewed: filtered.files.length,
         chunks: outcomes.length,

@@ -65,8 +65,6 @@ export interface Coverage {
   skippedFiles: SkippedFile[];
   /** Changed lines that a limit or a failed model call left unreviewed by the model. */
   unreviewed: UnreviewedRange[];
-  /** True when the model took part; false for a rules-only review. */
-  llm: boolean;
 }
 
 export interface ReviewStats {

@@ -2,9 +2,9 @@
  * The one message map between the extension and the risk panel. Both sides import these types;
  * the extension validates what arrives from the webview before acting on it.
  */
-import type { Finding, ModelErrorInfo, SkippedFile, UnreviewedRange } from '../core/types.js';
+import type { Decision, Finding, ModelErrorInfo, SkippedFile, UnreviewedRange } from '../core/types.js';
 
-export type Decision = 'auto-approve' | 'auto-deploy' | 'manual-review';
+export type { Decision };
 
 export interface PanelReview {
   executionId: string;

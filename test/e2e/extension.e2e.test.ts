@@ -61,6 +61,9 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
     repo = new TempRepo('pullmint-e2e-');
     repo.write('src/app.js', Array.from({ length: 30 }, (_, i) => `exports.v${i} = ${i};`).join('\n') + '\n');
     repo.write('src/db.js', 'exports.find = async (db, id) => {\n  return db.query("SELECT 1");\n};\n');
+    // Repository policy: approve below 15 (the user did not set it, so it holds) and deploy below 17
+    // (the user's own setting of 50 wins). A review of score 18 then reads auto-deploy only if both hold.
+    repo.write('.pullmint.json', JSON.stringify({ risk: { approveThreshold: 15, deployThreshold: 17 } }));
     const baseSha = repo.commit('base');
     repo.git('remote', 'add', 'origin', 'https://github.com/acme/shop.git');
     repo.git('checkout', '-q', '-b', 'feature/checkout');
@@ -98,11 +101,15 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
         XDG_CONFIG_HOME: join(home, 'config'),
         GITHUB_API_URL: github.url,
         GIT_CONFIG_NOSYSTEM: '1',
+        // The model is found through the environment alone: the editor's unset default must not hide it.
+        OLLAMA_HOST: ollama.url,
+        // The user's editor setting below wins over this.
+        PULLMINT_DEPLOY_ENVIRONMENT: 'production',
       },
       settings: {
-        'pullmint.ollama.host': ollama.url,
         'pullmint.deploy.url': `${receiver.url}/deploy`,
         'pullmint.deploy.environment': 'staging',
+        'pullmint.risk.deployThreshold': 50,
         'workbench.startupEditor': 'none',
         'workbench.tips.enabled': false,
         'telemetry.telemetryLevel': 'off',
@@ -157,7 +164,7 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
     assert.equal(secret.severity, 'error');
     assert.match(sql.text, /Pullmint\W*security/);
     assert.match(secret.text, /Pullmint\W*hardcoded-secret/);
-    assert.equal(ollama.chatRequests.length, 1);
+    assert.equal(ollama.chatRequests.length, 1, 'the model was reached at the OLLAMA_HOST of the environment');
   });
 
   it('2. the risk panel shows the score and decision', async () => {
@@ -167,6 +174,8 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
     assert.equal(await panel.locator('.gauge .score').textContent(), '60');
     assert.equal(await panel.locator('.badge.manual-review').textContent(), 'manual review');
     assert.match((await panel.locator('.coverage').textContent())!, /Reviewed 3 of 3 changed lines/);
+    // Thresholds as layered: 15 from the repository, 50 from the user's setting over the repository's 17.
+    assert.equal(await panel.locator('.gauge .scale').textContent(), '/ 100 · 15 · 50');
     await wb.screenshot('risk-panel');
   });
 
@@ -236,7 +245,7 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
     await wb.command('Pullmint: Set GitHub Token');
     await wb.answerInput(TOKEN);
     await wb.command('Pullmint: Review This PR');
-    await wb.notification(/Pullmint: risk 18 → auto-approve/);
+    await wb.notification(/Pullmint: risk 18 → auto-deploy/);
     await wb.command('Pullmint: Post Review to Pull Request');
     await wb.notification(/posted to PR #5/);
     assert.deepEqual(github.rejected, []);
@@ -256,7 +265,7 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
   it('4b. Review Before Push offers to push when the gate passes; Install Pre-push Hook wires the bundled CLI', async () => {
     await wb.clearNotifications();
     await wb.command('Pullmint: Review Before Push');
-    const toast = await wb.notification(/risk 18 → auto-approve\. Push now\?/);
+    const toast = await wb.notification(/risk 18 → auto-deploy\. Push now\?/);
     assert.match(toast, /Push/);
     await wb.screenshot('review-before-push');
     await wb.clearNotifications();
@@ -280,7 +289,7 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
     assert.ok(verifies(receiver.requests[0]), 'signature verifies');
     const body = JSON.parse(receiver.requests[0].body);
     assert.equal(body.sha, headSha);
-    assert.equal(body.environment, 'staging');
+    assert.equal(body.environment, 'staging', "the user's setting wins over PULLMINT_DEPLOY_ENVIRONMENT");
     assert.equal(receiver.requests[0].headers['idempotency-key'], body.deploymentId);
     await wb.command('Pullmint: Show Risk Panel');
     const panel = wb.riskPanel();

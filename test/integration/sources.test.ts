@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { chmodSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { addedLines } from '../../src/core/diff/model.js';
-import { filterFiles } from '../../src/core/diff/filters.js';
+import { addedLines, filterFiles } from '../helpers/diff.js';
 import { EMPTY_TREE } from '../../src/core/git/repo.js';
 import { collectDiff } from '../../src/core/git/diff.js';
 import { GitError } from '../../src/core/git/run.js';

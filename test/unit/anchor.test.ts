@@ -3,7 +3,7 @@ import type { FileDiff } from '../../src/core/diff/model.js';
 import { mergeDuplicates } from '../../src/core/findings.js';
 import { anchorFindings } from '../../src/core/output/anchor.js';
 import type { ParsedFinding } from '../../src/core/output/parse.js';
-import { packChunks } from '../../src/core/pack/chunker.js';
+import { packChunks } from '../helpers/diff.js';
 
 const file: FileDiff = {
   oldPath: 'src/app.ts',

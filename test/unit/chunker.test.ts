@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { DiffLine, FileDiff, Hunk } from '../../src/core/diff/model.js';
-import { ownedLines, packChunks, toRanges } from '../../src/core/pack/chunker.js';
+import { ownedLines, toRanges } from '../../src/core/pack/chunker.js';
+import { packChunks } from '../helpers/diff.js';
 import { estimateTokens } from '../../src/core/pack/tokens.js';
 
 /** A small deterministic PRNG so that every failure can be replayed from its seed. */

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { addedLines } from '../../src/core/diff/model.js';
-import { parseUnifiedDiff, unquote } from '../../src/core/diff/parse.js';
+import { unquote } from '../../src/core/diff/parse.js';
+import { addedLines, parseUnifiedDiff } from '../helpers/diff.js';
 
 const fixture = (name: string): string => readFileSync(join(__dirname, '..', 'fixtures', 'diffs', name), 'utf8');
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { FileDiff } from '../../src/core/diff/model.js';
-import { packChunks } from '../../src/core/pack/chunker.js';
+import { packChunks } from '../helpers/diff.js';
 import { buildPrompt, MAX_CUSTOM_INSTRUCTIONS } from '../../src/core/prompt.js';
 
 const injected = [

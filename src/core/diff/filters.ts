@@ -109,21 +109,6 @@ export function fileFilter(opts: FilterOptions): (file: FileDiff) => FileVerdict
   };
 }
 
-/** Splits the diff into what is reviewed and what is skipped (with reasons), clipping huge files. */
-export function filterFiles(files: FileDiff[], opts: FilterOptions): FilterResult {
-  const decide = fileFilter(opts);
-  const result: FilterResult = { files: [], skipped: [], clipped: [] };
-  for (const file of files) {
-    const v = decide(file);
-    if (v.kind === 'skip') result.skipped.push(v.skipped);
-    else if (v.kind === 'review') {
-      result.files.push(v.file);
-      if (v.clipped) result.clipped.push(v.clipped);
-    }
-  }
-  return result;
-}
-
 function clipFile(file: FileDiff, max: number): { file: FileDiff; fromLine: number; lines: number } | null {
   const total = countAdded(file);
   if (total <= max) return null;

@@ -39,12 +39,6 @@ export interface FileDiff {
   hunks: Hunk[];
 }
 
-export function addedLines(file: FileDiff): DiffLine[] {
-  const out: DiffLine[] = [];
-  for (const hunk of file.hunks) for (const line of hunk.lines) if (line.kind === 'add') out.push(line);
-  return out;
-}
-
 export function countAdded(file: FileDiff): number {
   let n = 0;
   for (const hunk of file.hunks) for (const line of hunk.lines) if (line.kind === 'add') n++;

@@ -10,18 +10,10 @@ const HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@ ?(.*)$/;
 const SUBMODULE_MODE = '160000';
 
 /**
- * Parses `git diff` output (unified format, a/ b/ prefixes). Tolerates broken input: a malformed
- * hunk ends that file's hunks with a warning instead of failing the whole review.
- */
-export function parseUnifiedDiff(text: string): ParsedDiff {
-  const parser = new DiffParser();
-  parser.push(text);
-  return parser.end();
-}
-
-/**
- * The same parser, fed as git's output streams in: each file is handed to `onFile` as soon as the
- * next file header (or the end) shows it is complete, so per-file work overlaps git's own.
+ * Parses `git diff` output (unified format, a/ b/ prefixes) as it streams in: each file is handed
+ * to `onFile` as soon as the next file header (or the end) shows it is complete, so per-file work
+ * overlaps git's own. Tolerates broken input: a malformed hunk ends that file's hunks with a
+ * warning instead of failing the whole review.
  */
 export class DiffParser {
   private readonly files: FileDiff[] = [];

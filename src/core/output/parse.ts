@@ -72,10 +72,11 @@ function extractJson(text: string): string | null {
 }
 
 /**
- * Scans JSON text the way a parser would and reports whether it ends before its brackets close,
- * and how many objects inside the first array under the root were closed — the complete findings.
+ * Scans JSON text the way a parser would: where its first value ends (`end`, or null when it is
+ * cut off before its brackets close), and how many objects inside the first array under the root
+ * were closed — the complete findings.
  */
-function scan(text: string): { balanced: boolean; completeItems: number } {
+function scan(text: string): { end: number | null; completeItems: number } {
   const stack: string[] = [];
   let inString = false;
   let completeItems = 0;
@@ -93,10 +94,10 @@ function scan(text: string): { balanced: boolean; completeItems: number } {
       const rootIsArray = stack[0] === '[';
       const itemDepth = rootIsArray ? 1 : 2;
       if (open === '{' && stack.length === itemDepth && stack[itemDepth - 1] === '[') completeItems++;
-      if (stack.length === 0) return { balanced: true, completeItems };
+      if (stack.length === 0) return { end: i + 1, completeItems };
     }
   }
-  return { balanced: false, completeItems };
+  return { end: null, completeItems };
 }
 
 function parseLoose(json: string): { value: unknown; repaired: boolean } | null {
@@ -118,9 +119,10 @@ export function parseModelOutput(text: string): ParsedOutput {
   if (!json) {
     return { summary: '', findings: [], warnings: ['the model answered without JSON'], truncated: false, unusable: true };
   }
-  const { balanced, completeItems } = scan(json);
+  const { end, completeItems } = scan(json);
+  const balanced = end !== null;
   // Cut trailing prose after a balanced object so that repair does not glue it on.
-  const body = balanced ? json.slice(0, endOfFirstValue(json)) : json;
+  const body = balanced ? json.slice(0, end) : json;
   const parsed = parseLoose(body);
   if (!parsed) {
     return {
@@ -155,26 +157,6 @@ export function parseModelOutput(text: string): ParsedOutput {
     else findings.push(f);
   }
   return { summary: summary.trim(), findings, warnings, truncated: !balanced, unusable: false };
-}
-
-function endOfFirstValue(json: string): number {
-  const stack: string[] = [];
-  let inString = false;
-  for (let i = 0; i < json.length; i++) {
-    const c = json[i];
-    if (inString) {
-      if (c === '\\') i++;
-      else if (c === '"') inString = false;
-      continue;
-    }
-    if (c === '"') inString = true;
-    else if (c === '{' || c === '[') stack.push(c);
-    else if (c === '}' || c === ']') {
-      stack.pop();
-      if (stack.length === 0) return i + 1;
-    }
-  }
-  return json.length;
 }
 
 function normalizeFinding(raw: unknown): ParsedFinding | string {

@@ -168,14 +168,6 @@ export function riskOrder(files: FileDiff[]): FileDiff[] {
   return [...files].sort((a, b) => filePriority(b.path) - filePriority(a.path) || a.path.localeCompare(b.path));
 }
 
-/** Packs files into chunks that fit the budget; every added line is owned by exactly one chunk. */
-export function packChunks(files: FileDiff[], opts: PackOptions): Chunk[] {
-  return mergeChunks(
-    riskOrder(files).flatMap((f) => packFile(f, opts)),
-    opts.budgetTokens,
-  );
-}
-
 /** The new-file lines a chunk reviews, per file. */
 export function ownedLines(chunk: Chunk): Map<string, number[]> {
   const out = new Map<string, number[]>();

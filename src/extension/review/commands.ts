@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { TargetSpec } from '../../core/git/diff.js';
 import { branchRefs, defaultBaseRef } from '../../core/git/repo.js';
+import { outgoingTarget, pushVerdict } from '../../app/prePush.js';
 import { installHook } from '../../core/hooks.js';
 import type { ReviewResult } from '../../core/types.js';
 import { pickRepository } from '../repos.js';
@@ -51,11 +52,9 @@ export class ReviewCommands {
   async reviewBeforePush(): Promise<void> {
     const repo = await pickRepository();
     if (!repo) return;
-    const result = (await this.controller.hasUpstream(repo))
-      ? await this.controller.review({ repo, target: { kind: 'range', range: '@{upstream}..HEAD' }, label: 'commits to push' })
-      : await this.controller.review({ repo, target: { kind: 'base' }, label: 'commits to push (new branch)' });
+    const result = await this.controller.review({ repo, ...(await outgoingTarget(repo)) });
     if (!result) return;
-    if (result.decision === 'manual-review') {
+    if (pushVerdict([result], false).block) {
       void vscode.window
         .showWarningMessage(`Pullmint: risk ${result.riskScore} → manual-review. Fix the findings before pushing.`, 'Show Risk Panel')
         .then((x) => x && this.showRiskPanel());

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { ReviewSession } from '../../app/session.js';
 import type { TargetSpec } from '../../core/git/diff.js';
-import { hasUpstream, headSha } from '../../core/git/repo.js';
+import { headSha } from '../../core/git/repo.js';
 import { GitError } from '../../core/git/run.js';
 import { runSetupChecks } from '../../core/setup.js';
 import type { ModelErrorInfo, ReviewResult, SetupCheck } from '../../core/types.js';
@@ -225,10 +225,6 @@ export class ReviewController extends Disposable {
     if (pick === 'Check Setup') await vscode.commands.executeCommand('pullmint.checkSetup');
     const fix = fixes.find((f) => f.label === pick);
     if (fix) await applyFix(fix);
-  }
-
-  hasUpstream(repo: string): Promise<boolean> {
-    return hasUpstream(repo);
   }
 
   /** HEAD moved under a review: its line numbers no longer describe the code. */

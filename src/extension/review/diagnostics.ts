@@ -102,10 +102,6 @@ export class DiagnosticsPresenter extends Disposable {
     );
   }
 
-  entriesFor(uri: vscode.Uri): FindingEntry[] {
-    return this.entries.get(uri.toString()) ?? [];
-  }
-
   all(): FindingEntry[] {
     return [...this.entries.values()].flat();
   }

@@ -14,10 +14,6 @@ export class Dismissals {
     return this.store.get<Record<string, string[]>>(KEY) ?? {};
   }
 
-  has(repo: string, fingerprint: string): boolean {
-    return (this.all()[repo] ?? []).includes(fingerprint);
-  }
-
   list(repo: string): string[] {
     return this.all()[repo] ?? [];
   }
