@@ -1,18 +1,9 @@
 import { jsonrepair } from 'jsonrepair';
-import { CATEGORIES, SEVERITIES, type Category, type Severity } from '../types.js';
+import { CATEGORIES, SEVERITIES, type Category, type Finding, type Severity } from '../types.js';
 import { RawFindingSchema } from './schema.js';
 
-export interface ParsedFinding {
-  file: string;
-  line: number;
-  endLine?: number;
-  severity: Severity;
-  category: Category;
-  title: string;
-  message: string;
-  suggestion?: string;
-  quote?: string;
-}
+/** A finding as the model wrote it: not yet anchored to the diff, so without fingerprint or origin. */
+export type ParsedFinding = Omit<Finding, 'id' | 'origin' | 'rule'>;
 
 export interface ParsedOutput {
   summary: string;
