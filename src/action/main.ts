@@ -2,6 +2,7 @@ import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { changeRequestLabel, postResult } from '../app/changeRequest.js';
 import { ReviewSession } from '../app/session.js';
+import { incompleteNote, passesGate, verdictText } from '../core/report/verdict.js';
 import { VERSION } from '../core/version.js';
 import { fetchFrom, hasObject, mergeBase } from '../core/git/repo.js';
 import type { ChangeRequest, ChangeRequestTarget } from '../core/hosts/types.js';
@@ -114,12 +115,18 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<n
   if (env.GITHUB_STEP_SUMMARY) {
     await appendFile(
       env.GITHUB_STEP_SUMMARY,
-      `### Pullmint: risk ${result.riskScore}/100 → \`${result.decision}\`${result.rulesOnly ? ' (rules only)' : ''}\n\n${result.findings.length} finding(s); reviewed ${result.coverage.reviewedLines} of ${result.coverage.changedLines} changed lines.\n`,
+      `### Pullmint: risk ${result.riskScore}/100 → \`${result.decision}\`${result.rulesOnly ? ' (rules only)' : ''}\n\n${incompleteNote(result) ? `**${incompleteNote(result)}** — not an approval.\n\n` : ''}${result.findings.length} finding(s); reviewed ${result.coverage.reviewedLines} of ${result.coverage.changedLines} changed lines.\n`,
     );
   }
-  process.stdout.write(`Pullmint: risk ${result.riskScore}/100 → ${result.decision}\n`);
-  if (input(env, 'gate', 'true') === 'true' && result.decision === 'manual-review') {
-    annotate('error', `Pullmint gate: risk ${result.riskScore}/100 needs a manual review.`);
+  process.stdout.write(`Pullmint: ${verdictText(result)}\n`);
+  const allowIncomplete = input(env, 'allow-incomplete') === 'true';
+  if (input(env, 'gate', 'true') === 'true' && !passesGate(result.decision, { allowIncomplete })) {
+    annotate(
+      'error',
+      result.decision === 'incomplete'
+        ? `Pullmint gate: ${incompleteNote(result)}. Fix the model setup, or set allow-incomplete: true to accept it.`
+        : `Pullmint gate: risk ${result.riskScore}/100 needs a manual review.`,
+    );
     return 1;
   }
   return 0;

@@ -12,7 +12,7 @@ export interface DeployOptions {
   /** The editor's GitHub sign-in; the secret store's token otherwise. */
   githubToken?: string;
   log: (message: string) => void;
-  confirmOverride?: (record: ExecutionRecord) => Promise<boolean>;
+  confirmOverride?: (record: ExecutionRecord, reason: string) => Promise<boolean>;
 }
 
 /** The gated deploy with the session's settings and secrets: the CLI's and the editor's. */

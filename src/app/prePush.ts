@@ -2,10 +2,11 @@ import { severityRank } from '../core/findings.js';
 import type { TargetSpec } from '../core/git/diff.js';
 import { EMPTY_TREE, hasUpstream } from '../core/git/repo.js';
 import { newBranchBase, parsePushLines } from '../core/hooks.js';
+import { isComplete } from '../core/report/verdict.js';
 import type { Decision, Finding, ReviewResult } from '../core/types.js';
 import type { ReviewSession } from './session.js';
 
-const DECISION_RANK: Record<Decision, number> = { 'auto-approve': 0, 'auto-deploy': 1, 'manual-review': 2 };
+const DECISION_RANK: Record<Decision, number> = { 'auto-approve': 0, 'auto-deploy': 1, incomplete: 2, 'manual-review': 3 };
 
 export interface PrePushVerdict {
   results: ReviewResult[];
@@ -13,8 +14,8 @@ export interface PrePushVerdict {
   worst?: ReviewResult;
   /** Every finding, most severe first. */
   findings: Finding[];
-  /** A review whose model could not be used. */
-  modelFailed?: ReviewResult;
+  /** A review the model did not finish (unusable, a limit, a failed chunk): the push is not approved by it. */
+  incomplete?: ReviewResult;
   block?: 'manual-review' | 'strict';
 }
 
@@ -41,8 +42,8 @@ export async function reviewPush(
 }
 
 /**
- * The push gate over reviews of what is about to be pushed: a manual-review decision blocks; so
- * does a model that could not be used, when the user asked for strict.
+ * The push gate over reviews of what is about to be pushed: manual-review blocks. An incomplete
+ * review fails open — a push must not depend on a model being up — unless the user asked for strict.
  */
 export function pushVerdict(results: ReviewResult[], strict: boolean): PrePushVerdict {
   if (results.length === 0) return { results, findings: [] };
@@ -50,9 +51,9 @@ export function pushVerdict(results: ReviewResult[], strict: boolean): PrePushVe
     DECISION_RANK[b.decision] > DECISION_RANK[a.decision] || (b.decision === a.decision && b.riskScore > a.riskScore) ? b : a,
   );
   const findings = results.flatMap((r) => r.findings).sort((a, b) => severityRank(a.severity) - severityRank(b.severity));
-  const modelFailed = results.find((r) => r.modelError);
-  const block = worst.decision === 'manual-review' ? 'manual-review' : modelFailed && strict ? 'strict' : undefined;
-  return { results, worst, findings, modelFailed, block };
+  const incomplete = results.find((r) => !isComplete(r));
+  const block = worst.decision === 'manual-review' ? 'manual-review' : incomplete && strict ? 'strict' : undefined;
+  return { results, worst, findings, incomplete, block };
 }
 
 /** What a push from the editor would send: the commits the upstream lacks, or a new branch against its base. */

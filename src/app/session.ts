@@ -2,7 +2,7 @@ import { defaultCacheDir, ReviewCache } from '../core/cache.js';
 import { loadConfig, type ConfigLayer } from '../core/config/load.js';
 import type { PullmintConfig } from '../core/config/schema.js';
 import { runReview, type ReviewEvent } from '../core/engine.js';
-import type { TargetSpec } from '../core/git/diff.js';
+import { targetBase, type TargetSpec } from '../core/git/diff.js';
 import { repoRoot } from '../core/git/repo.js';
 import { defaultStateDir, HistoryStore } from '../core/history.js';
 import { connectHost, type Connection } from '../core/hosts/index.js';
@@ -52,6 +52,9 @@ export class ReviewSession {
     readonly warnings: string[],
     readonly env: NodeJS.ProcessEnv,
     readonly secrets: SecretStore,
+    private readonly load: (repoConfigAt?: string) => ReturnType<typeof loadConfig>,
+    /** Which layer set each setting: what messages name when an endpoint or key is wrong. */
+    readonly origins: Record<string, string>,
   ) {
     this.cache = new ReviewCache(defaultCacheDir(env));
     this.stateDir = defaultStateDir(env);
@@ -59,13 +62,10 @@ export class ReviewSession {
 
   static async open(opts: SessionOptions): Promise<ReviewSession> {
     const root = await repoRoot(opts.repoDir);
-    const { config, warnings } = await loadConfig({
-      repoRoot: root,
-      env: opts.env,
-      overrides: opts.overrides,
-      userConfigFile: opts.userConfigFile,
-    });
-    return new ReviewSession(root, config, warnings, opts.env, opts.secrets);
+    const load = (repoConfigAt?: string): ReturnType<typeof loadConfig> =>
+      loadConfig({ repoRoot: root, env: opts.env, overrides: opts.overrides, userConfigFile: opts.userConfigFile, repoConfigAt });
+    const { config, warnings, origins } = await load();
+    return new ReviewSession(root, config, warnings, opts.env, opts.secrets, load, origins);
   }
 
   /** The configured provider, with its secret; built once. */
@@ -78,11 +78,26 @@ export class ReviewSession {
     return new HistoryStore(this.stateDir, this.root);
   }
 
+  /**
+   * The settings a review of `target` runs under: for commits (a range, a branch against its base,
+   * a PR, a push) the repository file as committed at their base — never the one they bring.
+   */
+  async configFor(target: TargetSpec): Promise<{ config: PullmintConfig; warnings: string[]; base: string | null }> {
+    const base = await targetBase(this.root, target);
+    if (!base) return { config: this.config, warnings: [], base };
+    const loaded = await this.load(base);
+    // The session's own warnings were shown when it opened; only what the base's file adds is new.
+    return { config: loaded.config, warnings: loaded.warnings.filter((w) => !this.warnings.includes(w)), base };
+  }
+
   async review(r: SessionReview): Promise<ReviewResult> {
+    const { config, warnings, base } = await this.configFor(r.target);
     return runReview({
       repoDir: this.root,
       target: r.target,
-      config: this.config,
+      config,
+      configFromBase: base !== null,
+      warnings,
       provider: r.rulesOnly ? null : await this.reviewProvider(),
       rulesOnlyReason: r.rulesOnly,
       cache: this.cache,

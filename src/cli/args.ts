@@ -21,6 +21,8 @@ export interface ReviewArgs {
   format: 'text' | 'json' | 'sarif';
   output?: string;
   gate: boolean;
+  /** With --gate: let an incomplete review (the model did not read every line) pass. */
+  allowIncomplete: boolean;
   noCache: boolean;
   maxCalls?: number;
   timeoutSeconds?: number;
@@ -75,6 +77,7 @@ export function parseReviewArgs(argv: string[], cwd: string): ReviewArgs {
         format: { type: 'string' },
         output: { type: 'string', short: 'o' },
         gate: { type: 'boolean' },
+        'allow-incomplete': { type: 'boolean' },
         'no-cache': { type: 'boolean' },
         'max-calls': { type: 'string' },
         timeout: { type: 'string' },
@@ -107,6 +110,7 @@ export function parseReviewArgs(argv: string[], cwd: string): ReviewArgs {
     format: format as ReviewArgs['format'],
     output: values.output,
     gate: values.gate ?? false,
+    allowIncomplete: values['allow-incomplete'] ?? false,
     noCache: values['no-cache'] ?? false,
     maxCalls: positiveInt('max-calls', values['max-calls']),
     timeoutSeconds: timeout,

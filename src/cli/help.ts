@@ -7,7 +7,7 @@ export const HELP = `pullmint — local-first LLM code review
 Usage:
   pullmint review [--working-tree | --staged | --base [REF] | --range A..B] [--repo DIR]
                   [--provider ollama|anthropic|openai] [--model NAME] [--ollama-host URL]
-                  [--format text|json|sarif] [--output FILE] [--gate] [--no-cache]
+                  [--format text|json|sarif] [--output FILE] [--gate [--allow-incomplete]] [--no-cache]
                   [--max-calls N] [--timeout SECONDS] [--rules-only]
   pullmint history [--repo DIR] [--json]
   pullmint post [--pr N] [--repo DIR] [--request-changes] [--status] [--max-inline N]
@@ -23,10 +23,12 @@ Targets (default --working-tree):
   --range A..B     a commit range (A...B diffs from their merge-base)
 
 Exit codes:
-  0  review done (with --gate: the decision is not manual-review)
-  1  --gate and the decision is manual-review
+  0  review done (with --gate: the decision is auto-approve or auto-deploy)
+  1  --gate and the decision is manual-review, or incomplete (the model did not review every
+     changed line; --allow-incomplete lets that pass)
   2  usage or configuration error
-  3  the model could not be used (the rule review is still printed, with the reason)
+  3  the model could not be used (the rule review is still printed, with the reason; not with
+     --rules-only or --allow-incomplete)
 
 Deploy exit codes: 0 deployed, 1 refused by the gate, 2 configuration, 4 the webhook failed after retries.
 

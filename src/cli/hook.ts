@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { reviewPush } from '../app/prePush.js';
 import { repoRoot } from '../core/git/repo.js';
 import { installHook, uninstallHook } from '../core/hooks.js';
+import { incompleteNote, verdictText } from '../core/report/verdict.js';
 import { UsageError } from './args.js';
 import { EXIT } from './help.js';
 import type { Io } from './io.js';
@@ -51,15 +52,19 @@ async function hookRun(repo: string, argv: string[], io: Io): Promise<number> {
   const say = (s: string): boolean =>
     io.stderr.write(`${s}
 `);
-  const { results, worst, findings, modelFailed, block } = await reviewPush(session, { remote, stdin, strict });
+  const { results, worst, findings, incomplete, block } = await reviewPush(session, { remote, stdin, strict });
   if (!worst) return EXIT.ok;
-  say(
-    `pullmint: risk ${worst.riskScore}/100 → ${worst.decision}${worst.rulesOnly ? ' (rules only)' : ''} for ${results.map((r) => r.target.label).join(', ')}`,
-  );
+  const targets = results.map((r) => r.target.label).join(', ');
+  // An incomplete review prints no score on its own line: "risk 0/100" would read as approval.
+  if (worst.decision === 'incomplete') say(`pullmint: ${incompleteNote(incomplete ?? worst)} for ${targets}`);
+  else say(`pullmint: ${verdictText(worst)} for ${targets}`);
   for (const f of findings.slice(0, 5)) say(`  ${f.severity.toUpperCase().padEnd(8)} ${f.file}:${f.line}  ${f.title}`);
   if (findings.length > 5) say(`  … and ${findings.length - 5} more (pullmint review --range <sha>..<sha>)`);
-  if (modelFailed?.modelError)
-    say(`pullmint: warning: the model review did not run (${modelFailed.modelError.message}); only the rules checked this push.`);
+  const reason = incomplete?.modelError?.message ?? incomplete?.coverage.unreviewed[0]?.reason;
+  if (incomplete && !block)
+    say(
+      `pullmint: ${incomplete.rulesOnly ? 'NOT REVIEWED' : 'NOT FULLY REVIEWED'} by the model${reason ? ` (${reason})` : ''} — push allowed. Set PULLMINT_STRICT=1 to block instead.`,
+    );
   if (block === 'manual-review') {
     say('pullmint: push blocked: this change needs a manual review.');
     say('  Fix the findings, or bypass once with `git push --no-verify` or `PULLMINT_SKIP=1 git push`.');

@@ -9,6 +9,9 @@ import { toText } from '../core/report/text.js';
 import type { ReviewResult } from '../core/types.js';
 import { parseReviewArgs, UsageError, type ReviewArgs } from './args.js';
 import { deployCommand } from './deploy.js';
+import { originOf } from '../core/config/load.js';
+import { passesGate } from '../core/report/verdict.js';
+import { endpointSetting } from '../core/setup.js';
 import { EXIT, HELP, VERSION } from './help.js';
 import { hookCommand } from './hook.js';
 import { readAll, type Io } from './io.js';
@@ -91,15 +94,28 @@ async function review(argv: string[], io: Io): Promise<number> {
     process.removeListener('SIGINT', onSigint);
     progress.done();
   }
-  const rendered = render(result, args, io, session.config.ollama.model);
-  if (args.output) await writeFile(resolve(io.cwd, args.output), rendered);
-  else io.stdout.write(rendered);
-  if (args.gate && result.decision === 'manual-review') return EXIT.gate;
-  if (result.modelError && !args.rulesOnly) return EXIT.model;
+  const endpoint = endpointSetting(session.config);
+  const endpointOrigin = endpoint ? `${endpoint} set by ${originOf(session, endpoint)}` : undefined;
+  const rendered = render(result, args, io, session.config.ollama.model, endpointOrigin);
+  if (args.output) {
+    const file = resolve(io.cwd, args.output);
+    try {
+      await writeFile(file, rendered);
+    } catch (err) {
+      // The review itself is done and recorded: say where it is rather than lose it.
+      io.stderr.write(
+        `pullmint: could not write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. The review is recorded: pullmint history lists it as ${result.executionId}.\n`,
+      );
+      return EXIT.usage;
+    }
+  } else io.stdout.write(rendered);
+  if (args.gate && !passesGate(result.decision, { allowIncomplete: args.allowIncomplete })) return EXIT.gate;
+  // Accepting an incomplete review is accepting that the model may be down.
+  if (result.modelError && !args.rulesOnly && !args.allowIncomplete) return EXIT.model;
   return EXIT.ok;
 }
 
-function render(result: ReviewResult, args: ReviewArgs, io: Io, ollamaModel: string): string {
+function render(result: ReviewResult, args: ReviewArgs, io: Io, ollamaModel: string, endpointOrigin?: string): string {
   switch (args.format) {
     case 'json':
       return JSON.stringify(toJsonReport(result), null, 2) + '\n';
@@ -107,7 +123,7 @@ function render(result: ReviewResult, args: ReviewArgs, io: Io, ollamaModel: str
       return JSON.stringify(toSarif(result, VERSION), null, 2) + '\n';
     case 'text': {
       const color = !args.output && Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
-      return toText(result, { color }, ollamaModel);
+      return toText(result, { color, endpointOrigin }, ollamaModel);
     }
   }
 }

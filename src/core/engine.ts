@@ -10,6 +10,7 @@ import { chunkBudget, runModelPhase, type ModelPhaseResult } from './model-phase
 import { ownedLines, packFile, toRanges, type Chunk } from './pack/chunker.js';
 import { ProviderError, type ReviewProvider } from './providers/types.js';
 import { decide, riskScore } from './risk.js';
+import { reviewConfigChange } from './rules/configChange.js';
 import { runRules } from './rules/index.js';
 import type { Finding, ModelErrorInfo, ReviewResult, ReviewTarget, UnreviewedRange } from './types.js';
 
@@ -35,6 +36,8 @@ export interface ReviewRequest {
   /** What to call the target in reports and history, e.g. "PR #5" for a PR's range. */
   label?: string;
   warnings?: string[];
+  /** The settings came from the target's base commit: a change to them in the target is itself a finding. */
+  configFromBase?: boolean;
   onEvent?: (event: ReviewEvent) => void;
 }
 
@@ -95,6 +98,8 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
 
   try {
     for (const w of diff.warnings) warn(w);
+    const configChange = req.configFromBase ? reviewConfigChange(diff.files) : null;
+    if (configChange) ruleFindings.push(configChange);
     const changedLines = diff.files
       .filter((f) => f.status !== 'deleted' && !f.binary && !f.submodule)
       .reduce((n, f) => n + countAdded(f), 0);
@@ -111,7 +116,8 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
 
     let modelError: ModelErrorInfo | undefined = req.provider ? undefined : req.rulesOnlyReason;
     let phase: ModelPhaseResult | null = null;
-    if (req.provider && preparing && filtered.files.length > 0) {
+    // Awaited even when nothing is reviewable: a model that cannot be used is said on every run.
+    if (req.provider && preparing) {
       const prepared = await preparing;
       if (prepared.ok) prepared.prep.warnings.forEach(warn);
       else if (prepared.error instanceof ProviderError) modelError = prepared.error.info();
@@ -154,6 +160,8 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
         unreviewed.push({ file: f.path, startLine: 1, endLine: -1, reason: modelError?.message ?? 'rules-only review' });
     }
 
+    // Nothing reviewable (only lockfiles, say) is vacuously complete, with or without a model.
+    const complete = unreviewed.length === 0 && (!rulesOnly || filtered.files.length === 0);
     const llmFindings = outcomes.flatMap((o) => o.findings);
     const findings = sortFindings(applySeverityOverrides(mergeDuplicates([...ruleFindings, ...llmFindings]), config.severityOverrides));
     const score = riskScore(findings, changedLines, config.risk);
@@ -170,10 +178,10 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
       model,
       summary,
       riskScore: score,
-      decision: decide(score, config.risk),
+      decision: decide(score, config.risk, { findings, complete }),
       rulesOnly,
       findings,
-      coverage: { changedLines, reviewedLines, skippedFiles: filtered.skipped, unreviewed },
+      coverage: { changedLines, reviewedLines, skippedFiles: filtered.skipped, unreviewed, complete },
       stats: {
         filesReviewed: filtered.files.length,
         chunks: outcomes.length,

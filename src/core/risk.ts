@@ -8,6 +8,8 @@ export interface RiskConfig {
   deployThreshold: number;
   /** Adds min(changedLines/100, 20) so that a huge change is never waved through on silence. */
   diffSizeComponent: boolean;
+  /** A finding of any of these severities means manual review, whatever the score. */
+  blockOn: Severity[];
 }
 
 export const DEFAULT_RISK: RiskConfig = {
@@ -15,6 +17,7 @@ export const DEFAULT_RISK: RiskConfig = {
   approveThreshold: 30,
   deployThreshold: 40,
   diffSizeComponent: false,
+  blockOn: ['critical'],
 };
 
 export function riskScore(findings: Pick<Finding, 'severity'>[], changedLines: number, cfg: RiskConfig = DEFAULT_RISK): number {
@@ -24,10 +27,20 @@ export function riskScore(findings: Pick<Finding, 'severity'>[], changedLines: n
   return Math.min(100, Math.round(score));
 }
 
-export function decide(score: number, cfg: RiskConfig = DEFAULT_RISK): Decision {
+/**
+ * A human must look (manual-review) before anything else is said; short of that, a review the
+ * model did not finish is `incomplete`, never an approval, however low its score.
+ */
+export function decide(
+  score: number,
+  cfg: RiskConfig = DEFAULT_RISK,
+  review: { findings?: Pick<Finding, 'severity'>[]; complete?: boolean } = {},
+): Decision {
+  const blocking = (review.findings ?? []).some((f) => cfg.blockOn.includes(f.severity));
+  if (blocking || score >= cfg.deployThreshold) return 'manual-review';
+  if (review.complete === false) return 'incomplete';
   if (score < cfg.approveThreshold) return 'auto-approve';
-  if (score < cfg.deployThreshold) return 'auto-deploy';
-  return 'manual-review';
+  return 'auto-deploy';
 }
 
 export function severityCounts(findings: Pick<Finding, 'severity'>[]): Record<Severity, number> {

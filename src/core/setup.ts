@@ -1,4 +1,4 @@
-import type { PullmintConfig } from './config/schema.js';
+import { getPath, SETTINGS, type PullmintConfig } from './config/schema.js';
 import { repoRoot } from './git/repo.js';
 import { providerOf } from './providers/index.js';
 import type { SecretStore } from './secrets.js';
@@ -11,6 +11,13 @@ export interface SetupInputs {
   config: PullmintConfig;
   secrets: SecretStore;
   github: { signedIn: boolean; account?: string };
+  /** Which layer set each setting (LoadedConfig.origins): the endpoint check names it. */
+  origins?: Record<string, string>;
+}
+
+/** The chosen provider's endpoint setting: its machine-scoped URL (ollama.host, anthropic.baseUrl, …). */
+export function endpointSetting(config: PullmintConfig): string | undefined {
+  return SETTINGS.find((s) => s.path.startsWith(`${config.provider}.`) && s.meta.scope === 'machine')?.path;
 }
 
 /** Every check a first review depends on (the chosen provider's own among them), plus the optional ones; never throws. */
@@ -31,6 +38,15 @@ export async function runSetupChecks(inputs: SetupInputs): Promise<SetupCheck[]>
     }
   }
   const { config } = inputs;
+  const endpoint = endpointSetting(config);
+  if (endpoint) {
+    const value = String(getPath(config, endpoint) ?? '') || 'its default';
+    checks.push({
+      name: 'Endpoint',
+      ok: true,
+      detail: `${config.provider} at ${value}, set by ${inputs.origins?.[endpoint] ?? 'default'} (pullmint.${endpoint})`,
+    });
+  }
   const { module, ctx } = await providerOf(config, inputs.secrets);
   checks.push(...(await module.checks(config[config.provider], ctx)));
   checks.push(

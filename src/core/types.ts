@@ -16,7 +16,11 @@ export const CATEGORIES = [
 ] as const;
 export type Category = (typeof CATEGORIES)[number];
 
-export type Decision = 'auto-approve' | 'auto-deploy' | 'manual-review';
+/**
+ * `incomplete`: the model did not review every reviewable changed line (unusable, rules only, a
+ * limit, a failed or cut chunk, a clipped file or line). Never an approval, whatever the score.
+ */
+export type Decision = 'auto-approve' | 'auto-deploy' | 'manual-review' | 'incomplete';
 
 export interface Finding {
   /** Stable fingerprint: file + normalized title + quoted line text; survives line shifts. */
@@ -65,6 +69,8 @@ export interface Coverage {
   skippedFiles: SkippedFile[];
   /** Changed lines that a limit or a failed model call left unreviewed by the model. */
   unreviewed: UnreviewedRange[];
+  /** True only when the model reviewed every reviewable changed line: nothing unreviewed, not rules only. */
+  complete: boolean;
 }
 
 export interface ReviewStats {

@@ -4,7 +4,7 @@
  */
 import type { Decision, Finding, ModelErrorInfo, SkippedFile, UnreviewedRange } from '../core/types.js';
 
-export type { Decision };
+export type { Decision, UnreviewedRange };
 
 export interface PanelReview {
   executionId: string;
@@ -19,7 +19,9 @@ export interface PanelReview {
   completionTokens: number;
   durationMs: number;
   costUsd?: number;
-  coverage: { changedLines: number; reviewedLines: number; skippedFiles: SkippedFile[]; unreviewed: UnreviewedRange[] };
+  coverage: { changedLines: number; reviewedLines: number; skippedFiles: SkippedFile[]; unreviewed: UnreviewedRange[]; complete: boolean };
+  /** "Not fully reviewed: 8 of 151 lines" when the model did not review every changed line; absent when it did. */
+  incomplete?: string;
   findings: Finding[];
   modelError?: ModelErrorInfo;
   completedAt: string;

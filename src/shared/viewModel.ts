@@ -87,6 +87,9 @@ export function gateState(s: PanelState): GateState {
   if (!s.deploy.configured) return { kind: 'not-configured', label: 'Set pullmint.deploy.url to deploy' };
   const d = s.deploy.latest;
   if (d && (d.state === 'deploying' || d.state === 'approved')) return { kind: 'in-progress', label: `Deploying to ${d.environment}…` };
+  if (s.review.incomplete) return { kind: 'override', label: 'Deploy (override: not fully reviewed)' };
+  if (s.review.decision === 'manual-review' && s.review.riskScore < s.deploy.deployThreshold)
+    return { kind: 'override', label: 'Deploy (override: needs manual review)' };
   if (s.review.riskScore >= s.deploy.deployThreshold)
     return { kind: 'override', label: `Deploy (override: risk ${s.review.riskScore} ≥ ${s.deploy.deployThreshold})` };
   return { kind: 'allowed', label: 'Trigger Deploy' };

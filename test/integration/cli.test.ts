@@ -32,8 +32,13 @@ describe('pullmint CLI (built dist/cli.js, real git)', () => {
     const r = await runCli(['review'], { cwd: repo.dir, env });
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stdout, /CRITICAL +src\/keys\.js:1 +Hard-coded secret/);
-    assert.match(r.stdout, /Risk score 30\/100 → auto-deploy +\(rules only/);
-    assert.match(r.stdout, /Ollama is not reachable at http:\/\/127\.0\.0\.1:\d+/);
+    assert.match(r.stdout, /Risk score 30\/100 → manual-review +\(Not reviewed by the model: rules only \(0 of 3 lines\)\)/);
+    assert.match(
+      r.stdout.split('\n')[1],
+      /^Not reviewed by the model: rules only.*not an approval/,
+      'said under the header, not only in the footer',
+    );
+    assert.match(r.stdout, /Ollama is not reachable at http:\/\/127\.0\.0\.1:\d+\n +\(ollama\.host set by environment OLLAMA_HOST\)/);
     assert.match(r.stdout, /ollama pull qwen2\.5-coder:7b/);
     assert.match(r.stdout, /--provider anthropic/);
     assert.equal(r.stderr, '', 'no progress noise when stderr is not a terminal');
@@ -72,7 +77,7 @@ describe('pullmint CLI (built dist/cli.js, real git)', () => {
         'rule',
       ]);
     }
-    assert.deepEqual(out.coverage, { changedLines: 3, reviewedLines: 3, skippedFiles: [], unreviewed: [] });
+    assert.deepEqual(out.coverage, { changedLines: 3, reviewedLines: 3, skippedFiles: [], unreviewed: [], complete: true });
     for (const k of ['filesReviewed', 'chunks', 'llmCalls', 'cacheHits', 'promptTokens', 'completionTokens', 'durationMs'])
       assert.equal(typeof out.stats[k], 'number', k);
     assert.ok(Array.isArray(out.warnings));
@@ -117,8 +122,15 @@ describe('pullmint CLI (built dist/cli.js, real git)', () => {
     assert.equal(sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri, 'src/keys.js');
     const h = await runCli(['history'], { cwd: repo.dir, env });
     assert.equal(h.code, 0);
-    assert.match(h.stdout, /completed +30 auto-deploy/);
+    assert.match(h.stdout, /completed +30 manual-review/);
     assert.match(h.stdout, /\(rules only\)/);
+    const unwritable = await runCli(['review', '--rules-only', '--output', '/nonexistent/dir/x.json'], { cwd: repo.dir, env });
+    assert.equal(unwritable.code, 2);
+    assert.match(
+      unwritable.stderr,
+      /^pullmint: could not write \/nonexistent\/dir\/x\.json: ENOENT\. The review is recorded: pullmint history lists it as [0-9a-f-]{36}\.\n$/,
+    );
+    assert.equal(unwritable.stdout, '');
   });
 
   it('reviews a branch against its base and a commit range', async () => {

@@ -7,7 +7,9 @@ import { runReview } from '../../src/core/engine.js';
 import { DEFAULT_CONFIG } from '../../src/core/config/schema.js';
 import { HistoryStore } from '../../src/core/history.js';
 import { GitHubHost } from '../../src/core/hosts/github/host.js';
+import { OllamaProvider } from '../../src/core/providers/ollama.js';
 import { FakeGitHub } from '../fakes/github.js';
+import { FakeOllama } from '../fakes/ollama.js';
 import { LoopbackServer, sendJson, sleep, type RecordedRequest } from '../fakes/http.js';
 import { cliEnv, ensureBuilt, runCli } from '../helpers/cli.js';
 import { TempRepo, tempDir } from '../helpers/git.js';
@@ -122,7 +124,10 @@ describe('deploy: gate, records and sanity checks', () => {
   let health: LoopbackServer;
   let repo: TempRepo;
   let stateDir: string;
+  let model: FakeOllama;
   beforeEach(async () => {
+    model = new FakeOllama();
+    await model.start();
     hook = receiver([{ status: 200 }]);
     await hook.start();
     let healthy = 0;
@@ -138,6 +143,7 @@ describe('deploy: gate, records and sanity checks', () => {
     stateDir = tempDir();
   });
   afterEach(async () => {
+    await model.stop();
     await hook.stop();
     await health.stop();
     repo.remove();
@@ -159,14 +165,38 @@ describe('deploy: gate, records and sanity checks', () => {
     backoffMs: () => 0,
     ...over,
   });
-  const reviewBranch = () =>
+  const reviewBranch = (opts: { rulesOnly?: boolean } = {}) =>
     runReview({
       repoDir: repo.dir,
       target: { kind: 'base', ref: 'main' },
       config: structuredClone(DEFAULT_CONFIG),
-      provider: null,
+      provider: opts.rulesOnly
+        ? null
+        : new OllamaProvider({
+            host: model.url,
+            model: 'qwen2.5-coder:7b',
+            maxNumCtx: 16384,
+            outputReserve: 512,
+            keepAlive: '5m',
+            temperature: 0.1,
+          }),
       stateDir,
     });
+
+  it('refuses a review the model did not finish (rules only) unless forced, and records the override', async () => {
+    repo.write('b.js', 'exports.b = 2;\n').commit('b');
+    const review = await reviewBranch({ rulesOnly: true });
+    assert.equal(review.riskScore, 0);
+    assert.equal(review.decision, 'incomplete');
+    const refused = await deploy(request());
+    assert.equal(refused.kind, 'refused');
+    assert.match((refused as { reason: string }).reason, /Not reviewed by the model.*never approves a deploy.*--force/);
+    assert.equal(hook.requests.length, 0);
+    const forced = await deploy(request({ force: true }));
+    assert.equal(forced.kind, 'deployed');
+    const [rec] = await new HistoryStore(stateDir, repo.dir).list();
+    assert.equal(rec.deployments![0].override, true, 'recorded as an override');
+  });
 
   it('refuses without a review of HEAD, deploys once, and refuses a second trigger with the existing state', async () => {
     repo.write('b.js', 'exports.b = 2;\n').commit('b');
@@ -189,6 +219,25 @@ describe('deploy: gate, records and sanity checks', () => {
     assert.equal(d.lastStatus, 200);
     // Another environment is another deployment.
     assert.equal((await deploy(request({ environment: 'production' }))).kind, 'deployed');
+    // A review of only the last commit does not cover what would be deployed.
+    repo.write('d.js', 'exports.d = 4;\n').commit('d');
+    await runReview({
+      repoDir: repo.dir,
+      target: { kind: 'range', range: 'HEAD~1..HEAD' },
+      config: structuredClone(DEFAULT_CONFIG),
+      provider: new OllamaProvider({
+        host: model.url,
+        model: 'qwen2.5-coder:7b',
+        maxNumCtx: 16384,
+        outputReserve: 512,
+        keepAlive: '5m',
+        temperature: 0.1,
+      }),
+      stateDir,
+    });
+    assert.match(((await deploy(request({ environment: 'qa' }))) as { reason: string }).reason, /covers the branch since its base/);
+    await reviewBranch();
+    assert.equal((await deploy(request({ environment: 'qa' }))).kind, 'deployed');
     // A new commit makes the review stale.
     repo.write('c.js', 'exports.c = 3;\n').commit('c');
     assert.match(((await deploy(request())) as { reason: string }).reason, /No completed review of HEAD/);
@@ -303,6 +352,8 @@ describe('pullmint deploy (CLI exit codes)', () => {
   it('2 without a URL, 1 when refused, 0 when deployed', async () => {
     const hook = receiver([{ status: 200 }]);
     await hook.start();
+    const model = new FakeOllama();
+    await model.start();
     const repo = new TempRepo();
     repo.write('a.js', 'exports.a = 1;\n').commit('base');
     repo.git('checkout', '-q', '-b', 'f');
@@ -315,6 +366,10 @@ describe('pullmint deploy (CLI exit codes)', () => {
       assert.equal(refused.code, 1);
       assert.match(refused.stderr, /No completed review of HEAD/);
       assert.equal((await runCli(['review', '--base', 'main', '--rules-only'], { cwd: repo.dir, env })).code, 0);
+      const unreviewed = await runCli(['deploy', '--environment', 'staging'], { cwd: repo.dir, env });
+      assert.equal(unreviewed.code, 1, 'a rules-only review never approves a deploy');
+      assert.match(unreviewed.stderr, /Not reviewed by the model/);
+      assert.equal((await runCli(['review', '--base', 'main'], { cwd: repo.dir, env: { ...env, OLLAMA_HOST: model.url } })).code, 0);
       const ok = await runCli(['deploy', '--environment', 'staging'], { cwd: repo.dir, env });
       assert.equal(ok.code, 0, ok.stderr);
       assert.match(ok.stdout, /Deployed [0-9a-f]{8} to staging/);
@@ -322,6 +377,7 @@ describe('pullmint deploy (CLI exit codes)', () => {
       const history = await runCli(['history'], { cwd: repo.dir, env });
       assert.match(history.stdout, /deploy: deployed/);
     } finally {
+      await model.stop();
       await hook.stop();
       repo.remove();
     }

@@ -11,7 +11,8 @@ const quiet = () => '{"summary":"Looks fine.","findings":[]}';
 /**
  * The same layering in every front end: a repository .pullmint.json value and an environment value
  * reach the review; the top layer (flags, Action inputs) wins over both. One critical rule finding
- * scores 30: auto-deploy by default, auto-approve under the repository's approveThreshold of 50.
+ * scores 30: manual-review by default (a critical blocks), auto-approve under the repository's
+ * policy of approveThreshold 50 with nothing blocking.
  */
 describe('settings layer the same way in the CLI, the pre-push hook and the Action', () => {
   let envOllama: FakeOllama;
@@ -26,7 +27,7 @@ describe('settings layer the same way in the CLI, the pre-push hook and the Acti
     await envOllama.start();
     await flagOllama.start();
     repo = new TempRepo();
-    repo.write('.pullmint.json', JSON.stringify({ risk: { approveThreshold: 50 } })).write('README.md', '# app\n');
+    repo.write('.pullmint.json', JSON.stringify({ risk: { approveThreshold: 50, blockOn: [] } })).write('README.md', '# app\n');
     base = repo.commit('base');
     repo.write('src/keys.js', 'exports.key = "AKIAIOSFODNN7EXAMPLE";\n');
     head = repo.commit('keys');

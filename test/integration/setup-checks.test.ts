@@ -26,11 +26,18 @@ describe('setup checks (what "Check Setup" shows)', () => {
       ...base,
       repoDir: repo.dir,
       config: cfg({ ollama: { ...DEFAULT_CONFIG.ollama, host: server.url } }),
+      origins: { 'ollama.host': 'environment OLLAMA_HOST' },
     });
+    assert.equal(
+      checks.find((c) => c.name === 'Endpoint')?.detail,
+      `ollama at ${server.url}, set by environment OLLAMA_HOST (pullmint.ollama.host)`,
+      'the endpoint actually used, and the layer that set it',
+    );
     assert.deepEqual(
       checks.filter((c) => !c.optional).map((c) => [c.name, c.ok]),
       [
         ['Git repository', true],
+        ['Endpoint', true],
         ['Ollama reachable', true],
         ['Model pulled', true],
         ['Context length', true],
@@ -65,6 +72,7 @@ describe('setup checks (what "Check Setup" shows)', () => {
       down.filter((c) => !c.optional).map((c) => [c.name, c.ok, c.fix?.kind]),
       [
         ['Git repository', false, 'open-folder'],
+        ['Endpoint', true, undefined],
         ['Ollama reachable', false, 'install-ollama'],
       ],
     );

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, readFileSync } from 'node:fs';
+import { chmodSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { addedLines, filterFiles } from '../helpers/diff.js';
 import { EMPTY_TREE } from '../../src/core/git/repo.js';
@@ -26,6 +26,29 @@ describe('diff sources on real repositories', () => {
     assert.equal(d.target.head, 'WORKTREE');
     assert.deepEqual(readFileSync(join(repo.dir, '.git', 'index')), indexBefore, 'the user index is unchanged');
     assert.equal(repo.git('status', '--porcelain').includes('?? untracked.txt'), true, 'untracked stays untracked');
+  });
+
+  it('working tree: an edit in the same second as the commit, of the same size, is seen (racily clean)', async () => {
+    repo = new TempRepo();
+    const file = join(repo.dir, 'a.js');
+    // Whole seconds, so that the times below match the index's record to the nanosecond.
+    const t = new Date(Math.floor(Date.now() / 1000) * 1000 - 10_000);
+    repo.write('a.js', 'exports.a = 1;\n');
+    utimesSync(file, t, t);
+    repo.commit('base');
+    writeFileSync(file, 'exports.a = 2;\n');
+    // Same size and time as the index records, and not older than the index: git must look inside.
+    utimesSync(file, t, t);
+    utimesSync(join(repo.dir, '.git', 'index'), t, t);
+    const d = await collectDiff(repo.dir, { kind: 'working-tree' }, opts);
+    assert.deepEqual(
+      d.files.map((f) => f.path),
+      ['a.js'],
+    );
+    assert.deepEqual(
+      addedLines(d.files[0]).map((l) => l.text),
+      ['exports.a = 2;'],
+    );
   });
 
   it('a repository with no commits is reviewed against the empty tree', async () => {

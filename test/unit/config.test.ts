@@ -65,6 +65,26 @@ describe('config layering', () => {
     assert.match(warnings[0], /contextLines/);
   });
 
+  it('treats "constructor", "toString" and "__proto__" as unknown entries, not as Object members', () => {
+    const { config, warnings } = mergeConfig([
+      {
+        source: '.pullmint.json',
+        values: JSON.parse('{"rules":{"constructor":false,"__proto__":{"x":1}},"risk":{"weights":{"toString":1,"high":9}}}'),
+      },
+    ]);
+    assert.equal(config.risk.weights.high, 9, 'the good entry next to them is kept');
+    assert.equal(Object.getPrototypeOf(config.rules), Object.prototype);
+    assert.equal(({} as Record<string, unknown>).x, undefined);
+    assert.ok(
+      warnings.some((w) => /risk\.weights\.toString: unknown entry/.test(w)),
+      warnings.join('\n'),
+    );
+    assert.ok(
+      warnings.some((w) => /rules\.__proto__: unknown entry/.test(w)),
+      warnings.join('\n'),
+    );
+  });
+
   it('survives a repository file that is not JSON', async () => {
     const repo = tempDir();
     writeFileSync(join(repo, '.pullmint.json'), '{ not json');

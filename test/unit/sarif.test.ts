@@ -59,7 +59,7 @@ const result: ReviewResult = {
       origin: 'llm',
     },
   ],
-  coverage: { changedLines: 10, reviewedLines: 10, skippedFiles: [], unreviewed: [] },
+  coverage: { changedLines: 10, reviewedLines: 10, skippedFiles: [], unreviewed: [], complete: true },
   stats: { filesReviewed: 3, chunks: 1, llmCalls: 1, cacheHits: 0, promptTokens: 1, completionTokens: 1, durationMs: 1 },
   warnings: [],
   startedAt: '2026-11-21T10:00:00.000Z',

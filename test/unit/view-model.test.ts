@@ -42,7 +42,7 @@ function state(over: Partial<PanelState> = {}): PanelState {
       promptTokens: 1,
       completionTokens: 1,
       durationMs: 1000,
-      coverage: { changedLines: 1204, reviewedLines: 1204, skippedFiles: [], unreviewed: [] },
+      coverage: { changedLines: 1204, reviewedLines: 1204, skippedFiles: [], unreviewed: [], complete: true },
       findings: [],
       completedAt: '',
     },
@@ -138,6 +138,7 @@ describe('risk panel view model', () => {
       reviewedLines: 60,
       skippedFiles: [{ file: 'yarn.lock', reason: 'lockfile' }],
       unreviewed: [{ file: 'a.ts', startLine: 1, endLine: 40, reason: 'review limit reached' }],
+      complete: false,
     };
     assert.equal(
       coverageLine(partial),

@@ -69,6 +69,7 @@ function realisticState(): PanelState {
         reviewedLines: 1204,
         skippedFiles: [{ file: 'package-lock.json', reason: 'lockfile' }],
         unreviewed: [],
+        complete: true,
       },
       findings: [
         f(
@@ -165,14 +166,14 @@ describe('risk panel in headless Chromium (built webview, stubbed acquireVsCodeA
     await server?.stop();
   });
 
-  async function open(t: keyof typeof THEMES, width = 300): Promise<Page> {
+  async function open(t: keyof typeof THEMES, width = 300, state: PanelState = realisticState()): Promise<Page> {
     theme = t;
     const p = await browser.newPage({ viewport: { width, height: 1100 } });
     const errors: string[] = [];
     p.on('pageerror', (e) => errors.push(e.message));
     await p.goto(server.url);
     await p.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
-    await p.evaluate((state) => window.postMessage({ type: 'state', state }, '*'), realisticState());
+    await p.evaluate((s) => window.postMessage({ type: 'state', state: s }, '*'), state);
     await p.waitForSelector('.gauge');
     assert.deepEqual(errors, []);
     return p;
@@ -197,6 +198,33 @@ describe('risk panel in headless Chromium (built webview, stubbed acquireVsCodeA
       await p.screenshot({ path: join(ARTIFACTS, `panel-${t}.png`), fullPage: true });
       await p.close();
     }
+  });
+
+  it('an incomplete review is amber, says what was not reviewed, and offers deploy only as an override', async () => {
+    const state = realisticState();
+    const r = state.review!;
+    r.riskScore = 7;
+    r.decision = 'incomplete';
+    r.findings = r.findings.filter((x) => x.severity === 'medium');
+    r.coverage = {
+      changedLines: 151,
+      reviewedLines: 8,
+      skippedFiles: [],
+      unreviewed: [{ file: 'src/auth/login.ts', startLine: 9, endLine: 151, reason: 'review limit reached (max 1 calls / 200000 tokens)' }],
+      complete: false,
+    };
+    r.incomplete = 'Not fully reviewed: 8 of 151 lines';
+    const p = await open('dark', 300, state);
+    assert.equal(await p.textContent('.badge.incomplete'), 'not fully reviewed');
+    assert.equal(await p.locator('.badge.auto-approve').count(), 0, 'never green');
+    assert.equal(await p.locator('.gauge .value.good').count(), 0);
+    assert.match((await p.textContent('.banner.incomplete'))!, /Not fully reviewed: 8 of 151 lines\. Not an approval/);
+    await p.click('.unreviewed summary');
+    assert.match((await p.textContent('.unreviewed li'))!, /src\/auth\/login\.ts:9–151 — review limit reached/);
+    assert.equal(await p.textContent('button[data-command="deploy"]'), 'Deploy (override)');
+    assert.equal(await p.getAttribute('button[data-command="deploy"]', 'title'), 'Deploy (override: not fully reviewed)');
+    await p.screenshot({ path: join(ARTIFACTS, 'panel-incomplete.png'), fullPage: true });
+    await p.close();
   });
 
   it('a click on a finding posts the right open message', async () => {
@@ -237,7 +265,7 @@ describe('risk panel in headless Chromium (built webview, stubbed acquireVsCodeA
     await p.evaluate((s) => {
       (window as unknown as { __state: unknown }).__state = s;
     }, saved);
-    await p.evaluate((state) => window.postMessage({ type: 'state', state }, '*'), realisticState());
+    await p.evaluate((s) => window.postMessage({ type: 'state', state: s }, '*'), realisticState());
     await p.close();
   });
 

@@ -1,4 +1,4 @@
-import type { PanelCommand, PanelState } from '../../src/shared/protocol.js';
+import type { PanelCommand, PanelState, UnreviewedRange } from '../../src/shared/protocol.js';
 import {
   arcPath,
   categoriesOf,
@@ -28,6 +28,7 @@ const DECISION_LABEL: Record<string, string> = {
   'auto-approve': 'auto-approve',
   'auto-deploy': 'auto-deploy',
   'manual-review': 'manual review',
+  incomplete: 'not fully reviewed',
 };
 
 function button(
@@ -98,7 +99,7 @@ function setupBanner(state: PanelState, on: Handlers): HTMLElement {
 function gauge(score: number, decision: string, approve: number, deploy: number): SVGElement {
   const t1 = tickLine(approve);
   const t2 = tickLine(deploy);
-  const cls = decision === 'manual-review' ? 'bad' : decision === 'auto-deploy' ? 'warn' : 'good';
+  const cls = decision === 'manual-review' ? 'bad' : decision === 'auto-deploy' || decision === 'incomplete' ? 'warn' : 'good';
   return s(
     'svg',
     {
@@ -131,6 +132,14 @@ export function renderReview(state: PanelState, on: Handlers): HTMLElement {
       ),
     );
   if (state.setupProblem) root.append(setupBanner(state, on));
+  if (r.incomplete)
+    root.append(
+      h(
+        'div',
+        { class: 'banner warn incomplete', role: 'status' },
+        `${r.incomplete}. Not an approval: the unreviewed lines are listed below.`,
+      ),
+    );
   root.append(
     h(
       'section',
@@ -203,12 +212,32 @@ export function renderReview(state: PanelState, on: Handlers): HTMLElement {
         `${(r.promptTokens + r.completionTokens).toLocaleString('en-US')} tokens · ${(r.durationMs / 1000).toFixed(1)} s${r.costUsd !== undefined ? ` · $${r.costUsd.toFixed(4)}` : ''}`,
       ),
       h('div', { class: 'coverage' }, coverageLine(state)),
+      unreviewedList(r.coverage.unreviewed),
     ),
   );
   root.append(findingsSection(state, on));
   const deploySection = renderDeploy(state);
   if (deploySection) root.append(deploySection);
   return root;
+}
+
+const UNREVIEWED_SHOWN = 20;
+
+function unreviewedList(ranges: UnreviewedRange[]): HTMLElement | null {
+  if (ranges.length === 0) return null;
+  const where = (u: UnreviewedRange): string =>
+    `${u.file}:${u.startLine}${u.endLine === -1 ? '–end' : u.endLine !== u.startLine ? `–${u.endLine}` : ''}`;
+  return h(
+    'details',
+    { class: 'unreviewed' },
+    h('summary', {}, `Not reviewed by the model (${ranges.length} range${ranges.length === 1 ? '' : 's'})`),
+    h(
+      'ul',
+      {},
+      ...ranges.slice(0, UNREVIEWED_SHOWN).map((u) => h('li', {}, h('code', {}, where(u)), ` — ${u.reason}`)),
+      ranges.length > UNREVIEWED_SHOWN ? h('li', { class: 'muted' }, `… and ${ranges.length - UNREVIEWED_SHOWN} more`) : null,
+    ),
+  );
 }
 
 function findingsSection(state: PanelState, on: Handlers): HTMLElement {

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { fileAtCommit } from '../git/repo.js';
 import { ConfigSchema, DEFAULT_CONFIG, getPath, setPath, SETTINGS, type PullmintConfig, type SettingLeaf } from './schema.js';
 
 export interface ConfigLayer {
@@ -17,6 +18,8 @@ export interface ConfigLayer {
 export interface LoadedConfig {
   config: PullmintConfig;
   warnings: string[];
+  /** Which layer set each setting that is not at its default ("environment OLLAMA_HOST", ".pullmint.json"). */
+  origins: Record<string, string>;
 }
 
 const LEAF = new Map(SETTINGS.map((s) => [s.path, s]));
@@ -52,12 +55,22 @@ function issueText(error: z.ZodError): string {
  * Validates one layer's value for a setting. Object settings (weights, rules, severity maps) are
  * checked entry by entry, so one bad entry costs that entry only.
  */
+const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 function validLeafValue(leaf: SettingLeaf, value: unknown, warn: (m: string) => void): unknown {
   const schema = leaf.schema;
   if (isPlainObject(value) && (schema instanceof z.ZodObject || schema instanceof z.ZodRecord)) {
     const kept: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      const entry = schema instanceof z.ZodObject ? (schema.shape as Record<string, z.ZodType>)[k] : (schema.valueType as z.ZodType);
+      // Own keys only: "constructor" or "__proto__" must not reach Object's members.
+      const entry =
+        schema instanceof z.ZodObject
+          ? Object.hasOwn(schema.shape, k)
+            ? (schema.shape as Record<string, z.ZodType>)[k]
+            : undefined
+          : UNSAFE_KEYS.has(k)
+            ? undefined
+            : (schema.valueType as z.ZodType);
       if (!entry) {
         warn(`${leaf.path}.${k}: unknown entry; ignored`);
         continue;
@@ -83,6 +96,7 @@ export function mergeConfig(layers: ConfigLayer[]): LoadedConfig {
   const warnings: string[] = [];
   const merged = structuredClone(DEFAULT_CONFIG) as unknown as Record<string, unknown>;
   const setBy = new Map<string, number>();
+  const origins: Record<string, string> = {};
   let model: { value: string; layer: number } | undefined;
   layers.forEach((layer, index) => {
     const warn = (m: string): void => void warnings.push(`${layer.source}: ${m}`);
@@ -96,6 +110,7 @@ export function mergeConfig(layers: ConfigLayer[]): LoadedConfig {
       else if (isPlainObject(current) && isPlainObject(value)) setPath(merged, leaf.path, { ...current, ...value });
       else setPath(merged, leaf.path, value);
       setBy.set(leaf.path, index);
+      origins[leaf.path] = layer.source === 'environment' && leaf.meta.env ? `environment ${leaf.meta.env.name}` : layer.source;
     }
     const m = layer.values.model;
     if (typeof m === 'string' && m) model = { value: m, layer: index };
@@ -104,7 +119,12 @@ export function mergeConfig(layers: ConfigLayer[]): LoadedConfig {
   const config = ConfigSchema.parse(merged);
   // A bare model name belongs to the provider chosen in the end, unless a later layer named that provider's model itself.
   if (model && model.layer >= (setBy.get(`${config.provider}.model`) ?? -1)) config[config.provider].model = model.value;
-  return { config, warnings };
+  return { config, warnings, origins };
+}
+
+/** Where a setting's value came from, for messages: the layer that set it, or the default. */
+export function originOf(loaded: Pick<LoadedConfig, 'origins'>, path: string): string {
+  return loaded.origins[path] ?? 'default';
 }
 
 /** Keeps only what a repository file may set; says what it dropped. */
@@ -137,6 +157,11 @@ async function readJson(path: string): Promise<{ values: Record<string, unknown>
   } catch {
     return { values: null };
   }
+  return parseJsonObject(text, path);
+}
+
+function parseJsonObject(text: string | null, path: string): { values: Record<string, unknown> | null; warning?: string } {
+  if (text === null) return { values: null };
   try {
     const v = JSON.parse(text);
     if (!isPlainObject(v)) return { values: null, warning: `${path}: expected a JSON object; ignored` };
@@ -197,6 +222,11 @@ export interface LoadOptions {
   /** The top layer: command-line flags, Action inputs, or the editor settings the user set. */
   overrides?: ConfigLayer;
   userConfigFile?: string;
+  /**
+   * Read `.pullmint.json` as committed at this commit instead of from the working copy: a review of
+   * commits takes its settings from their base, so the commits cannot configure their own review.
+   */
+  repoConfigAt?: string;
 }
 
 /** defaults → user config → repository .pullmint.json (restricted) → environment → flags / editor settings. */
@@ -205,19 +235,25 @@ export async function loadConfig(opts: LoadOptions): Promise<LoadedConfig> {
   const warnings: string[] = [];
   const layers: ConfigLayer[] = [];
   const userPath = opts.userConfigFile ?? userConfigPath(env);
-  const [user, repo] = await Promise.all([readJson(userPath), readJson(join(opts.repoRoot, '.pullmint.json'))]);
+  const repoSource = opts.repoConfigAt ? `.pullmint.json at ${opts.repoConfigAt.slice(0, 8)}` : '.pullmint.json';
+  const [user, repo] = await Promise.all([
+    readJson(userPath),
+    opts.repoConfigAt
+      ? fileAtCommit(opts.repoRoot, opts.repoConfigAt, '.pullmint.json').then((text) => parseJsonObject(text, repoSource))
+      : readJson(join(opts.repoRoot, '.pullmint.json')),
+  ]);
   if (user.warning) warnings.push(user.warning);
   if (user.values) layers.push({ source: userPath, values: user.values });
   if (repo.warning) warnings.push(repo.warning);
   if (repo.values) {
-    const restricted = restrictRepoLayer(repo.values, '.pullmint.json');
+    const restricted = restrictRepoLayer(repo.values, repoSource);
     warnings.push(...restricted.warnings);
-    layers.push({ source: '.pullmint.json', values: restricted.values });
+    layers.push({ source: repoSource, values: restricted.values });
   }
   const fromEnv = envLayer(env);
   warnings.push(...fromEnv.warnings);
   layers.push(fromEnv.layer);
   if (opts.overrides) layers.push(opts.overrides);
   const merged = mergeConfig(layers);
-  return { config: merged.config, warnings: [...warnings, ...merged.warnings] };
+  return { config: merged.config, warnings: [...warnings, ...merged.warnings], origins: merged.origins };
 }

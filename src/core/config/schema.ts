@@ -84,6 +84,11 @@ export const ConfigSchema = z.object({
       description: 'Add `min(changedLines/100, 20)` to the score so that very large changes are never waved through.',
       repo: true,
     }),
+    blockOn: setting(z.array(z.enum(SEVERITIES)), {
+      default: ['critical'],
+      description: 'A finding of any of these severities makes the decision **manual-review**, whatever the score.',
+      repo: true,
+    }),
   }),
   instructions: setting(z.string(), {
     default: '',

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
-import { headSha, repoRoot } from '../git/repo.js';
+import { defaultBaseRef, headSha, isAncestor, mergeBase, repoRoot, resolveRef } from '../git/repo.js';
 import type { DeploymentRecorder } from '../hosts/types.js';
 import { HistoryStore, type DeploymentRecord, type ExecutionRecord } from '../history.js';
+import { incompleteNote, isComplete, passesGate } from '../report/verdict.js';
 import { severityCounts } from '../risk.js';
 import { runSanityChecks, type SanityCheck } from './sanity.js';
 import { DEFAULT_BACKOFF, sendDeployWebhook, type AttemptLog, type DeployPayload } from './webhook.js';
 import { tryGit } from '../git/run.js';
+import type { ReviewResult } from '../types.js';
 
 export interface DeployRequest {
   repoDir: string;
@@ -29,8 +31,8 @@ export interface DeployRequest {
   backoffMs?: (attempt: number) => number;
   timeoutMs?: number;
   log?: (message: string) => void;
-  /** Called at the gate: return true to override (the editor asks with a modal). */
-  confirmOverride?: (record: ExecutionRecord) => Promise<boolean>;
+  /** Called at the gate with why it refuses: return true to override (the editor asks with a modal). */
+  confirmOverride?: (record: ExecutionRecord, reason: string) => Promise<boolean>;
 }
 
 export type DeployOutcome =
@@ -65,11 +67,17 @@ export async function deploy(req: DeployRequest): Promise<DeployOutcome> {
   const head = await headSha(root);
   if (!head) return { kind: 'refused', reason: 'The repository has no commits to deploy.' };
   const history = new HistoryStore(req.stateDir, root);
-  const record = (await history.list()).find((r) => r.status === 'completed' && r.result && r.target.head === head);
+  const ofHead = (await history.list()).filter((r) => r.status === 'completed' && r.result && r.target.head === head);
+  let record: ExecutionRecord | undefined;
+  for (const r of ofHead) {
+    if (!(await coversBranch(root, r))) continue;
+    record = r;
+    break;
+  }
   if (!record?.result) {
     return {
       kind: 'refused',
-      reason: `No completed review of HEAD ${head.slice(0, 8)}: review it first (pullmint review --base, or "Review Branch Against Base…"). A review of an earlier HEAD does not count.`,
+      reason: `No completed review of HEAD ${head.slice(0, 8)} that covers the branch since its base: review it first (pullmint review --base, or "Review Branch Against Base…"). A review of an earlier HEAD, or of only part of the branch, does not count.`,
     };
   }
   const existing = (record.deployments ?? []).find((d) => d.environment === req.environment && ACTIVE.includes(d.state));
@@ -82,17 +90,11 @@ export async function deploy(req: DeployRequest): Promise<DeployOutcome> {
     };
   }
   const result = record.result;
-  const aboveThreshold = result.riskScore >= req.deployThreshold;
+  const refusal = gateRefusal(result, req.deployThreshold);
   let override = false;
-  if (aboveThreshold) {
-    override = req.force || ((await req.confirmOverride?.(record)) ?? false);
-    if (!override) {
-      return {
-        kind: 'refused',
-        reason: `Risk ${result.riskScore}/100 is at or above the deploy threshold ${req.deployThreshold} (${result.decision}). Deploy anyway with --force (recorded as an override).`,
-        record,
-      };
-    }
+  if (refusal) {
+    override = req.force || ((await req.confirmOverride?.(record, refusal)) ?? false);
+    if (!override) return { kind: 'refused', reason: `${refusal} Deploy anyway with --force (recorded as an override).`, record };
   }
   const requestedBy = await whoAmI(root);
   const now = (): string => new Date().toISOString();
@@ -211,4 +213,29 @@ async function githubStatus(
   } catch (err) {
     log(`GitHub deployment status not recorded: ${(err as Error).message}`);
   }
+}
+
+/** Why the review does not approve a deploy on its own, or null when it does. */
+function gateRefusal(result: ReviewResult, deployThreshold: number): string | null {
+  if (result.decision === 'incomplete' || !isComplete(result))
+    return `${incompleteNote(result) ?? 'The review is incomplete'}: an incomplete review never approves a deploy.`;
+  if (result.decision === 'manual-review' && result.riskScore < deployThreshold)
+    return `The review needs a manual review (risk ${result.riskScore}/100, a blocking finding).`;
+  if (result.riskScore >= deployThreshold)
+    return `Risk ${result.riskScore}/100 is at or above the deploy threshold ${deployThreshold} (${result.decision}).`;
+  return passesGate(result.decision) ? null : `The decision is ${result.decision}.`;
+}
+
+/**
+ * Whether a review of HEAD reviewed everything the branch adds to its base: a review of just the
+ * last commit, or of HEAD..HEAD, says nothing about the rest of what would be deployed.
+ */
+async function coversBranch(root: string, record: ExecutionRecord): Promise<boolean> {
+  const t = record.target;
+  if (t.kind !== 'base' && t.kind !== 'range') return false;
+  const baseRef = await defaultBaseRef(root).catch(() => null);
+  const baseSha = baseRef ? await resolveRef(root, baseRef) : null;
+  const forkPoint = baseSha ? await mergeBase(root, baseSha, t.head).catch(() => '') : '';
+  if (!forkPoint) return t.base !== t.head;
+  return t.base === forkPoint || isAncestor(root, t.base, forkPoint);
 }

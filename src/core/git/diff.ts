@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, stat, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -152,6 +152,25 @@ async function repoInfo(dir: string): Promise<RepoInfo> {
   throw new GitError(`${dir} is not inside a git repository`, 'Run the review from a git checkout, or pass --repo DIR.');
 }
 
+/**
+ * The commit a committed target is compared against (range start, or the merge-base with the base
+ * ref); null for working-tree and staged targets. Settings for a review of commits come from here,
+ * so that the commits cannot configure their own review.
+ */
+export async function targetBase(dir: string, spec: TargetSpec): Promise<string | null> {
+  if (spec.kind === 'range') {
+    const m = /^(.+?)(\.{2,3})(.+)$/.exec(spec.range);
+    if (!m) throw new GitError(`'${spec.range}' is not a range`, 'Write it as A..B (or A...B for the merge-base).');
+    const ends = await rangeEnds(dir, m[1], m[3]);
+    return m[2] === '...' ? (await gitAt(ends.root).raw(['merge-base', ends.from, ends.to])).trim() : ends.from;
+  }
+  if (spec.kind !== 'base') return null;
+  const { root, head } = await repoInfo(dir);
+  if (!head) return null;
+  const refSha = await resolveCommit(root, spec.ref ?? (await defaultBaseRef(root)));
+  return (await tryGit(root, ['merge-base', refSha, head]))?.trim() || null;
+}
+
 /** Takes the diff the target names; throws GitError with a hint on anything git refuses. */
 export async function collectDiff(dir: string, spec: TargetSpec, opts: DiffOptions): Promise<DiffSourceResult> {
   // A range needs nothing from HEAD: ask git everything at once; git diff prints repo-relative paths from any folder.
@@ -241,7 +260,16 @@ async function workingTreeDiff(root: string, gitDir: string, base: string, opts:
   const scratch = await mkdtemp(join(tmpdir(), 'pullmint-index-'));
   const index = join(scratch, 'index');
   try {
-    await copyFile(join(gitDir, 'index'), index).catch(() => undefined);
+    const original = join(gitDir, 'index');
+    await copyFile(original, index)
+      // The copy keeps the index's own time: git trusts a file whose size and time match the index
+      // unless the file is not older than the index itself ("racily clean"). A fresh time on the copy
+      // would hide an edit made in the same second as the last commit, if the size did not change.
+      .then(async () => {
+        const st = await stat(original);
+        await utimes(index, st.atime, st.mtime);
+      })
+      .catch(() => undefined);
     const env = { GIT_INDEX_FILE: index };
     await runGit(root, withPaths(['add', '-A', '--ignore-errors'], opts.paths?.length ? opts : { ...opts, paths: ['.'] }), env);
     return await streamDiff(root, [...diffArgs(opts), '--cached', base], opts, env);

@@ -94,3 +94,8 @@ export async function fetchFrom(dir: string, remote: string, refs: string[]): Pr
 export async function gitPath(dir: string, name: string): Promise<string> {
   return (await gitAt(dir).raw(['rev-parse', '--git-path', name])).trim();
 }
+
+/** A file's text as committed at `commit`; null when the commit has no such file. */
+export async function fileAtCommit(root: string, commit: string, path: string): Promise<string | null> {
+  return runGit(root, ['show', `${commit}:${path}`]).catch(() => null);
+}

@@ -59,7 +59,7 @@ export interface PostOutcome {
   /** Findings outside the diff's hunks, or over the cap: listed in the summary. */
   inSummaryOnly: number;
   reviewEvent?: 'COMMENT' | 'REQUEST_CHANGES';
-  status?: 'success' | 'failure';
+  status?: 'success' | 'failure' | 'pending';
 }
 
 /** Deployments as the host shows them (GitHub's Deployments and their statuses). */

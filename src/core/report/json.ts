@@ -30,6 +30,7 @@ export function toJsonReport(r: ReviewResult): Record<string, unknown> {
       reviewedLines: r.coverage.reviewedLines,
       skippedFiles: r.coverage.skippedFiles,
       unreviewed: r.coverage.unreviewed,
+      complete: r.coverage.complete,
     },
     stats: r.stats,
     warnings: r.warnings,

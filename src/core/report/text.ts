@@ -1,8 +1,11 @@
 import { severityCounts } from '../risk.js';
+import { incompleteNote } from './verdict.js';
 import { SEVERITIES, type ReviewResult, type Severity } from '../types.js';
 
 export interface TextStyle {
   color: boolean;
+  /** Where the provider's endpoint came from, said when the model failed: "ollama.host set by environment OLLAMA_HOST". */
+  endpointOrigin?: string;
 }
 
 const COLORS: Record<Severity | 'dim' | 'bold' | 'ok' | 'warn', string> = {
@@ -45,6 +48,9 @@ export function toText(r: ReviewResult, style: TextStyle, ollamaModel: string): 
       : `${r.target.label} (${shortSha(r.target.base)}..${shortSha(r.target.head)})`;
   const who = r.rulesOnly ? 'built-in rules only' : `${r.provider} ${r.model} + built-in rules`;
   out.push(c('bold', `Pullmint review of ${target}`) + c('dim', `  [${who}]`));
+  const note = incompleteNote(r);
+  // Said first, not only in the footer: a short score must not read as approval of unread code.
+  if (note) out.push(c('warn', `${note}. This is not an approval; the lines are listed under Coverage.`));
   out.push('');
   if (r.findings.length === 0) out.push(c('ok', '  No findings.'));
   for (const f of r.findings) {
@@ -65,10 +71,8 @@ export function toText(r: ReviewResult, style: TextStyle, ollamaModel: string): 
     SEVERITIES.filter((s) => counts[s] > 0)
       .map((s) => `${counts[s]} ${s}`)
       .join(', ') || 'none';
-  const decisionColor = r.decision === 'manual-review' ? 'high' : 'ok';
-  out.push(
-    `Risk score ${c('bold', String(r.riskScore))}/100 → ${c(decisionColor, r.decision)}${r.rulesOnly ? c('warn', '  (rules only: the model did not review this change)') : ''}`,
-  );
+  const decisionColor = r.decision === 'manual-review' ? 'high' : r.decision === 'incomplete' ? 'warn' : 'ok';
+  out.push(`Risk score ${c('bold', String(r.riskScore))}/100 → ${c(decisionColor, r.decision)}${note ? c('warn', `  (${note})`) : ''}`);
   out.push(`Findings: ${countText}`);
   const cov = r.coverage;
   out.push(
@@ -102,6 +106,7 @@ export function toText(r: ReviewResult, style: TextStyle, ollamaModel: string): 
   if (r.modelError) {
     out.push('');
     out.push(c('warn', `The LLM review did not run: ${r.modelError.message}`));
+    if (style.endpointOrigin) out.push(c('dim', `  (${style.endpointOrigin})`));
     if (r.modelError.kind === 'unreachable' && r.provider === 'ollama') out.push(...enableLlmHelp(ollamaModel));
     else out.push(`Fix: ${r.modelError.fix}`);
   }

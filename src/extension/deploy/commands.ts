@@ -22,7 +22,6 @@ export async function triggerDeploy(d: DeployDeps): Promise<void> {
   if (!repo || !(await requireTrust('Deploying'))) return;
   const session = await d.settings.open(repo);
   session.warnings.forEach((w) => d.log.warn(w));
-  const threshold = session.config.risk.deployThreshold;
   const signedIn = await d.auth.session(false).catch(() => undefined);
   const { outcome, environment } = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Pullmint: deploying to ${session.config.deploy.environment}` },
@@ -33,9 +32,9 @@ export async function triggerDeploy(d: DeployDeps): Promise<void> {
         userAgent: `pullmint-vscode/${d.version}`,
         githubToken: signedIn?.token,
         log: (m) => d.log.info(m),
-        confirmOverride: async (rec) => {
+        confirmOverride: async (_rec, reason) => {
           const pick = await vscode.window.showWarningMessage(
-            `Risk ${rec.riskScore}/100 is at or above the deploy threshold (${threshold}): ${rec.decision}. Deploy anyway? The override is recorded with your name.`,
+            `${reason} Deploy anyway? The override is recorded with your name.`,
             { modal: true },
             'Deploy Anyway',
           );

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { defaultStateDir, HistoryStore } from '../../core/history.js';
+import { incompleteNote } from '../../core/report/verdict.js';
 import type { FromWebviewMessage, PanelState } from '../../shared/protocol.js';
 import { Disposable } from '../lifecycle.js';
 import { repoOf, repoOfFolder } from '../repos.js';
@@ -94,6 +95,7 @@ export class PanelHost extends Disposable {
             durationMs: r.stats.durationMs,
             costUsd: r.stats.costUsd,
             coverage: r.coverage,
+            incomplete: incompleteNote(r) ?? undefined,
             findings: r.findings,
             modelError: r.modelError,
             completedAt: r.completedAt,

@@ -3,6 +3,7 @@ import type { TargetSpec } from '../../core/git/diff.js';
 import { branchRefs, defaultBaseRef } from '../../core/git/repo.js';
 import { outgoingTarget, pushVerdict } from '../../app/prePush.js';
 import { installHook } from '../../core/hooks.js';
+import { incompleteNote } from '../../core/report/verdict.js';
 import type { ReviewResult } from '../../core/types.js';
 import { pickRepository } from '../repos.js';
 import type { ReviewController } from './controller.js';
@@ -58,6 +59,18 @@ export class ReviewCommands {
       void vscode.window
         .showWarningMessage(`Pullmint: risk ${result.riskScore} → manual-review. Fix the findings before pushing.`, 'Show Risk Panel')
         .then((x) => x && this.showRiskPanel());
+      return;
+    }
+    const note = incompleteNote(result);
+    if (note) {
+      // Push is not offered: the model did not read all of what would go out.
+      const pick = await vscode.window.showWarningMessage(
+        `Pullmint: ${note} — the commits to push are not approved. ${result.modelError?.message ?? result.coverage.unreviewed[0]?.reason ?? ''}`.trim(),
+        'Show Risk Panel',
+        'Check Setup',
+      );
+      if (pick === 'Show Risk Panel') await this.showRiskPanel();
+      else if (pick === 'Check Setup') await vscode.commands.executeCommand('pullmint.checkSetup');
       return;
     }
     const pick = await vscode.window.showInformationMessage(`Pullmint: risk ${result.riskScore} → ${result.decision}. Push now?`, 'Push');

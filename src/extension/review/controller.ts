@@ -3,7 +3,9 @@ import type { ReviewSession } from '../../app/session.js';
 import type { TargetSpec } from '../../core/git/diff.js';
 import { headSha } from '../../core/git/repo.js';
 import { GitError } from '../../core/git/run.js';
-import { runSetupChecks } from '../../core/setup.js';
+import type { PullmintConfig } from '../../core/config/schema.js';
+import { incompleteNote } from '../../core/report/verdict.js';
+import { endpointSetting, runSetupChecks } from '../../core/setup.js';
 import type { ModelErrorInfo, ReviewResult, SetupCheck } from '../../core/types.js';
 import { Disposable } from '../lifecycle.js';
 import type { SettingsService } from '../settings.js';
@@ -152,11 +154,13 @@ export class ReviewController extends Disposable {
       if (opts.quiet) return result;
       this.presenter.setRepo(repo, visible(result.findings));
       const setupProblem =
-        result.modelError && ['unreachable', 'model-missing', 'auth'].includes(result.modelError.kind) ? result.modelError : undefined;
+        result.modelError && ['unreachable', 'model-missing', 'auth'].includes(result.modelError.kind)
+          ? forEditor(result.modelError, session.config, session.origins)
+          : undefined;
       this.update(repo, { result, running: false, stale: false, head, setupProblem });
       this.status.show(result);
       if (setupProblem) void this.logSetupChecks(session);
-      await this.announce(result, trusted);
+      await this.announce(result, trusted, setupProblem);
       return result;
     } catch (err) {
       if (!opts.quiet) {
@@ -183,14 +187,16 @@ export class ReviewController extends Disposable {
       config: session.config,
       secrets: session.secrets,
       github: { signedIn: false },
+      origins: session.origins,
     });
     for (const c of checks.filter((x) => !x.optional))
       this.log[c.ok ? 'info' : 'warn'](`setup: ${c.ok ? 'ok' : 'FAIL'} ${c.name}: ${c.detail}${c.fix ? ` (fix: ${c.fix.label})` : ''}`);
   }
 
   /** Tells the user what happened, with the fix when the model could not be used. */
-  private async announce(result: ReviewResult, trusted: boolean): Promise<void> {
-    const summary = `Pullmint: risk ${result.riskScore} → ${result.decision}; ${result.findings.length} finding(s).`;
+  private async announce(result: ReviewResult, trusted: boolean, setupProblem?: ModelErrorInfo): Promise<void> {
+    const note = incompleteNote(result);
+    const summary = `Pullmint: risk ${result.riskScore} → ${result.decision}; ${result.findings.length} finding(s).${note ? ` ${note}.` : ''}`;
     if (!trusted) {
       const pick = await vscode.window.showWarningMessage(
         `${summary} Only the built-in rules ran: this workspace is not trusted.`,
@@ -199,7 +205,7 @@ export class ReviewController extends Disposable {
       if (pick) await vscode.commands.executeCommand('workbench.trust.manage');
       return;
     }
-    const err = result.modelError;
+    const err = setupProblem ?? result.modelError;
     if (!err) {
       void vscode.window
         .showInformationMessage(summary, 'Show Risk Panel')
@@ -215,7 +221,10 @@ export class ReviewController extends Disposable {
               { label: 'Select Model…', kind: 'select-model' },
             ]
           : err.kind === 'unreachable'
-            ? [{ label: 'Install Ollama', kind: 'install-ollama' }]
+            ? [
+                { label: 'Install Ollama', kind: 'install-ollama' },
+                { label: 'Open Setting', kind: 'open-settings', arg: 'pullmint.ollama.host' },
+              ]
             : [];
     const pick = await vscode.window.showWarningMessage(
       `${summary} The model review did not run: ${err.message}`,
@@ -238,4 +247,22 @@ export class ReviewController extends Disposable {
     this.update(repo, { stale: true, head });
     this.status.show(s.result, true);
   }
+}
+
+/**
+ * A model failure as the editor tells it: the endpoint and the layer that set it, and fixes that
+ * are editor actions — the CLI's flags and variables mean nothing in a notification.
+ */
+export function forEditor(err: ModelErrorInfo, config: PullmintConfig, origins: Record<string, string>): ModelErrorInfo {
+  const endpoint = endpointSetting(config);
+  const where = endpoint ? ` (pullmint.${endpoint}, set by ${origins[endpoint] ?? 'default'})` : '';
+  const fix =
+    err.kind === 'unreachable'
+      ? `Start the server, or point pullmint.${endpoint ?? `${config.provider}`} at where it runs${vscode.env.remoteName ? ' in the Remote settings of this window' : ''}; then Check Setup.`
+      : err.kind === 'model-missing'
+        ? 'Pull the model, or choose another with Select Model.'
+        : err.kind === 'auth'
+          ? 'Set the API key with the Pullmint: Set … API Key command; then Check Setup.'
+          : err.fix;
+  return { ...err, message: `${err.message}${where}`, fix };
 }

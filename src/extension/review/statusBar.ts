@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { incompleteNote } from '../../core/report/verdict.js';
 import type { ReviewResult } from '../../core/types.js';
 import { Disposable } from '../lifecycle.js';
 
@@ -29,9 +30,14 @@ export class StatusBar extends Disposable {
 
   show(result: ReviewResult, stale = false): void {
     const rules = result.rulesOnly ? ' (rules only)' : '';
-    this.item.text = `$(shield) ${result.riskScore} ${result.decision}${rules}${stale ? ' $(history)' : ''}`;
+    const note = incompleteNote(result);
+    // An incomplete review shows no bare score: "0 auto-approve"-like text would read as a pass.
+    this.item.text = note
+      ? `$(warning) ${result.rulesOnly ? 'not reviewed' : 'not fully reviewed'}${stale ? ' $(history)' : ''}`
+      : `$(shield) ${result.riskScore} ${result.decision}${stale ? ' $(history)' : ''}`;
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**Pullmint** — risk **${result.riskScore}**/100 → **${result.decision}**${rules}\n\n`);
+    if (note) md.appendMarkdown(`$(warning) **${note}.** Not an approval.\n\n`);
     md.appendMarkdown(
       `${result.findings.length} finding(s); reviewed ${result.coverage.reviewedLines} of ${result.coverage.changedLines} changed lines`,
     );
@@ -40,7 +46,7 @@ export class StatusBar extends Disposable {
     this.item.backgroundColor =
       result.decision === 'manual-review'
         ? new vscode.ThemeColor('statusBarItem.errorBackground')
-        : result.decision === 'auto-deploy'
+        : result.decision === 'auto-deploy' || result.decision === 'incomplete'
           ? new vscode.ThemeColor('statusBarItem.warningBackground')
           : undefined;
   }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { SETTINGS } from '../../core/config/schema.js';
 import { providerOf } from '../../core/providers/index.js';
 import { ProviderError } from '../../core/providers/types.js';
 import type { SecretName } from '../../core/secrets.js';
@@ -26,6 +27,7 @@ export async function checkSetup(log: vscode.LogOutputChannel, settings: Setting
       config: session.config,
       secrets: session.secrets,
       github: { signedIn: Boolean(account), account: account?.account },
+      origins: session.origins,
     }),
   );
   for (const c of checks) log.info(`setup: ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
@@ -63,9 +65,13 @@ export async function applyFix(fix: NonNullable<SetupCheck['fix']>): Promise<voi
       await vscode.commands.executeCommand('pullmint.setSecret', fix.arg as SecretName);
       return;
     case 'open-settings':
-    case 'set-deploy-url':
-      await vscode.commands.executeCommand('workbench.action.openSettings', fix.arg ?? 'pullmint.deploy.url');
+    case 'set-deploy-url': {
+      const key = fix.arg ?? 'pullmint.deploy.url';
+      // In a remote window, machine-scoped settings (hosts, URLs) are read from the remote's settings.
+      if (vscode.env.remoteName && isMachineScoped(key)) await vscode.commands.executeCommand('workbench.action.openRemoteSettings');
+      else await vscode.commands.executeCommand('workbench.action.openSettings', key);
       return;
+    }
     case 'sign-in-github':
       await vscode.commands.executeCommand('pullmint.setGitHubToken');
       return;
@@ -100,4 +106,8 @@ export async function selectModel(settings: SettingsService): Promise<void> {
   const model = pick === other ? await vscode.window.showInputBox({ prompt: 'Model name', value: current }) : pick.label;
   if (model)
     await vscode.workspace.getConfiguration('pullmint').update(`${config.provider}.model`, model, vscode.ConfigurationTarget.Global);
+}
+
+function isMachineScoped(key: string): boolean {
+  return SETTINGS.some((s) => `pullmint.${s.path}` === key && s.meta.scope === 'machine');
 }

@@ -1,4 +1,5 @@
 import type { FileDiff } from '../../diff/model.js';
+import { incompleteNote, passesGate } from '../../report/verdict.js';
 import { severityCounts } from '../../risk.js';
 import { SEVERITIES, type Finding, type ReviewResult } from '../../types.js';
 import { explainGitHubError, type GitHubClient } from './client.js';
@@ -36,11 +37,13 @@ function inlineBody(f: Finding): string {
 /** The summary comment: score, decision, severity table, findings with links, coverage, who reviewed. */
 export function summaryBody(r: ReviewResult, pr: PullRequestInfo, summaryOnly: Finding[], inlineCount: number): string {
   const counts = severityCounts(r.findings);
-  const icon = r.decision === 'manual-review' ? '🔴' : r.decision === 'auto-deploy' ? '🟡' : '🟢';
+  const icon = { 'manual-review': '🔴', incomplete: '🟠', 'auto-deploy': '🟡', 'auto-approve': '🟢' }[r.decision] ?? '⚪';
+  const note = incompleteNote(r);
   const lines = [
     SUMMARY_MARKER,
     `## ${icon} Pullmint: risk ${r.riskScore}/100 → \`${r.decision}\`${r.rulesOnly ? ' (rules only)' : ''}`,
     '',
+    ...(note ? [`> [!WARNING]`, `> **${note}.** This is not an approval: the lines the model did not read are listed below.`, ''] : []),
     '| critical | high | medium | low | info |',
     '|---:|---:|---:|---:|---:|',
     `| ${SEVERITIES.map((s) => counts[s]).join(' | ')} |`,
@@ -152,9 +155,16 @@ export async function postReview(
       }),
     );
   }
+  const note = incompleteNote(result);
   let status: PostOutcome['status'];
   if (options.commitStatus) {
-    status = result.riskScore < options.deployThreshold ? 'success' : 'failure';
+    // Never success for a review the model did not finish: pending keeps a required check from passing.
+    status =
+      result.decision === 'incomplete'
+        ? 'pending'
+        : passesGate(result.decision) && result.riskScore < options.deployThreshold
+          ? 'success'
+          : 'failure';
     await call('set the commit status', () =>
       client.repos.createCommitStatus({
         owner,
@@ -162,7 +172,7 @@ export async function postReview(
         sha: pr.headSha,
         state: status!,
         context: 'pullmint/risk',
-        description: `Risk ${result.riskScore}/100 → ${result.decision}`.slice(0, 140),
+        description: (note ?? `Risk ${result.riskScore}/100 → ${result.decision}`).slice(0, 140),
       }),
     );
   }
