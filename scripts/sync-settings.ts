@@ -17,3 +17,14 @@ const readme = readFileSync(readmePath, 'utf8');
 const marked = /(<!-- settings:start -->\n)[\s\S]*?(<!-- settings:end -->)/;
 if (!marked.test(readme)) throw new Error('README.md has no <!-- settings:start --> / <!-- settings:end --> markers');
 writeFileSync(readmePath, readme.replace(marked, `$1${settingsTable()}$2`));
+
+// The table is written unaligned; Prettier aligns it, so that the format check passes as written.
+async function format(): Promise<void> {
+  const prettier = await import('prettier');
+  for (const path of [readmePath, pkgPath]) {
+    const file = path.pathname;
+    const options = (await prettier.resolveConfig(file)) ?? {};
+    writeFileSync(file, await prettier.format(readFileSync(file, 'utf8'), { ...options, filepath: file }));
+  }
+}
+void format();
