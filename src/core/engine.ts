@@ -147,6 +147,7 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
     // Coverage: which added lines a model actually reviewed, and which it did not and why.
     let reviewedLines = 0;
     for (const outcome of outcomes) {
+      unreviewed.push(...outcome.unreviewed);
       for (const [file, lines] of ownedLines(outcome.chunk)) {
         if (outcome.reviewed) reviewedLines += lines.length;
         else

@@ -4,12 +4,12 @@ import type { FileDiff } from './diff/model.js';
 import { anchorFindings, chunkView, resolveFile } from './output/anchor.js';
 import { parseModelOutput, type ParsedOutput } from './output/parse.js';
 import { PROMPT_VERSION } from './output/schema.js';
-import { mergeChunks, packFile, riskOrder, type Chunk } from './pack/chunker.js';
-import { estimateTokens } from './pack/tokens.js';
+import { mergeChunks, packFile, riskOrder, splitChunk, type Chunk } from './pack/chunker.js';
+import { estimateTokens, TokenGauge } from './pack/tokens.js';
 import { mapPool } from './pool.js';
-import { buildPrompt, SYSTEM_INSTRUCTIONS } from './prompt.js';
-import { ProviderError, type ReviewProvider } from './providers/types.js';
-import type { Finding, ModelErrorInfo } from './types.js';
+import { buildPrompt, SYSTEM_INSTRUCTIONS, type BuiltPrompt } from './prompt.js';
+import { ProviderError, type Completion, type ReviewProvider } from './providers/types.js';
+import type { Finding, ModelErrorInfo, UnreviewedRange } from './types.js';
 
 export interface ChunkOutcome {
   chunk: Chunk;
@@ -18,6 +18,8 @@ export interface ChunkOutcome {
   reviewed: boolean;
   cached: boolean;
   reason?: string;
+  /** Lines of the chunk that no answer covers, reviewed or not: added lines clipped in the prompt. */
+  unreviewed: UnreviewedRange[];
 }
 
 export interface ModelPhaseResult {
@@ -28,6 +30,8 @@ export interface ModelPhaseResult {
   promptTokens: number;
   completionTokens: number;
   costUsd?: number;
+  /** Provider tokens per estimated token: the largest a reply showed, 1 when none counted more than estimated. */
+  tokenRatio: number;
 }
 
 export interface ModelPhaseOptions {
@@ -43,6 +47,9 @@ export interface ModelPhaseOptions {
   onProgress: (done: number, total: number) => void;
   onPlanned: (chunks: number) => void;
 }
+
+/** Why the lines of a chunk whose prompt lost its start are not reviewed. */
+export const WINDOW_CUT_REASON = "the model's window cut the prompt";
 
 /**
  * A cache unit is what can be answered from the cache on its own: a whole file when it fits one
@@ -60,8 +67,22 @@ interface CachedUnit {
   parsed: ParsedOutput;
 }
 
-export function chunkBudget(contextTokens: number, instructions: string): number {
-  return contextTokens - estimateTokens(SYSTEM_INSTRUCTIONS) - estimateTokens(instructions) - 128;
+/**
+ * Estimated tokens the diff data of one chunk may take. The whole prompt, in the provider's tokens
+ * (`tokenRatio` per estimated token), must fit the window; 128 are left for the data markers and the
+ * chat template.
+ */
+export function chunkBudget(contextTokens: number, instructions: string, tokenRatio = 1): number {
+  return Math.floor((contextTokens - 128) / tokenRatio) - estimateTokens(SYSTEM_INSTRUCTIONS) - estimateTokens(instructions);
+}
+
+function clippedRanges(chunk: Chunk): UnreviewedRange[] {
+  return chunk.clipped.map((c) => ({
+    file: c.file,
+    startLine: c.line,
+    endLine: c.line,
+    reason: `line clipped: ${c.chars} characters, longer than the model's window`,
+  }));
 }
 
 export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: number): Promise<ModelPhaseResult> {
@@ -96,7 +117,15 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
   const cachedUnits = units.filter((_, i) => hits[i]);
   opts.onPlanned(cachedUnits.length + toSend.length);
 
-  const result: ModelPhaseResult = { outcomes: [], llmCalls: 0, cacheHits: 0, promptTokens: 0, completionTokens: 0 };
+  const result: ModelPhaseResult = { outcomes: [], llmCalls: 0, cacheHits: 0, promptTokens: 0, completionTokens: 0, tokenRatio: 1 };
+  const none = (chunk: Chunk, cached = false): ChunkOutcome => ({
+    chunk,
+    findings: [],
+    summary: '',
+    reviewed: false,
+    cached,
+    unreviewed: clippedRanges(chunk),
+  });
   const finish = (o: ChunkOutcome, parsed: ParsedOutput | null): ChunkOutcome => {
     if (!parsed || parsed.unusable) return o;
     if (parsed.findings.length === 0) return { ...o, summary: parsed.summary, reviewed: true };
@@ -108,76 +137,111 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
   cachedUnits.forEach((u, i) => {
     const parsed = hits[units.indexOf(u)]!.parsed;
     result.cacheHits++;
-    const outcome = finish({ chunk: u.chunk, findings: [], summary: '', reviewed: false, cached: true }, parsed);
+    const outcome = finish(none(u.chunk, true), parsed);
     result.outcomes.push(outcome);
     opts.onChunk(outcome, i);
   });
 
-  const prompts = toSend.map((c) => buildPrompt(c, { redact: provider.isCloud, customInstructions: config.instructions }));
+  const promptOf = (c: Chunk): BuiltPrompt => buildPrompt(c, { redact: provider.isCloud, customInstructions: config.instructions });
+  const prompts = toSend.map(promptOf);
   new Set(prompts.flatMap((p) => p.warnings)).forEach(warn);
   const redactions = prompts.reduce((n, p) => n + p.redactions, 0);
   if (redactions > 0) warn(`${redactions} secret(s) were redacted from the prompt before it left this machine`);
 
-  // Limits apply in risk order; what they leave out is reported line by line by the caller.
-  const allowed = new Set<number>();
-  let tokens = 0;
-  for (const c of toSend) {
-    const cost = estimateTokens(prompts[c.index].system) + estimateTokens(prompts[c.index].user);
-    if (allowed.size + 1 > config.maxCalls || tokens + cost > config.maxTokens) continue;
-    allowed.add(c.index);
-    tokens += cost;
-  }
-
+  // Small prompts would calibrate the template's overhead rather than the tokenizer.
+  const gauge = new TokenGauge(Math.max(256, Math.floor(contextTokens / 4)));
+  const limitReason = `review limit reached (max ${config.maxCalls} calls / ${config.maxTokens} tokens)`;
+  // Limits are checked as calls go out, in risk order; what they leave out is reported line by line by the caller.
+  let calls = 0;
+  let spent = 0;
+  const withinLimits = (tokens: number): boolean => calls + 1 <= config.maxCalls && spent + tokens <= config.maxTokens;
   let done = 0;
   let stop: ModelErrorInfo | undefined;
   let cost = 0;
   let sawCost = false;
-  const sent = await mapPool(toSend, provider.concurrency, async (chunk): Promise<ChunkOutcome> => {
-    const base: ChunkOutcome = { chunk, findings: [], summary: '', reviewed: false, cached: false };
-    if (!allowed.has(chunk.index))
-      return { ...base, reason: `review limit reached (max ${config.maxCalls} calls / ${config.maxTokens} tokens)` };
-    if (stop) return { ...base, reason: stop.message };
-    if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('cancelled');
-    const prompt = prompts[chunk.index];
-    const promptTokens = estimateTokens(prompt.system) + estimateTokens(prompt.user);
-    let parsed: ParsedOutput;
-    try {
+
+  /** One chunk, one call; once more when the connection broke, since the next call usually goes through. */
+  const review = async (chunk: Chunk, prompt: BuiltPrompt, label: string): Promise<ChunkOutcome> => {
+    const base = none(chunk);
+    const estimate = estimateTokens(prompt.system) + estimateTokens(prompt.user);
+    let reply: Completion | undefined;
+    for (let attempt = 1; !reply; attempt++) {
+      const promptTokens = gauge.tokens(estimate);
+      if (!withinLimits(promptTokens)) return { ...base, reason: limitReason };
+      if (stop) return { ...base, reason: stop.message };
+      if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('cancelled');
+      calls++;
+      spent += promptTokens;
       result.llmCalls++;
-      const reply = await provider.complete({
-        system: prompt.system,
-        user: prompt.user,
-        promptTokens,
-        signal: opts.signal,
-        timeoutMs: config.timeoutSeconds * 1000,
-      });
-      result.promptTokens += reply.promptTokens;
-      result.completionTokens += reply.completionTokens;
-      if (reply.costUsd !== undefined) {
-        cost += reply.costUsd;
-        sawCost = true;
+      try {
+        reply = await provider.complete({
+          system: prompt.system,
+          user: prompt.user,
+          promptTokens,
+          signal: opts.signal,
+          timeoutMs: config.timeoutSeconds * 1000,
+        });
+      } catch (err) {
+        if (!(err instanceof ProviderError)) throw err;
+        if (err.setup) stop ??= err.info();
+        if (err.promptTooLong) gauge.observeCut(estimate, contextTokens);
+        const retry = err.transient && attempt === 1 && !stop && withinLimits(gauge.tokens(estimate));
+        warn(`chunk ${label}: ${err.message}${retry ? '; trying once more' : ''}`);
+        if (!retry) return { ...base, reason: err.message };
       }
-      reply.warnings.forEach(warn);
-      parsed = parseModelOutput(reply.text);
-    } catch (err) {
-      if (!(err instanceof ProviderError)) throw err;
-      if (err.setup) stop ??= err.info();
-      warn(`chunk ${chunk.index + 1}/${toSend.length}: ${err.message}`);
-      return { ...base, reason: err.message };
+    }
+    result.promptTokens += reply.promptTokens;
+    result.completionTokens += reply.completionTokens;
+    if (reply.costUsd !== undefined) {
+      cost += reply.costUsd;
+      sawCost = true;
+    }
+    reply.warnings.forEach(warn);
+    if (reply.truncatedPrompt) {
+      // The answer came from the end of the prompt without the instructions: neither used nor cached.
+      gauge.observeCut(estimate, contextTokens);
+      return { ...base, reason: WINDOW_CUT_REASON };
+    }
+    gauge.observe(estimate, reply.promptTokens);
+    const parsed = parseModelOutput(reply.text);
+    parsed.warnings.forEach((w) => warn(`chunk ${label}: ${w}`));
+    if (parsed.unusable) return { ...base, reason: 'the model answer could not be read' };
+    if (cache && !parsed.truncated) await storeUnits(cache, chunk, parsed, units);
+    return finish(base, parsed);
+  };
+
+  const sent = await mapPool(toSend, provider.concurrency, async (chunk): Promise<ChunkOutcome[]> => {
+    const label = `${chunk.index + 1}/${toSend.length}`;
+    const outcomes: ChunkOutcome[] = [];
+    const queue: { chunk: Chunk; prompt: BuiltPrompt }[] = [{ chunk, prompt: prompts[chunk.index] }];
+    try {
+      while (queue.length > 0) {
+        const next = queue.shift()!;
+        // A reply since this chunk was packed counted more tokens than estimated: what no longer fits is re-packed.
+        const fits = chunkBudget(contextTokens, config.instructions, gauge.factor);
+        if (next.chunk.tokens > fits) {
+          const pieces = splitChunk(next.chunk, fits, 3);
+          if (pieces.length > 1 || pieces[0].tokens < next.chunk.tokens) {
+            queue.unshift(...pieces.map((c) => ({ chunk: { ...c, index: chunk.index }, prompt: promptOf(c) })));
+            continue;
+          }
+        }
+        const outcome = await review(next.chunk, next.prompt, label);
+        outcomes.push(outcome);
+        if (outcome.reviewed) opts.onChunk(outcome, cachedUnits.length + chunk.index);
+      }
     } finally {
       opts.onProgress(++done, toSend.length);
     }
-    parsed.warnings.forEach((w) => warn(`chunk ${chunk.index + 1}: ${w}`));
-    if (parsed.unusable) return { ...base, reason: 'the model answer could not be read' };
-    if (cache && !parsed.truncated) await storeUnits(cache, chunk, parsed, units);
-    const outcome = finish(base, parsed);
-    opts.onChunk(outcome, cachedUnits.length + chunk.index);
-    return outcome;
+    return outcomes;
   });
-  result.outcomes.push(...sent);
+  const outcomes = sent.flat();
+  result.outcomes.push(...outcomes);
+  result.tokenRatio = gauge.factor;
   if (sawCost) result.costUsd = Math.round(cost * 10000) / 10000;
   if (stop) result.modelError = stop;
-  else if (sent.length > 0 && sent.every((o) => !o.reviewed) && cachedUnits.length === 0) {
-    result.modelError = { kind: 'other', message: sent[0].reason ?? 'no chunk could be reviewed', fix: 'See the warnings above.' };
+  else if (outcomes.length > 0 && outcomes.every((o) => !o.reviewed) && cachedUnits.length === 0) {
+    result.modelError = { kind: 'other', message: outcomes[0].reason ?? 'no chunk could be reviewed', fix: 'See the warnings above.' };
   }
   return result;
 }
@@ -189,7 +253,8 @@ async function storeUnits(cache: ReviewCache, chunk: Chunk, parsed: ParsedOutput
   const writes: Promise<void>[] = [];
   for (const unit of units) {
     if (!filesInChunk.has(unit.file.path)) continue;
-    if (!unit.whole && unit.chunk.text !== chunk.text) continue;
+    // A file's unit is stored only from a reply that saw all of it, not from a piece of a re-packed chunk.
+    if (unit.whole ? !chunk.text.includes(unit.chunk.text) : unit.chunk.text !== chunk.text) continue;
     const findings = parsed.findings.filter((f) => resolveFile(views, f.file) === unit.file.path);
     const entry: CachedUnit = { parsed: { ...parsed, findings, warnings: [] } };
     writes.push(cache.set(unit.key, { parsed: entry.parsed, promptTokens: 0, completionTokens: 0 }));

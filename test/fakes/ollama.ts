@@ -2,32 +2,73 @@ import type { ServerResponse } from 'node:http';
 import { LoopbackServer, sendJson, sleep, type RecordedRequest } from './http.js';
 import { reviewPrompt, type Trigger } from './reviewer.js';
 
-export type OllamaMode = 'ok' | 'missing-model' | 'server-error' | 'cut-stream' | 'slow' | 'garbage';
+/** `reset`: the connection closes before any answer, as when Ollama restarts. */
+export type OllamaMode = 'ok' | 'missing-model' | 'server-error' | 'cut-stream' | 'slow' | 'garbage' | 'reset';
 
 export interface OllamaFakeOptions {
   models?: string[];
+  /** What /api/show reports, and the most the runner loads whatever num_ctx asks. */
   contextLength?: number;
   mode?: OllamaMode;
+  /** The mode of particular chat calls, by number from 1 (retries count); other calls follow `mode`. */
+  calls?: Record<number, OllamaMode>;
   /** Milliseconds between streamed parts in 'slow' mode. */
   slowMs?: number;
   triggers?: Trigger[];
-  /** Override the answer text entirely. */
-  answer?: (user: string) => string;
-  /** Report fewer evaluated prompt tokens than sent (simulates Ollama truncating the prompt). */
-  promptEvalFactor?: number;
+  /** Override the answer text entirely; given the prompt as the model saw it. */
+  answer?: (seen: string) => string;
+  /** Prompt characters per token: Qwen's tokenizer averages about 3 on code. */
+  charsPerToken?: number;
+  /**
+   * How a prompt longer than the window is shortened, its start dropped either way: `window` keeps
+   * num_ctx tokens (Ollama's own engine), `half` keeps 4 + half the rest (the llama.cpp runner).
+   */
+  cut?: 'window' | 'half';
+  /** Refuse an over-long prompt with 400 when the request says `truncate: false`, as Ollama 0.12+ does. */
+  honorTruncate?: boolean;
 }
+
+/** What the fake's runner did with one chat call's prompt. */
+export interface Evaluation {
+  numCtx: number;
+  /** The whole prompt, templated, in the fake's tokens. */
+  promptTokens: number;
+  /** What it kept and reported as prompt_eval_count. */
+  evaluated: number;
+  cut: boolean;
+}
+
+/** Ollama's window when a request sets no num_ctx. */
+const DEFAULT_NUM_CTX = 4096;
+/** Tokens at the start that survive a cut (Ollama's num_keep). */
+const KEEP = 4;
 
 /** The Ollama HTTP API (/api/show, /api/chat streaming NDJSON, /api/tags, /api/version) on loopback. */
 export class FakeOllama extends LoopbackServer {
-  opts: Required<Omit<OllamaFakeOptions, 'answer' | 'triggers'>> & Pick<OllamaFakeOptions, 'answer' | 'triggers'>;
+  opts: Required<Omit<OllamaFakeOptions, 'answer' | 'triggers' | 'calls'>> & Pick<OllamaFakeOptions, 'answer' | 'triggers' | 'calls'>;
+  readonly evaluations: Evaluation[] = [];
 
   constructor(opts: OllamaFakeOptions = {}) {
     super((req, res) => this.handle(req, res));
-    this.opts = { models: ['qwen2.5-coder:7b'], contextLength: 32768, mode: 'ok', slowMs: 200, promptEvalFactor: 1, ...opts };
+    this.opts = {
+      models: ['qwen2.5-coder:7b'],
+      contextLength: 32768,
+      mode: 'ok',
+      slowMs: 200,
+      charsPerToken: 3,
+      cut: 'window',
+      honorTruncate: false,
+      ...opts,
+    };
   }
 
   get chatRequests(): RecordedRequest[] {
     return this.requests.filter((r) => r.path === '/api/chat');
+  }
+
+  /** Tokens of a text as the fake's tokenizer counts them. */
+  tokensOf(text: string): number {
+    return Math.ceil(text.length / this.opts.charsPerToken);
   }
 
   private async handle(req: RecordedRequest, res: ServerResponse): Promise<void> {
@@ -60,25 +101,49 @@ export class FakeOllama extends LoopbackServer {
       });
     }
     if (req.path !== '/api/chat') return sendJson(res, 404, { error: 'not found' });
-    if (!known || this.opts.mode === 'missing-model')
-      return sendJson(res, 404, { error: `model "${model}" not found, try pulling it first` });
-    if (this.opts.mode === 'server-error') return sendJson(res, 500, { error: 'llama runner process has terminated: signal: killed' });
+    const mode = this.opts.calls?.[this.chatRequests.indexOf(req) + 1] ?? this.opts.mode;
+    if (mode === 'reset') {
+      res.socket?.destroy();
+      return;
+    }
+    if (!known || mode === 'missing-model') return sendJson(res, 404, { error: `model "${model}" not found, try pulling it first` });
+    if (mode === 'server-error') return sendJson(res, 500, { error: 'llama runner process has terminated: signal: killed' });
+
+    // The runner: the chat template around the messages, num_ctx capped at the model's length, and
+    // a prompt longer than that shortened from the start, as `truncating input prompt` does.
     const messages = (body.messages ?? []) as { role: string; content: string }[];
-    const user = messages.find((m) => m.role === 'user')?.content ?? '';
+    const prompt = messages.map((m) => `<|im_start|>${m.role}\n${m.content}<|im_end|>\n`).join('') + '<|im_start|>assistant\n';
+    const options = (body.options ?? {}) as { num_ctx?: number };
+    const numCtx = Math.min(Number(options.num_ctx) || DEFAULT_NUM_CTX, this.opts.contextLength);
+    const promptTokens = this.tokensOf(prompt);
+    let seen = prompt;
+    let evaluated = promptTokens;
+    if (promptTokens > numCtx) {
+      if (this.opts.honorTruncate && body.truncate === false) {
+        return sendJson(res, 400, { error: `the input length (${promptTokens} tokens) exceeds the context length (${numCtx} tokens)` });
+      }
+      evaluated = this.opts.cut === 'half' ? KEEP + Math.floor((numCtx - KEEP) / 2) : numCtx;
+      const cpt = this.opts.charsPerToken;
+      seen = prompt.slice(0, KEEP * cpt) + prompt.slice(prompt.length - (evaluated - KEEP) * cpt);
+    }
+    this.evaluations.push({ numCtx, promptTokens, evaluated, cut: evaluated < promptTokens });
+
+    // The scripted model reads what the runner kept: a prompt that lost its start has no BEGIN-DIFF.
     const text =
-      this.opts.mode === 'garbage'
+      mode === 'garbage'
         ? 'I am sorry, I cannot help with that.'
-        : (this.opts.answer?.(user) ?? JSON.stringify(reviewPrompt(user, this.opts.triggers)));
-    const promptChars = messages.reduce((n, m) => n + m.content.length, 0);
+        : (this.opts.answer?.(seen) ?? JSON.stringify(reviewPrompt(seen, this.opts.triggers)));
     res.writeHead(200, { 'content-type': 'application/x-ndjson' });
     const parts = text.match(/[\s\S]{1,40}/g) ?? [''];
     const send = (obj: unknown): boolean => res.write(JSON.stringify(obj) + '\n');
     for (let i = 0; i < parts.length; i++) {
-      if (this.opts.mode === 'cut-stream' && i >= parts.length / 2) {
+      if (mode === 'cut-stream' && i >= parts.length / 2) {
+        // What was written reaches the client before the connection drops mid-answer.
+        await new Promise<void>((resolve) => res.write('', () => resolve()));
         res.socket?.destroy();
         return;
       }
-      if (this.opts.mode === 'slow') await sleep(this.opts.slowMs);
+      if (mode === 'slow') await sleep(this.opts.slowMs);
       if (res.destroyed) return;
       send({ model, created_at: new Date().toISOString(), message: { role: 'assistant', content: parts[i] }, done: false });
     }
@@ -90,9 +155,9 @@ export class FakeOllama extends LoopbackServer {
       done_reason: 'stop',
       total_duration: 1_000_000,
       load_duration: 1000,
-      prompt_eval_count: Math.round((promptChars / 4) * this.opts.promptEvalFactor),
+      prompt_eval_count: evaluated,
       prompt_eval_duration: 1000,
-      eval_count: Math.ceil(text.length / 4),
+      eval_count: this.tokensOf(text),
       eval_duration: 1000,
     });
     res.end();

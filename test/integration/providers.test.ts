@@ -58,9 +58,23 @@ describe('Ollama provider through the ollama client, against a loopback Ollama A
     assert.equal(body.stream, true);
     assert.equal(body.keep_alive, '5m');
     assert.equal(body.options.temperature, 0.1);
-    assert.equal(body.options.num_ctx, 3072, 'rounded to fit prompt + output reserve, within the model window');
+    assert.equal(body.options.num_ctx, 8192, "the model's whole window, within numCtx");
+    assert.equal(body.truncate, false, 'asks Ollama to refuse an over-long prompt rather than cut it');
     assert.equal(body.format.type, 'object');
     assert.ok(reply.completionTokens > 0);
+    assert.equal(reply.truncatedPrompt, undefined);
+  });
+
+  it('sends the same num_ctx on every call, whatever the prompt size', async () => {
+    const p = ollama(server.url);
+    await p.prepare();
+    await p.complete(req);
+    await p.complete({ ...req, user: USER + '\n' + '// padding\n'.repeat(1500), promptTokens: 5500 });
+    await p.complete(req);
+    assert.deepEqual(
+      server.chatRequests.map((r) => (r.json as Record<string, any>).options.num_ctx),
+      [8192, 8192, 8192],
+    );
   });
 
   it('says how to pull a missing model', async () => {
@@ -86,7 +100,7 @@ describe('Ollama provider through the ollama client, against a loopback Ollama A
     await rejects(p.complete(req), 'other', /HTTP 500/);
   });
 
-  it('keeps the complete findings of a stream cut short, and warns', async () => {
+  it('takes a stream cut mid-answer for a broken connection worth retrying, not for Ollama being unreachable', async () => {
     server.opts.answer = () =>
       JSON.stringify({
         summary: 's',
@@ -102,16 +116,31 @@ describe('Ollama provider through the ollama client, against a loopback Ollama A
     server.opts.mode = 'cut-stream';
     const p = ollama(server.url);
     await p.prepare();
-    const reply = await p.complete(req).catch((e) => e);
-    if (reply instanceof Error) {
-      // undici may surface the reset as an error: it must still be a ProviderError, not a crash.
-      assert.ok(reply instanceof ProviderError);
-      return;
-    }
-    assert.ok(reply.warnings.some((w: string) => /before the answer was complete/.test(w)));
-    const parsed = parseModelOutput(reply.text);
-    assert.equal(parsed.truncated, true);
-    assert.ok(parsed.findings.length >= 1 && parsed.findings.length < 6);
+    await assert.rejects(p.complete(req), (err: unknown) => {
+      assert.ok(err instanceof ProviderError, String(err));
+      assert.equal(err.kind, 'other');
+      assert.equal(err.transient, true);
+      assert.equal(err.setup, false, 'does not stop the review');
+      assert.match(err.message, /closed the connection before the answer was complete/);
+      return true;
+    });
+  });
+
+  it('takes a connection reset before any answer for a retryable failure too', async () => {
+    server.opts.mode = 'reset';
+    const p = ollama(server.url);
+    await p.prepare();
+    await assert.rejects(p.complete(req), (err: unknown) => err instanceof ProviderError && err.transient && err.kind === 'other');
+  });
+
+  it('still says Ollama is not reachable when nothing listens at call time', async () => {
+    const p = ollama(server.url);
+    await p.prepare();
+    const url = server.url;
+    await server.stop();
+    await rejects(p.complete(req), 'unreachable', new RegExp(`Ollama is not reachable at ${url.replace(/\./g, '\\.')}`));
+    server = new FakeOllama();
+    await server.start();
   });
 
   it('cancels a slow answer through the AbortSignal', async () => {
@@ -137,15 +166,38 @@ describe('Ollama provider through the ollama client, against a loopback Ollama A
     await rejects(p.complete({ ...req, timeoutMs: 300 }), 'timeout', /time limit/);
   });
 
-  it('warns when Ollama evaluated far fewer prompt tokens than sent', async () => {
-    server.opts.promptEvalFactor = 0.2;
+  // 9,000 characters of padding before the diff: about 3,000 of the fake's tokens against a 2,048-token window.
+  const long = { ...req, user: '// padding\n'.repeat(900) + USER, promptTokens: 3100 };
+
+  for (const cut of ['window', 'half'] as const) {
+    it(`marks a prompt longer than num_ctx as cut when Ollama answers from its end (${cut === 'window' ? 'Ollama engine' : 'llama.cpp runner'})`, async () => {
+      server.opts.contextLength = 2048;
+      server.opts.cut = cut;
+      const p = ollama(server.url);
+      await p.prepare();
+      const reply = await p.complete(long);
+      assert.equal(reply.truncatedPrompt, true);
+      assert.equal(server.evaluations[0].cut, true);
+      assert.equal(reply.promptTokens, cut === 'window' ? 2048 : 1026, 'what Ollama reports as prompt_eval_count');
+      assert.ok(
+        reply.warnings.some((w) => /num_ctx 2048 cut the start of the prompt/.test(w)),
+        reply.warnings.join('; '),
+      );
+    });
+  }
+
+  it('explains a prompt refused for its length by an Ollama that honours truncate: false', async () => {
+    server.opts.contextLength = 2048;
+    server.opts.honorTruncate = true;
     const p = ollama(server.url);
     await p.prepare();
-    const reply = await p.complete({ ...req, user: USER + '\n' + 'x'.repeat(8000), promptTokens: 2100 });
-    assert.ok(
-      reply.warnings.some((w) => /truncated/.test(w)),
-      reply.warnings.join('; '),
-    );
+    await assert.rejects(p.complete(long), (err: unknown) => {
+      assert.ok(err instanceof ProviderError, String(err));
+      assert.equal(err.promptTooLong, true);
+      assert.equal(err.setup, false);
+      assert.match(err.message, /refused a prompt longer than its window \(num_ctx 2048\)/);
+      return true;
+    });
   });
 });
 

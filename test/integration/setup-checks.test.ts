@@ -43,7 +43,7 @@ describe('setup checks (what "Check Setup" shows)', () => {
         ['Context length', true],
       ],
     );
-    assert.match(checks.find((c) => c.name === 'Context length')!.detail, /model 32,768 tokens; Pullmint uses up to 16,384/);
+    assert.match(checks.find((c) => c.name === 'Context length')!.detail, /model 32,768 tokens; Pullmint uses 16,384 on every call/);
     assert.deepEqual(
       checks.filter((c) => c.optional).map((c) => [c.name, c.ok, c.fix?.kind]),
       [

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import type { DiffLine, FileDiff, Hunk } from '../../src/core/diff/model.js';
-import { ownedLines, toRanges } from '../../src/core/pack/chunker.js';
+import { ownedLines, packFile, splitChunk, toRanges, type Chunk } from '../../src/core/pack/chunker.js';
 import { packChunks } from '../helpers/diff.js';
-import { estimateTokens } from '../../src/core/pack/tokens.js';
 
 /** A small deterministic PRNG so that every failure can be replayed from its seed. */
 function rng(seed: number): () => number {
@@ -40,6 +39,32 @@ function randomFile(rand: () => number, path: string): FileDiff {
   return { oldPath: path, newPath: path, path, status: 'modified', binary: false, submodule: false, modeOnly: false, crlf: false, hunks };
 }
 
+function fileOf(path: string, lines: DiffLine[]): FileDiff {
+  const hunk: Hunk = { oldStart: 1, oldLines: 0, newStart: 1, newLines: lines.length, section: '', lines };
+  return {
+    oldPath: path,
+    newPath: path,
+    path,
+    status: 'added',
+    binary: false,
+    submodule: false,
+    modeOnly: false,
+    crlf: false,
+    hunks: [hunk],
+  };
+}
+
+/** Every added line a chunk carries, owned or clipped, per file. */
+function linesOf(c: Chunk): Map<string, number[]> {
+  const out = new Map([...ownedLines(c)].map(([f, l]) => [f, [...l]]));
+  for (const x of c.clipped) out.set(x.file, [...(out.get(x.file) ?? []), x.line]);
+  return out;
+}
+
+function sorted(m: Map<string, number[]>): [string, number[]][] {
+  return [...m].map(([f, l]): [string, number[]] => [f, [...l].sort((a, b) => a - b)]).sort((a, b) => a[0].localeCompare(b[0]));
+}
+
 const NAMES = [
   'src/auth/login.ts',
   'src/util.ts',
@@ -51,7 +76,7 @@ const NAMES = [
 ];
 
 describe('packChunks', () => {
-  it('sends every added line exactly once across chunks, for 300 generated diffs', () => {
+  it('sends every added line exactly once across chunks, owned or clipped, for 300 generated diffs', () => {
     for (let seed = 1; seed <= 300; seed++) {
       const rand = rng(seed);
       const files = NAMES.slice(0, 1 + Math.floor(rand() * NAMES.length)).map((n) => randomFile(rand, n));
@@ -65,11 +90,11 @@ describe('packChunks', () => {
         );
       const seen = new Map<string, number[]>();
       for (const c of chunks) {
-        for (const [file, lines] of ownedLines(c)) seen.set(file, [...(seen.get(file) ?? []), ...lines]);
-        // The rendered '+' lines are exactly the owned ones: overlap is shown as context.
+        for (const [file, lines] of linesOf(c)) seen.set(file, [...(seen.get(file) ?? []), ...lines]);
+        // The rendered '+' lines are exactly the owned and the clipped ones: overlap is shown as context.
         const plus = c.text.split('\n').filter((l) => /^\d+\+ /.test(l)).length;
         const owned = [...ownedLines(c).values()].reduce((n, l) => n + l.length, 0);
-        assert.equal(plus, owned, `seed ${seed}: rendered + lines equal owned lines`);
+        assert.equal(plus, owned + c.clipped.length, `seed ${seed}: rendered + lines equal owned and clipped lines`);
       }
       for (const [file, lines] of expected) {
         assert.deepEqual(
@@ -81,14 +106,77 @@ describe('packChunks', () => {
     }
   });
 
-  it('keeps chunks within the budget unless a single line is larger than it', () => {
+  it('keeps every chunk within the budget, clipping lines longer than it', () => {
+    let clipped = 0;
     for (let seed = 1; seed <= 100; seed++) {
       const rand = rng(seed * 7);
       const files = NAMES.map((n) => randomFile(rand, n));
-      const budget = 200 + Math.floor(rand() * 2000);
+      const budget = 64 + Math.floor(rand() * 2000);
       for (const c of packChunks(files, { budgetTokens: budget, overlapLines: 2 })) {
-        const longest = Math.max(...c.segments.flatMap((s) => s.lines.map((l) => estimateTokens(l.text))));
-        if (longest < budget / 2) assert.ok(c.tokens <= budget, `seed ${seed}: ${c.tokens} > ${budget}`);
+        assert.ok(c.tokens <= budget, `seed ${seed}: ${c.tokens} > ${budget}`);
+        assert.equal(c.tokens, Math.ceil(Buffer.byteLength(c.text) / 3), 'tokens are the estimate of the text sent');
+        clipped += c.clipped.length;
+      }
+    }
+    assert.ok(clipped > 0, 'the generated lines of up to 900 characters include some longer than small budgets');
+  });
+
+  it('clips a 1 MB line to the window, lists it as clipped and never as owned', () => {
+    const huge = 'const blob = "' + 'abcdefgh'.repeat(131_072) + '";';
+    const file = fileOf('src/blob.ts', [
+      { kind: 'add', text: 'export const before = 1;', newLine: 1 },
+      { kind: 'add', text: huge, newLine: 2 },
+      { kind: 'add', text: 'export const after = 2;', newLine: 3 },
+    ]);
+    const chunks = packFile(file, { budgetTokens: 4000, overlapLines: 3 });
+    const text = chunks.map((c) => c.text).join('');
+    assert.ok(text.length < 13_000, `${text.length} characters sent for a ${huge.length}-character line`);
+    assert.ok(chunks.every((c) => c.tokens <= 4000));
+    assert.deepEqual(
+      chunks.flatMap((c) => c.clipped),
+      [{ file: 'src/blob.ts', line: 2, chars: huge.length }],
+    );
+    assert.deepEqual(
+      chunks.flatMap((c) => ownedLines(c).get('src/blob.ts') ?? []),
+      [1, 3],
+    );
+    assert.match(
+      text,
+      new RegExp(`^2\\+ const blob = "abcdefgh(abcdefgh)+[a-h]* \\[\\.\\.\\. line clipped: ${huge.length} characters in all\\]$`, 'm'),
+    );
+  });
+
+  it('counts UTF-8 bytes, so text outside ASCII is not undercounted, and never clips inside a character', () => {
+    const wide = '変数の名前'.repeat(400) + '😀'.repeat(300);
+    const chunks = packFile(fileOf('a.ts', [{ kind: 'add', text: wide, newLine: 1 }]), { budgetTokens: 300, overlapLines: 0 });
+    assert.equal(chunks.length, 1);
+    assert.ok(chunks[0].tokens <= 300);
+    assert.equal(chunks[0].clipped[0].chars, wide.length);
+    const shown = /^1\+ (.*) \[\.\.\. line clipped/m.exec(chunks[0].text)![1];
+    assert.ok(wide.startsWith(shown) && shown.length > 200, 'a prefix of whole characters');
+    assert.ok(!/[\ud800-\udbff]$/.test(shown));
+  });
+
+  it('re-packs a chunk into pieces that fit a smaller budget, each added line owned once and clipped again to fit', () => {
+    for (let seed = 1; seed <= 60; seed++) {
+      const rand = rng(seed * 13);
+      const files = NAMES.slice(0, 4).map((n) => randomFile(rand, n));
+      const budget = 400 + Math.floor(rand() * 3000);
+      for (const chunk of packChunks(files, { budgetTokens: budget, overlapLines: 3 })) {
+        const smaller = Math.max(64, Math.floor(budget / (1.1 + rand() * 1.5)));
+        const pieces = splitChunk(chunk, smaller, 3);
+        for (const p of pieces) assert.ok(p.tokens <= smaller, `seed ${seed}: ${p.tokens} > ${smaller}`);
+        const before = sorted(linesOf(chunk));
+        const after = sorted(
+          new Map(
+            [...pieces.flatMap((p) => [...linesOf(p)])].reduce(
+              (m, [f, l]) => m.set(f, [...(m.get(f) ?? []), ...l]),
+              new Map<string, number[]>(),
+            ),
+          ),
+        );
+        assert.deepEqual(after, before, `seed ${seed}: the same added lines, owned or clipped`);
+        assert.ok(pieces.every((p) => p.priority === chunk.priority));
       }
     }
   });

@@ -1,5 +1,6 @@
 import type { DiffLine, FileDiff, FileStatus, Hunk } from '../diff/model.js';
 import { filePriority } from './priority.js';
+import { BYTES_PER_TOKEN, clipToTokens, tokensOfBytes, utf8Length } from './tokens.js';
 
 export interface ChunkSegment {
   file: string;
@@ -9,6 +10,16 @@ export interface ChunkSegment {
   lines: DiffLine[];
   /** The first `overlap` lines repeat the end of the previous piece: shown as context, not owned. */
   overlap: number;
+  /** Estimated tokens a line may take in the prompt; a longer line shows only its start (see `Chunk.clipped`). */
+  maxLineTokens: number;
+}
+
+/** An added line longer than the model's window: the prompt shows only its start, so it is not reviewed. */
+export interface ClippedLine {
+  file: string;
+  line: number;
+  /** Its whole length, in characters. */
+  chars: number;
 }
 
 export interface Chunk {
@@ -18,6 +29,8 @@ export interface Chunk {
   text: string;
   tokens: number;
   priority: number;
+  /** Owned added lines that `text` shows only in part; `ownedLines` leaves them out. */
+  clipped: ClippedLine[];
 }
 
 export interface PackOptions {
@@ -27,22 +40,40 @@ export interface PackOptions {
   overlapLines: number;
 }
 
+const MIN_BUDGET = 64;
+/** Room for the note that ends a clipped line; its longest form is about 50 characters. */
+const CLIP_NOTE_TOKENS = 20;
+
 /** One line as the model sees it: `12+ text` (added), `12  text` (context), `-  text` (removed). */
-export function renderLine(line: DiffLine, owned = true): string {
-  if (line.kind === 'del') return `-  ${line.text}`;
-  return `${line.newLine}${line.kind === 'add' && owned ? '+' : ' '} ${line.text}`;
+export function renderLine(line: DiffLine, owned = true, maxLineTokens = Infinity): string {
+  const text = isClipped(line, maxLineTokens) ? clipText(line.text, maxLineTokens) : line.text;
+  if (line.kind === 'del') return `-  ${text}`;
+  return `${line.newLine}${line.kind === 'add' && owned ? '+' : ' '} ${text}`;
+}
+
+function isClipped(line: DiffLine, maxLineTokens: number): boolean {
+  const maxBytes = maxLineTokens * BYTES_PER_TOKEN;
+  // A UTF-16 unit takes one to three bytes: most lines are decided without counting.
+  if (line.text.length * 3 <= maxBytes) return false;
+  if (line.text.length > maxBytes) return true;
+  return utf8Length(line.text) > maxBytes;
+}
+
+/** The start of the line, and a note the model can read that the rest is missing. */
+function clipText(text: string, maxLineTokens: number): string {
+  return `${clipToTokens(text, maxLineTokens - CLIP_NOTE_TOKENS)} [... line clipped: ${text.length} characters in all]`;
 }
 
 const digits = (n: number | undefined): number =>
   n === undefined ? 1 : n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : n < 100000 ? 5 : String(n).length;
 
-/** Length of renderLine's output plus its newline, without building the string. */
-function lineChars(line: DiffLine): number {
-  return (line.kind === 'del' ? 3 : digits(line.newLine) + 2) + line.text.length + 1;
+/** Bytes of renderLine's output plus its newline, without building the string; a clipped line counts its limit. */
+function lineBytes(line: DiffLine, maxLineTokens: number): number {
+  const prefix = line.kind === 'del' ? 3 : digits(line.newLine) + 2;
+  const maxBytes = maxLineTokens * BYTES_PER_TOKEN;
+  const text = line.text.length > maxBytes ? maxBytes : Math.min(utf8Length(line.text), maxBytes);
+  return prefix + text + 1;
 }
-
-/** Same estimate as estimateTokens (4 characters a token), from a character count. */
-const tokensOf = (chars: number): number => Math.ceil(chars / 4);
 
 function segmentHead(seg: Pick<ChunkSegment, 'file' | 'status' | 'oldPath'>): string {
   return seg.status === 'renamed' || seg.status === 'copied'
@@ -51,14 +82,15 @@ function segmentHead(seg: Pick<ChunkSegment, 'file' | 'status' | 'oldPath'>): st
 }
 
 /** A segment's hunk, with the file header only when it opens the file's run in the chunk. */
-export function renderSegment(seg: ChunkSegment, withFileHeader = true): string {
+export function renderSegment(seg: ChunkSegment, withFileHeader = true, clipped: ClippedLine[] = []): string {
   const out = withFileHeader ? [segmentHead(seg), seg.header] : [seg.header];
-  seg.lines.forEach((l, i) => out.push(renderLine(l, i >= seg.overlap)));
+  seg.lines.forEach((l, i) => {
+    const owned = i >= seg.overlap;
+    if (owned && l.kind === 'add' && l.newLine !== undefined && isClipped(l, seg.maxLineTokens))
+      clipped.push({ file: seg.file, line: l.newLine, chars: l.text.length });
+    out.push(renderLine(l, owned, seg.maxLineTokens));
+  });
   return out.join('\n') + '\n';
-}
-
-function renderSegments(segments: ChunkSegment[]): string {
-  return segments.map((seg, i) => renderSegment(seg, i === 0 || segments[i - 1].file !== seg.file)).join('');
 }
 
 /** Lines carry their own numbers, so the hunk header only separates hunks and names the function. */
@@ -66,16 +98,51 @@ function hunkHeader(h: Hunk): string {
   return h.section ? `@@ ${h.section}` : '@@';
 }
 
+/** The headers a piece of this segment repeats, and a little slack for the line's own prefix. */
+function reserveBytes(seg: Pick<ChunkSegment, 'file' | 'status' | 'oldPath' | 'header'>): number {
+  return utf8Length(segmentHead(seg)) + 1 + utf8Length(seg.header) + 1 + 16;
+}
+
+/** The longest line that still fits a chunk with its headers: longer ones are clipped, not sent whole. */
+function lineLimit(budget: number, seg: Pick<ChunkSegment, 'file' | 'status' | 'oldPath' | 'header'>): number {
+  return Math.max(CLIP_NOTE_TOKENS + 8, budget - tokensOfBytes(reserveBytes(seg)));
+}
+
 /** Counted with the file header: the estimate errs on the side of fitting. */
-function segmentChars(seg: ChunkSegment): number {
-  let n = segmentHead(seg).length + 1 + seg.header.length + 1;
-  for (const l of seg.lines) n += lineChars(l);
+function segmentBytes(seg: ChunkSegment): number {
+  let n = utf8Length(segmentHead(seg)) + 1 + utf8Length(seg.header) + 1;
+  for (const l of seg.lines) n += lineBytes(l, seg.maxLineTokens);
   return n;
 }
 
 function makeChunk(segments: ChunkSegment[], priority: number): Chunk {
-  const text = renderSegments(segments);
-  return { index: 0, segments, text, tokens: tokensOf(text.length), priority };
+  const clipped: ClippedLine[] = [];
+  const text = segments.map((seg, i) => renderSegment(seg, i === 0 || segments[i - 1].file !== seg.file, clipped)).join('');
+  return { index: 0, segments, text, tokens: tokensOfBytes(utf8Length(text)), priority, clipped };
+}
+
+/** Greedy packing of segments in order; a segment larger than the budget is split at line boundaries. */
+function packSegments(segments: Iterable<ChunkSegment>, budget: number, overlapLines: number, priority: number): Chunk[] {
+  const chunks: Chunk[] = [];
+  let current: ChunkSegment[] = [];
+  let bytes = 0;
+  const flush = (): void => {
+    if (current.length > 0) chunks.push(makeChunk(current, priority));
+    current = [];
+    bytes = 0;
+  };
+  const place = (seg: ChunkSegment, n = segmentBytes(seg) + 1): void => {
+    if (current.length > 0 && tokensOfBytes(bytes + n) > budget) flush();
+    current.push(seg);
+    bytes += n;
+  };
+  for (const seg of segments) {
+    const n = segmentBytes(seg) + 1;
+    if (tokensOfBytes(n) <= budget) place(seg, n);
+    else for (const piece of splitLines(seg, budget, overlapLines)) place(piece);
+  }
+  flush();
+  return chunks;
 }
 
 /**
@@ -83,59 +150,62 @@ function makeChunk(segments: ChunkSegment[], priority: number): Chunk {
  * than the budget split at line boundaries with overlap. Every added line is owned exactly once.
  */
 export function packFile(file: FileDiff, opts: PackOptions): Chunk[] {
-  const budget = Math.max(64, opts.budgetTokens);
-  const priority = filePriority(file.path);
+  const budget = Math.max(MIN_BUDGET, opts.budgetTokens);
   const base = { file: file.path, oldPath: file.oldPath, status: file.status };
-  const chunks: Chunk[] = [];
-  let current: ChunkSegment[] = [];
-  let chars = 0;
-  const flush = (): void => {
-    if (current.length > 0) chunks.push(makeChunk(current, priority));
-    current = [];
-    chars = 0;
-  };
-  const place = (seg: ChunkSegment): void => {
-    const n = segmentChars(seg) + 1;
-    if (current.length > 0 && tokensOf(chars + n) > budget) flush();
-    current.push(seg);
-    chars += n;
-  };
-  for (const hunk of file.hunks) {
-    if (!hunk.lines.some((l) => l.kind === 'add')) continue;
-    const whole: ChunkSegment = { ...base, header: hunkHeader(hunk), lines: hunk.lines, overlap: 0 };
-    if (tokensOf(segmentChars(whole) + 1) <= budget) place(whole);
-    else for (const seg of splitHunk(base, hunk, budget, opts.overlapLines)) place(seg);
+  function* wholeHunks(): Generator<ChunkSegment> {
+    for (const hunk of file.hunks) {
+      if (!hunk.lines.some((l) => l.kind === 'add')) continue;
+      const header = hunkHeader(hunk);
+      yield { ...base, header, lines: hunk.lines, overlap: 0, maxLineTokens: lineLimit(budget, { ...base, header }) };
+    }
   }
-  flush();
-  return chunks;
+  return packSegments(wholeHunks(), budget, opts.overlapLines, filePriority(file.path));
 }
 
-function splitHunk(base: Pick<ChunkSegment, 'file' | 'status' | 'oldPath'>, hunk: Hunk, budget: number, overlap: number): ChunkSegment[] {
+/**
+ * Pieces of a segment that each fit the budget. The owned lines (from `seg.overlap` on) are split
+ * at line boundaries; each piece repeats up to `overlap` lines before it as context, and drops that
+ * context rather than overflow. Lines were clipped to fit, so every piece fits.
+ */
+function splitLines(seg: ChunkSegment, budget: number, overlap: number): ChunkSegment[] {
   const pieces: ChunkSegment[] = [];
-  const reserve = segmentHead(base).length + 1 + hunkHeader(hunk).length + 8;
-  let start = 0;
-  while (start < hunk.lines.length) {
-    const lead = pieces.length === 0 ? 0 : Math.min(overlap, start);
-    let chars = reserve;
-    for (let i = start - lead; i < start; i++) chars += lineChars(hunk.lines[i]);
+  const { lines } = seg;
+  const reserve = reserveBytes(seg);
+  const cost = (l: DiffLine): number => lineBytes(l, seg.maxLineTokens);
+  let start = seg.overlap;
+  while (start < lines.length) {
+    let lead = pieces.length === 0 ? seg.overlap : Math.min(overlap, start);
+    let bytes = reserve;
+    for (let i = start - lead; i < start; i++) bytes += cost(lines[i]);
+    while (lead > 0 && tokensOfBytes(bytes + cost(lines[start])) > budget) bytes -= cost(lines[start - lead--]);
     let end = start;
-    while (end < hunk.lines.length) {
-      const cost = lineChars(hunk.lines[end]);
-      // A single line longer than the budget still goes alone rather than being lost.
-      if (tokensOf(chars + cost) > budget && end > start) break;
-      chars += cost;
+    while (end < lines.length) {
+      const c = cost(lines[end]);
+      if (end > start && tokensOfBytes(bytes + c) > budget) break;
+      bytes += c;
       end++;
     }
-    const lines = hunk.lines.slice(start - lead, end);
-    pieces.push({ ...base, header: hunkHeader(hunk), lines, overlap: lead });
+    // A piece that owns no added line (a run of removed lines, say) would cost a call for nothing to review.
+    if (lines.slice(start, end).some((l) => l.kind === 'add'))
+      pieces.push({ ...seg, lines: lines.slice(start - lead, end), overlap: lead });
     start = end;
   }
   return pieces;
 }
 
+/**
+ * Re-packs a chunk into pieces that fit a smaller budget, for when the provider turns out to count
+ * more tokens than estimated. Lines are clipped again to the new window; ownership is unchanged.
+ */
+export function splitChunk(chunk: Chunk, budgetTokens: number, overlapLines: number): Chunk[] {
+  const budget = Math.max(MIN_BUDGET, budgetTokens);
+  const segments = chunk.segments.map((s) => ({ ...s, maxLineTokens: Math.min(s.maxLineTokens, lineLimit(budget, s)) }));
+  return packSegments(segments, budget, overlapLines, chunk.priority);
+}
+
 /** Greedily packs consecutive chunks together while they fit the budget; nothing is re-rendered. */
 export function mergeChunks(chunks: Chunk[], budgetTokens: number): Chunk[] {
-  const budget = Math.max(64, budgetTokens);
+  const budget = Math.max(MIN_BUDGET, budgetTokens);
   const out: Chunk[] = [];
   let group: Chunk[] = [];
   let tokens = 0;
@@ -147,8 +217,9 @@ export function mergeChunks(chunks: Chunk[], budgetTokens: number): Chunk[] {
         index: out.length,
         segments: group.flatMap((c) => c.segments),
         text,
-        tokens: tokensOf(text.length),
+        tokens: tokensOfBytes(utf8Length(text)),
         priority: Math.max(...group.map((c) => c.priority)),
+        clipped: group.flatMap((c) => c.clipped),
       });
     }
     group = [];
@@ -168,14 +239,16 @@ export function riskOrder(files: FileDiff[]): FileDiff[] {
   return [...files].sort((a, b) => filePriority(b.path) - filePriority(a.path) || a.path.localeCompare(b.path));
 }
 
-/** The new-file lines a chunk reviews, per file. */
+/** The new-file lines a chunk reviews, per file: its owned added lines, less the clipped ones. */
 export function ownedLines(chunk: Chunk): Map<string, number[]> {
+  const clipped = chunk.clipped.length > 0 ? new Set(chunk.clipped.map((c) => `${c.line}\0${c.file}`)) : null;
   const out = new Map<string, number[]>();
   for (const seg of chunk.segments) {
     let list = out.get(seg.file);
     for (let i = seg.overlap; i < seg.lines.length; i++) {
       const l = seg.lines[i];
       if (l.kind !== 'add' || l.newLine === undefined) continue;
+      if (clipped?.has(`${l.newLine}\0${seg.file}`)) continue;
       if (!list) out.set(seg.file, (list = []));
       list.push(l.newLine);
     }

@@ -3,8 +3,8 @@ import { setting } from '../config/setting.js';
 import { REVIEW_JSON_SCHEMA } from '../output/schema.js';
 import {
   callSignal,
+  connectionFailure,
   isAbort,
-  isConnectionError,
   defineProvider,
   isLoopbackUrl,
   ProviderError,
@@ -169,7 +169,25 @@ export class AnthropicProvider implements ReviewProvider {
       );
     if (status === 429)
       return new ProviderError('other', 'Anthropic rate limit reached after retries', 'Wait a minute, or lower --max-calls.');
-    if (name === 'APIConnectionError' || isConnectionError(err)) {
+    if (status === 400 && /prompt is too long/i.test(msg))
+      return new ProviderError(
+        'other',
+        `Anthropic refused a prompt longer than the model's window: ${msg}`,
+        'Review fewer changes at once.',
+        {
+          promptTooLong: true,
+        },
+      );
+    // The SDK retries a failed request itself, but not a stream cut in the middle of an answer.
+    const failure = connectionFailure(err);
+    if (failure === 'reset')
+      return new ProviderError(
+        'other',
+        'The connection to Anthropic closed before the answer was complete',
+        'Try again; if it persists, check the network or a proxy in between.',
+        { transient: true },
+      );
+    if (name === 'APIConnectionError' || failure === 'refused') {
       return new ProviderError(
         'unreachable',
         `Anthropic API is not reachable${this.opts.baseURL ? ' at ' + this.opts.baseURL : ''}`,

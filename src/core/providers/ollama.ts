@@ -5,10 +5,11 @@ import { REVIEW_JSON_SCHEMA } from '../output/schema.js';
 import type { SetupCheck } from '../types.js';
 import {
   callSignal,
+  connectionFailure,
   isAbort,
-  isConnectionError,
   defineProvider,
   isLoopbackUrl,
+  promptLooksCut,
   ProviderError,
   type Completion,
   type CompletionRequest,
@@ -38,9 +39,12 @@ export class OllamaProvider implements ReviewProvider {
   readonly isCloud: boolean;
   readonly concurrency = 1;
   private modelContext = FALLBACK_CONTEXT;
+  /** Sent on every call of a review: Ollama reloads the model whenever num_ctx changes. */
+  private numCtx: number;
 
   constructor(private readonly opts: OllamaOptions) {
     this.isCloud = !isLoopbackUrl(opts.host);
+    this.numCtx = Math.min(FALLBACK_CONTEXT, opts.maxNumCtx);
   }
 
   get model(): string {
@@ -57,32 +61,36 @@ export class OllamaProvider implements ReviewProvider {
   async prepare(signal?: AbortSignal): Promise<{ contextTokens: number; warnings: string[] }> {
     const warnings: string[] = [];
     const { signal: s, timedOut } = callSignal(signal, 15_000);
-    try {
-      const info = await this.client(s).show({ model: this.opts.model });
-      const ctx = contextLengthOf(info.model_info);
-      if (ctx) this.modelContext = ctx;
-      else warnings.push(`Ollama did not report ${this.opts.model}'s context length; assuming ${FALLBACK_CONTEXT} tokens`);
-    } catch (err) {
-      throw this.explain(err, timedOut());
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const info = await this.client(s).show({ model: this.opts.model });
+        const ctx = contextLengthOf(info.model_info);
+        if (ctx) this.modelContext = ctx;
+        else warnings.push(`Ollama did not report ${this.opts.model}'s context length; assuming ${FALLBACK_CONTEXT} tokens`);
+        break;
+      } catch (err) {
+        const e = this.explain(err, timedOut());
+        if (!(e instanceof ProviderError && e.transient && attempt === 1)) throw e;
+      }
     }
-    return { contextTokens: Math.min(this.modelContext, this.opts.maxNumCtx) - this.opts.outputReserve, warnings };
+    // The whole window the user allows, not a size per chunk: a smaller review gains little from a
+    // smaller window and would pay a model reload on every call whose size differs.
+    this.numCtx = Math.min(this.modelContext, this.opts.maxNumCtx);
+    return { contextTokens: this.numCtx - this.opts.outputReserve, warnings };
   }
 
   async complete(req: CompletionRequest): Promise<Completion> {
     const warnings: string[] = [];
-    const numCtx = Math.min(
-      Math.min(this.modelContext, this.opts.maxNumCtx),
-      roundUp(req.promptTokens + this.opts.outputReserve + 256, 1024),
-    );
+    const numCtx = this.numCtx;
     const { signal, timedOut } = callSignal(req.signal, req.timeoutMs);
     let text = '';
     let promptTokens = 0;
     let completionTokens = 0;
     let done = false;
     try {
-      const stream = await this.client(signal).chat({
+      const request = {
         model: this.opts.model,
-        stream: true,
+        stream: true as const,
         format: REVIEW_JSON_SCHEMA as unknown as object,
         keep_alive: this.opts.keepAlive,
         options: { num_ctx: numCtx, temperature: this.opts.temperature },
@@ -90,7 +98,11 @@ export class OllamaProvider implements ReviewProvider {
           { role: 'system', content: req.system },
           { role: 'user', content: req.user },
         ],
-      });
+        // Newer Ollama then refuses a prompt longer than num_ctx instead of answering from its end;
+        // older versions ignore the field, and prompt_eval_count tells.
+        truncate: false,
+      };
+      const stream = await this.client(signal).chat(request);
       const onAbort = (): void => stream.abort();
       signal.addEventListener('abort', onAbort, { once: true });
       try {
@@ -113,14 +125,29 @@ export class OllamaProvider implements ReviewProvider {
       throw this.explain(err, timedOut(), req.signal);
     }
     if (signal.aborted) throw this.explain(new DOMException('aborted', 'AbortError'), timedOut(), req.signal);
-    if (!done) warnings.push('Ollama closed the stream before the answer was complete');
-    // Ollama silently drops the start of a prompt that exceeds num_ctx; the count tells.
-    if (done && req.promptTokens > 512 && promptTokens > 0 && promptTokens < req.promptTokens * 0.5) {
+    if (!done) throw this.cutOff();
+    const truncatedPrompt = ollamaCutPrompt(promptTokens, req.promptTokens, numCtx);
+    if (truncatedPrompt) {
       warnings.push(
-        `Ollama evaluated ${promptTokens} prompt tokens of about ${req.promptTokens} sent: the prompt was probably truncated (num_ctx ${numCtx})`,
+        `Ollama evaluated ${promptTokens} of about ${req.promptTokens} prompt tokens: num_ctx ${numCtx} cut the start of the prompt, so its answer is not used`,
       );
     }
-    return { text, promptTokens: promptTokens || req.promptTokens, completionTokens, warnings };
+    return {
+      text,
+      promptTokens: promptTokens || req.promptTokens,
+      completionTokens,
+      warnings,
+      ...(truncatedPrompt ? { truncatedPrompt } : {}),
+    };
+  }
+
+  private cutOff(): ProviderError {
+    return new ProviderError(
+      'other',
+      `Ollama closed the connection before the answer was complete (model ${this.opts.model} at ${this.opts.host})`,
+      'Ollama may have restarted or run out of memory: check the `ollama serve` logs, or pick a smaller model.',
+      { transient: true },
+    );
   }
 
   private explain(err: unknown, timedOut: boolean, callerSignal?: AbortSignal): Error {
@@ -140,7 +167,18 @@ export class OllamaProvider implements ReviewProvider {
     if (status === 404 || (/not found/i.test(msg) && /model/i.test(msg))) {
       return new ProviderError('model-missing', `Model ${model} is not pulled. Run \`ollama pull ${model}\`.`, `ollama pull ${model}`);
     }
-    if (isConnectionError(err)) {
+    if (status === 400 && /context/i.test(msg) && /exceed|longer|too long/i.test(msg)) {
+      return new ProviderError(
+        'other',
+        `Ollama refused a prompt longer than its window (num_ctx ${this.numCtx}): ${msg}`,
+        'Raise pullmint.ollama.numCtx if the model allows a larger window.',
+        { promptTooLong: true },
+      );
+    }
+    // The client's own words for a stream that ended without its final part.
+    const failure = /did not receive done/i.test(msg) ? 'reset' : connectionFailure(err);
+    if (failure === 'reset') return this.cutOff();
+    if (failure === 'refused') {
       return new ProviderError(
         'unreachable',
         `Ollama is not reachable at ${host}`,
@@ -158,8 +196,20 @@ export class OllamaProvider implements ReviewProvider {
   }
 }
 
-function roundUp(n: number, step: number): number {
-  return Math.ceil(n / step) * step;
+/**
+ * Whether Ollama cut the prompt, from what it says it evaluated. A prompt longer than num_ctx is
+ * answered from its end, the start (our instructions) dropped, and only what was kept is counted:
+ * num_ctx tokens on Ollama's own engine, 4 + half the rest on the llama.cpp runner
+ * (`truncating input prompt limit=2050 prompt=8707 keep=4 new=2050` at num_ctx 4096). Older
+ * versions cut elsewhere; a count far below the estimate catches those.
+ */
+export function ollamaCutPrompt(evaluated: number, sentTokens: number, numCtx: number): boolean {
+  if (!(evaluated > 0)) return false;
+  if (evaluated >= numCtx - 8) return true;
+  const half = 4 + Math.floor((numCtx - 4) / 2);
+  // Only a prompt estimated near the window can have overflowed it; the estimate errs high, rarely 25% low.
+  if (Math.abs(evaluated - half) <= 4 && sentTokens >= numCtx * 0.75) return true;
+  return promptLooksCut(sentTokens, evaluated);
 }
 
 /** model_info keys are prefixed by the architecture: `llama.context_length`, `qwen2.context_length`. */
@@ -194,7 +244,8 @@ export const ollamaSettings = z.object({
   }),
   numCtx: setting(z.number().int().min(1024), {
     default: 16384,
-    description: "Upper bound for Ollama's `num_ctx`; each call sets `num_ctx` to fit its chunk.",
+    description:
+      "Upper bound for Ollama's `num_ctx`. A review sends the model's context length, capped at this, on every call: Ollama reloads the model whenever `num_ctx` changes.",
   }),
   keepAlive: setting(z.string(), {
     default: '10m',
@@ -242,7 +293,7 @@ async function ollamaChecks(s: OllamaSettings): Promise<SetupCheck[]> {
     checks.push({
       name: 'Context length',
       ok: true,
-      detail: `model ${ctx ? ctx.toLocaleString('en-US') : 'unknown'} tokens; Pullmint uses up to ${used.toLocaleString('en-US')} (pullmint.ollama.numCtx)`,
+      detail: `model ${ctx ? ctx.toLocaleString('en-US') : 'unknown'} tokens; Pullmint uses ${used.toLocaleString('en-US')} on every call (pullmint.ollama.numCtx)`,
     });
   } catch (err) {
     checks.push({

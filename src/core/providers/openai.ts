@@ -3,10 +3,11 @@ import { setting } from '../config/setting.js';
 import { REVIEW_JSON_SCHEMA } from '../output/schema.js';
 import {
   callSignal,
+  connectionFailure,
   isAbort,
-  isConnectionError,
   defineProvider,
   isLoopbackUrl,
+  promptLooksCut,
   ProviderError,
   type Completion,
   type CompletionRequest,
@@ -60,6 +61,7 @@ export class OpenAICompatibleProvider implements ReviewProvider {
     let promptTokens = 0;
     let completionTokens = 0;
     let finish: string | null = null;
+    let ended = false;
     try {
       const res = await fetch(this.url(), {
         method: 'POST',
@@ -87,7 +89,10 @@ export class OpenAICompatibleProvider implements ReviewProvider {
         throw Object.assign(new Error(`HTTP ${res.status}: ${body.slice(0, 300)}`), { status: res.status });
       }
       for await (const data of sseData(res.body)) {
-        if (data === '[DONE]') break;
+        if (data === '[DONE]') {
+          ended = true;
+          break;
+        }
         let evt: {
           choices?: { delta?: { content?: string }; finish_reason?: string | null }[];
           usage?: { prompt_tokens?: number; completion_tokens?: number };
@@ -111,8 +116,31 @@ export class OpenAICompatibleProvider implements ReviewProvider {
     } catch (err) {
       throw this.explain(err, timedOut(), req.signal);
     }
+    if (!ended && finish === null) throw this.cutOff();
     if (finish === 'length') warnings.push('the server stopped at its output limit; the last finding may be missing');
-    return { text, promptTokens: promptTokens || req.promptTokens, completionTokens, warnings };
+    // Servers that shorten an over-long prompt (llama.cpp's context shift) count only what they kept.
+    const truncatedPrompt = promptLooksCut(req.promptTokens, promptTokens);
+    if (truncatedPrompt) {
+      warnings.push(
+        `${this.opts.baseURL} evaluated ${promptTokens} of about ${req.promptTokens} prompt tokens: it cut the prompt, so its answer is not used`,
+      );
+    }
+    return {
+      text,
+      promptTokens: promptTokens || req.promptTokens,
+      completionTokens,
+      warnings,
+      ...(truncatedPrompt ? { truncatedPrompt } : {}),
+    };
+  }
+
+  private cutOff(): ProviderError {
+    return new ProviderError(
+      'other',
+      `${this.opts.baseURL} closed the connection before the answer was complete`,
+      'The server may have restarted or run out of memory: check its logs.',
+      { transient: true },
+    );
   }
 
   private explain(err: unknown, timedOut: boolean, callerSignal?: AbortSignal): Error {
@@ -134,7 +162,16 @@ export class OpenAICompatibleProvider implements ReviewProvider {
         `${this.opts.baseURL} has no model ${this.opts.model} (404)`,
         'Check pullmint.openai.model against the models the server lists.',
       );
-    if (isConnectionError(err))
+    if (status === 400 && /context/i.test(msg) && /exceed|maximum|longer|too long/i.test(msg))
+      return new ProviderError(
+        'other',
+        `${this.opts.baseURL} refused a prompt longer than its window: ${msg}`,
+        'Set pullmint.openai.contextTokens to the context length the server runs the model with.',
+        { promptTooLong: true },
+      );
+    const failure = connectionFailure(err);
+    if (failure === 'reset') return this.cutOff();
+    if (failure === 'refused')
       return new ProviderError(
         'unreachable',
         `The OpenAI-compatible server is not reachable at ${this.opts.baseURL}`,

@@ -5,7 +5,7 @@ import type { ModelErrorInfo, ModelErrorKind, SetupCheck } from '../types.js';
 export interface CompletionRequest {
   system: string;
   user: string;
-  /** Our estimate of the prompt's size, to size the context window and spot truncation. */
+  /** Our estimate of the prompt's size in the provider's tokens (calibrated by earlier replies), to spot a cut prompt. */
   promptTokens: number;
   signal?: AbortSignal;
   /** Limit for this one call; a call that takes longer fails as a timeout. */
@@ -21,6 +21,11 @@ export interface Completion {
   completionTokens: number;
   costUsd?: number;
   warnings: string[];
+  /**
+   * The provider evaluated less of the prompt than was sent: Ollama answers a prompt longer than
+   * num_ctx from its end, the instructions dropped first. The answer is no review of the chunk.
+   */
+  truncatedPrompt?: boolean;
 }
 
 export interface ReviewProvider {
@@ -35,15 +40,28 @@ export interface ReviewProvider {
   complete(req: CompletionRequest): Promise<Completion>;
 }
 
+export interface ProviderErrorOptions {
+  /** The connection was reset or the answer cut off mid-stream: worth one more try. */
+  transient?: boolean;
+  /** The provider refused a prompt longer than its window. */
+  promptTooLong?: boolean;
+}
+
 /** A failure with a cause the user can act on. `setup` failures stop all further calls. */
 export class ProviderError extends Error {
+  readonly transient: boolean;
+  readonly promptTooLong: boolean;
+
   constructor(
     readonly kind: ModelErrorKind,
     message: string,
     readonly fix: string,
+    opts: ProviderErrorOptions = {},
   ) {
     super(message);
     this.name = 'ProviderError';
+    this.transient = opts.transient ?? false;
+    this.promptTooLong = opts.promptTooLong ?? false;
   }
 
   get setup(): boolean {
@@ -66,18 +84,33 @@ export function callSignal(signal: AbortSignal | undefined, timeoutMs: number): 
   return { signal: combined, timedOut: () => timeout.aborted && !(signal?.aborted ?? false) };
 }
 
-/** Network-level failures: nothing listening, DNS, reset before an answer. */
-export function isConnectionError(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  const codes = ['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ECONNRESET', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT'];
+const REFUSED = ['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'];
+const RESET = ['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED'];
+
+/**
+ * Network-level failures, told apart: `refused` when nothing answers (not running, DNS, no route),
+ * `reset` when a server that accepted the connection closed it, before or in the middle of an answer.
+ * A reset is a crash or a restart, or a proxy dropping an idle stream: the server may well answer the
+ * next call, so it is no reason to call the server unreachable.
+ */
+export function connectionFailure(err: unknown): 'refused' | 'reset' | null {
+  let refused = false;
   let e: unknown = err;
   for (let depth = 0; e instanceof Error && depth < 5; depth++) {
     const code = (e as { code?: string }).code;
-    if (code && codes.includes(code)) return true;
-    if (e.message === 'fetch failed') return true;
+    if ((code && RESET.includes(code)) || /^(terminated|socket hang up|other side closed)$/i.test(e.message)) return 'reset';
+    if ((code && REFUSED.includes(code)) || e.message === 'fetch failed') refused = true;
     e = (e as { cause?: unknown }).cause;
   }
-  return false;
+  return refused ? 'refused' : null;
+}
+
+/**
+ * A server counted far fewer prompt tokens than our estimate, which errs high: it cut the prompt.
+ * Small prompts are left alone, where the chat template's own tokens blur the comparison.
+ */
+export function promptLooksCut(sentTokens: number, countedTokens: number): boolean {
+  return sentTokens > 512 && countedTokens > 0 && countedTokens < sentTokens * 0.5;
 }
 
 /** What a provider is given besides its own settings. */
