@@ -5,7 +5,7 @@ import { resolvePullRequest } from '../../src/core/hosts/github/pr.js';
 import { collectDiff } from '../../src/core/git/diff.js';
 import { FakeGitHub } from '../fakes/github.js';
 import { FakeOllama } from '../fakes/ollama.js';
-import { cliEnv, ensureBuilt, runCli } from '../helpers/cli.js';
+import { cliEnv, deadPort, ensureBuilt, runCli } from '../helpers/cli.js';
 import { TempRepo } from '../helpers/git.js';
 
 const TOKEN = 'ghp_testtokenforthefakeserver000000000000';
@@ -128,6 +128,27 @@ describe('GitHub: pullmint post (real Octokit against a loopback GitHub validate
     await gh.stop();
     await ollama.stop();
     repo.remove();
+  });
+
+  it('a review the model could not do is posted amber, never approved: the summary says so and the status is pending', async () => {
+    // Without the key the rules find nothing critical: the low score alone would read as a pass.
+    repo.git('rm', '-q', 'src/keys.js');
+    const head = repo.commit('no key');
+    const pr = gh.pulls[0];
+    pr.head.sha = head;
+    pr.commentable = commentableLines(
+      (await collectDiff(repo.dir, { kind: 'range', range: `${pr.base.sha}..${head}` }, { contextLines: 3 })).files,
+    );
+    const down = { ...env, OLLAMA_HOST: `http://127.0.0.1:${await deadPort()}` };
+    const r = await runCli(['post', '--status'], { cwd: repo.dir, env: down, timeoutMs: 60_000 });
+    assert.equal(r.code, 0, r.stderr);
+    const summary = gh.issueComments[0].body;
+    assert.match(summary, /^## 🟠 Pullmint: risk \d+\/100 → `incomplete` \(rules only\)/m);
+    assert.match(summary, /Not reviewed by the model: rules only \(0 of \d+ lines\)\.\*\* This is not an approval/);
+    assert.deepEqual(
+      gh.statuses.map((s) => [s.context, s.state, s.description]),
+      [['pullmint/risk', 'pending', summary.match(/Not reviewed by the model: rules only \(0 of \d+ lines\)/)![0]]],
+    );
   });
 
   it('posts one summary and valid inline comments; posting again edits the summary and adds nothing', async () => {
