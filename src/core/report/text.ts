@@ -50,9 +50,11 @@ export function toText(r: ReviewResult, style: TextStyle, ollamaModel: string): 
   out.push(c('bold', `Pullmint review of ${target}`) + c('dim', `  [${who}]`));
   const note = incompleteNote(r);
   // Said first, not only in the footer: a short score must not read as approval of unread code.
-  if (note) out.push(c('warn', `${note}. This is not an approval; the lines are listed under Coverage.`));
+  if (note) out.push(c('warn', `${note}. This is not an approval${r.rulesOnly ? '' : '; the lines are listed under Coverage'}.`));
   out.push('');
-  if (r.findings.length === 0) out.push(c('ok', '  No findings.'));
+  if (r.coverage.changedLines === 0 && r.coverage.skippedFiles.length === 0)
+    out.push(c('dim', `  Nothing to review: ${r.target.label} has no changes.`));
+  else if (r.findings.length === 0) out.push(c('ok', '  No findings.'));
   for (const f of r.findings) {
     const where = `${f.file}:${f.line}${f.endLine ? '-' + f.endLine : ''}`;
     const tag = f.origin === 'rule' ? c('dim', ` [rule ${f.rule}]`) : '';
