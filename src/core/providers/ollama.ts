@@ -8,6 +8,7 @@ import {
   connectionFailure,
   isAbort,
   defineProvider,
+  finishCompletion,
   isLoopbackUrl,
   promptLooksCut,
   ProviderError,
@@ -126,19 +127,15 @@ export class OllamaProvider implements ReviewProvider {
     }
     if (signal.aborted) throw this.explain(new DOMException('aborted', 'AbortError'), timedOut(), req.signal);
     if (!done) throw this.cutOff();
-    const truncatedPrompt = ollamaCutPrompt(promptTokens, req.promptTokens, numCtx);
-    if (truncatedPrompt) {
-      warnings.push(
-        `Ollama evaluated ${promptTokens} of about ${req.promptTokens} prompt tokens: num_ctx ${numCtx} cut the start of the prompt, so its answer is not used`,
-      );
-    }
-    return {
-      text,
-      promptTokens: promptTokens || req.promptTokens,
-      completionTokens,
-      warnings,
-      ...(truncatedPrompt ? { truncatedPrompt } : {}),
-    };
+    return finishCompletion(
+      req,
+      { text, promptTokens, completionTokens, warnings },
+      {
+        truncated: ollamaCutPrompt(promptTokens, req.promptTokens, numCtx),
+        evaluatedBy: 'Ollama',
+        how: `num_ctx ${numCtx} cut the start of the prompt`,
+      },
+    );
   }
 
   private cutOff(): ProviderError {

@@ -6,6 +6,7 @@ import {
   connectionFailure,
   isAbort,
   defineProvider,
+  finishCompletion,
   isLoopbackUrl,
   promptLooksCut,
   ProviderError,
@@ -119,19 +120,11 @@ export class OpenAICompatibleProvider implements ReviewProvider {
     if (!ended && finish === null) throw this.cutOff();
     if (finish === 'length') warnings.push('the server stopped at its output limit; the last finding may be missing');
     // Servers that shorten an over-long prompt (llama.cpp's context shift) count only what they kept.
-    const truncatedPrompt = promptLooksCut(req.promptTokens, promptTokens);
-    if (truncatedPrompt) {
-      warnings.push(
-        `${this.opts.baseURL} evaluated ${promptTokens} of about ${req.promptTokens} prompt tokens: it cut the prompt, so its answer is not used`,
-      );
-    }
-    return {
-      text,
-      promptTokens: promptTokens || req.promptTokens,
-      completionTokens,
-      warnings,
-      ...(truncatedPrompt ? { truncatedPrompt } : {}),
-    };
+    return finishCompletion(
+      req,
+      { text, promptTokens, completionTokens, warnings },
+      { truncated: promptLooksCut(req.promptTokens, promptTokens), evaluatedBy: this.opts.baseURL, how: 'it cut the prompt' },
+    );
   }
 
   private cutOff(): ProviderError {

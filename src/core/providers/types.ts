@@ -28,6 +28,28 @@ export interface Completion {
   truncatedPrompt?: boolean;
 }
 
+/**
+ * A streamed answer as the model phase reads it: the endpoint's own prompt count when it gave one,
+ * and a prompt it cut (`evaluatedBy` names who cut it) marked and said.
+ */
+export function finishCompletion(
+  req: CompletionRequest,
+  got: { text: string; promptTokens: number; completionTokens: number; warnings: string[] },
+  cut: { truncated: boolean; evaluatedBy: string; how: string },
+): Completion {
+  if (cut.truncated)
+    got.warnings.push(
+      `${cut.evaluatedBy} evaluated ${got.promptTokens} of about ${req.promptTokens} prompt tokens: ${cut.how}, so its answer is not used`,
+    );
+  return {
+    text: got.text,
+    promptTokens: got.promptTokens || req.promptTokens,
+    completionTokens: got.completionTokens,
+    warnings: got.warnings,
+    ...(cut.truncated ? { truncatedPrompt: true } : {}),
+  };
+}
+
 export interface ReviewProvider {
   readonly name: string;
   readonly model: string;
