@@ -1,3 +1,4 @@
+import { withExclusive } from '../core/exclusive.js';
 import { collectDiff } from '../core/git/diff.js';
 import type { ChangeRequest, ChangeRequestTarget, CodeHost, PostOptions, PostOutcome } from '../core/hosts/types.js';
 import type { ReviewResult } from '../core/types.js';
@@ -52,7 +53,14 @@ export async function reviewAndPost(session: ReviewSession, opts: ReviewAndPostO
   return { target, result, reused, outcome };
 }
 
-/** Posts a result onto its change request, with inline comments checked against the request's diff. */
+/** How long a post waits for another post to the same change request from this machine. */
+export const POST_LOCK_WAIT_MS = 60_000;
+
+/**
+ * Posts a result onto its change request, with inline comments checked against the request's diff.
+ * Posts to one change request from this machine take turns, so that the second sees the first's
+ * summary and comments instead of creating its own; the host reconciles what other machines do.
+ */
 export async function postResult(
   session: ReviewSession,
   host: CodeHost,
@@ -61,5 +69,11 @@ export async function postResult(
   post: Omit<PostOptions, 'deployThreshold'>,
 ): Promise<PostOutcome> {
   const diff = await collectDiff(session.root, { kind: 'range', range: target.range }, { contextLines: 3 });
-  return host.post(target.pr, result, diff.files, { ...post, deployThreshold: session.config.risk.deployThreshold });
+  const { host: server, owner, repo } = target.pr.base;
+  return withExclusive(
+    session.stateDir,
+    `post ${server}/${owner}/${repo}#${target.pr.number}`,
+    () => host.post(target.pr, result, diff.files, { ...post, deployThreshold: session.config.risk.deployThreshold }),
+    { waitMs: POST_LOCK_WAIT_MS },
+  );
 }

@@ -1,5 +1,5 @@
 import { severityRank } from '../core/findings.js';
-import type { TargetSpec } from '../core/git/diff.js';
+import { targetBase, type TargetSpec } from '../core/git/diff.js';
 import { EMPTY_TREE, hasUpstream } from '../core/git/repo.js';
 import { newBranchBase, parsePushLines } from '../core/hooks.js';
 import { isComplete } from '../core/report/verdict.js';
@@ -28,14 +28,16 @@ export async function reviewPush(
   const results: ReviewResult[] = [];
   for (const u of parsePushLines(opts.stdin)) {
     if (u.kind === 'delete') continue;
-    const from = u.kind === 'update' ? u.from : ((await newBranchBase(repo, opts.remote, u.to)) ?? EMPTY_TREE);
+    const forkPoint = await newBranchBase(repo, opts.remote, u.to);
+    const from = u.kind === 'update' ? u.from : (forkPoint ?? EMPTY_TREE);
+    // Settings come from where the branch left the default branch, not from the pusher's own earlier push.
+    const configAt = forkPoint ?? from;
     try {
-      results.push(await session.review({ target: { kind: 'range', range: `${from}..${u.to}` } }));
+      results.push(await session.review({ target: { kind: 'range', range: `${from}..${u.to}` }, configAt }));
     } catch (err) {
       // The remote's sha may be unknown here (someone else pushed): review against the fork point instead.
-      const base = await newBranchBase(repo, opts.remote, u.to);
-      if (u.kind !== 'update' || !base) throw err;
-      results.push(await session.review({ target: { kind: 'range', range: `${base}..${u.to}` } }));
+      if (u.kind !== 'update' || !forkPoint) throw err;
+      results.push(await session.review({ target: { kind: 'range', range: `${forkPoint}..${u.to}` }, configAt }));
     }
   }
   return pushVerdict(results, opts.strict);
@@ -56,9 +58,12 @@ export function pushVerdict(results: ReviewResult[], strict: boolean): PrePushVe
   return { results, worst, findings, incomplete, block };
 }
 
-/** What a push from the editor would send: the commits the upstream lacks, or a new branch against its base. */
-export async function outgoingTarget(repo: string): Promise<{ target: TargetSpec; label: string }> {
-  return (await hasUpstream(repo))
-    ? { target: { kind: 'range', range: '@{upstream}..HEAD' }, label: 'commits to push' }
-    : { target: { kind: 'base' }, label: 'commits to push (new branch)' };
+/**
+ * What a push from the editor would send: the commits the upstream lacks, or a new branch against
+ * its base; settings from the branch's fork point, as the pre-push hook takes them.
+ */
+export async function outgoingTarget(repo: string): Promise<{ target: TargetSpec; label: string; configAt?: string }> {
+  if (!(await hasUpstream(repo))) return { target: { kind: 'base' }, label: 'commits to push (new branch)' };
+  const forkPoint = (await targetBase(repo, { kind: 'base' }).catch(() => null)) ?? undefined;
+  return { target: { kind: 'range', range: '@{upstream}..HEAD' }, label: 'commits to push', configAt: forkPoint };
 }

@@ -20,6 +20,8 @@ export interface SessionOptions {
   /** The top config layer: command-line flags, Action inputs, or the editor settings the user set. */
   overrides?: ConfigLayer;
   userConfigFile?: string;
+  /** Where store warnings go (a corrupt cache entry, history that could not be written): stderr, the log. */
+  onWarning?: (message: string) => void;
 }
 
 export interface SessionReview {
@@ -30,6 +32,11 @@ export interface SessionReview {
   rulesOnly?: ModelErrorInfo;
   /** Limit the review to these repository-relative paths. */
   paths?: string[];
+  /**
+   * The commit whose .pullmint.json applies, when the target's own start is not one the project
+   * accepted (a push's remote tip of the same branch is the pusher's own earlier push).
+   */
+  configAt?: string;
   /** false: keep no history (drafts such as reviews on save). */
   history?: boolean;
   signal?: AbortSignal;
@@ -55,8 +62,9 @@ export class ReviewSession {
     private readonly load: (repoConfigAt?: string) => ReturnType<typeof loadConfig>,
     /** Which layer set each setting: what messages name when an endpoint or key is wrong. */
     readonly origins: Record<string, string>,
+    private readonly onWarning?: (message: string) => void,
   ) {
-    this.cache = new ReviewCache(defaultCacheDir(env));
+    this.cache = new ReviewCache(defaultCacheDir(env), onWarning ? { onWarning } : {});
     this.stateDir = defaultStateDir(env);
   }
 
@@ -65,7 +73,7 @@ export class ReviewSession {
     const load = (repoConfigAt?: string): ReturnType<typeof loadConfig> =>
       loadConfig({ repoRoot: root, env: opts.env, overrides: opts.overrides, userConfigFile: opts.userConfigFile, repoConfigAt });
     const { config, warnings, origins } = await load();
-    return new ReviewSession(root, config, warnings, opts.env, opts.secrets, load, origins);
+    return new ReviewSession(root, config, warnings, opts.env, opts.secrets, load, origins, opts.onWarning);
   }
 
   /** The configured provider, with its secret; built once. */
@@ -75,15 +83,15 @@ export class ReviewSession {
   }
 
   history(): HistoryStore {
-    return new HistoryStore(this.stateDir, this.root);
+    return new HistoryStore(this.stateDir, this.root, this.onWarning ? { onWarning: this.onWarning } : {});
   }
 
   /**
    * The settings a review of `target` runs under: for commits (a range, a branch against its base,
    * a PR, a push) the repository file as committed at their base — never the one they bring.
    */
-  async configFor(target: TargetSpec): Promise<{ config: PullmintConfig; warnings: string[]; base: string | null }> {
-    const base = await targetBase(this.root, target);
+  async configFor(target: TargetSpec, configAt?: string): Promise<{ config: PullmintConfig; warnings: string[]; base: string | null }> {
+    const base = configAt ?? (await targetBase(this.root, target));
     if (!base) return { config: this.config, warnings: [], base };
     const loaded = await this.load(base);
     // The session's own warnings were shown when it opened; only what the base's file adds is new.
@@ -91,7 +99,7 @@ export class ReviewSession {
   }
 
   async review(r: SessionReview): Promise<ReviewResult> {
-    const { config, warnings, base } = await this.configFor(r.target);
+    const { config, warnings, base } = await this.configFor(r.target, r.configAt);
     return runReview({
       repoDir: this.root,
       target: r.target,

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { ConfigLayer } from '../core/config/load.js';
 import type { TargetSpec } from '../core/git/diff.js';
 import { normalizeOllamaHost } from '../core/providers/ollama.js';
@@ -28,11 +28,74 @@ export interface ReviewArgs {
   timeoutSeconds?: number;
 }
 
-function positiveInt(name: string, v: string | undefined): number | undefined {
+/**
+ * Whole-number flags and their bounds. Past these a value is a typo: no review makes a million
+ * calls, a timeout past a day is a mistake, and AbortSignal.timeout overflows at 24.8 days.
+ */
+const NUMBER_FLAGS: Record<string, { min: number; max: number; unit: string }> = {
+  'max-calls': { min: 0, max: 1_000_000, unit: 'calls' },
+  timeout: { min: 1, max: 86_400, unit: 'seconds' },
+};
+
+function wholeNumber(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
+  const { min, max, unit } = NUMBER_FLAGS[name];
+  const range = `${min} to ${max} ${unit}`;
+  if (!/^\s*-?\d+\s*$/.test(v)) throw new UsageError(`--${name} takes a whole number, ${range}, not '${v}'`);
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} takes a whole number, not '${v}'`);
+  if (n < min || n > max) throw new UsageError(`--${name} is out of range: ${v.trim()} (it takes ${range})`);
   return n;
+}
+
+/**
+ * parseArgs reads `--max-calls -1` as a flag with no value followed by an unknown flag `-1`; a
+ * negative number given that way gets the same message as `--max-calls=-1`.
+ */
+function negativeNumbers(args: string[]): void {
+  for (let i = 0; i < args.length - 1; i++) {
+    const name = args[i].replace(/^--/, '');
+    if (args[i].startsWith('--') && name in NUMBER_FLAGS && /^-\d/.test(args[i + 1])) wholeNumber(name, args[i + 1]);
+  }
+}
+
+/** Strict parsing for a subcommand: an unknown flag or a stray word is a usage error, never ignored. */
+export function parseFlags<O extends NonNullable<ParseArgsConfig['options']>>(
+  command: string,
+  args: string[],
+  options: O,
+  maxPositionals = 0,
+): { values: ReturnType<typeof parseArgs<{ options: O; allowPositionals: true; strict: true }>>['values']; positionals: string[] } {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(`${command}: ${(err as Error).message.replace(/\. To specify a positional argument.*$/s, '')}`);
+  }
+  if (parsed.positionals.length > maxPositionals) {
+    throw new UsageError(`${command}: unexpected argument '${parsed.positionals[maxPositionals]}'`);
+  }
+  return parsed;
+}
+
+/**
+ * `--ollama-host` as OLLAMA_HOST takes it (`host:port`, `0.0.0.0:11434` or a URL), but only over
+ * http or https: anything else would become `http://ftp://…` and fail later as "not reachable".
+ */
+export function ollamaHostFlag(value: string): string {
+  const bad = (why: string): UsageError =>
+    new UsageError(`--ollama-host must be an http:// or https:// URL or HOST:PORT, not '${value}' (${why})`);
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value.trim());
+  if (scheme && !/^https?$/i.test(scheme[1])) throw bad(`${scheme[1]}:// is not supported`);
+  let url: URL;
+  try {
+    url = new URL(normalizeOllamaHost(value));
+  } catch {
+    throw bad('not a valid URL');
+  }
+  if (!url.hostname) throw bad('no host name');
+  if (url.username || url.password) throw bad('a user name or password does not belong in the URL');
+  if (url.search || url.hash) throw bad('a query or fragment does not belong in the URL');
+  return normalizeOllamaHost(value);
 }
 
 /**
@@ -60,6 +123,7 @@ export function parseReviewArgs(argv: string[], cwd: string): ReviewArgs {
       i--;
     }
   }
+  negativeNumbers(args);
   let values;
   try {
     ({ values } = parseArgs({
@@ -98,21 +162,22 @@ export function parseReviewArgs(argv: string[], cwd: string): ReviewArgs {
   }
   const format = values.format ?? 'text';
   if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`--format must be text, json or sarif, not '${format}'`);
-  const timeout = positiveInt('timeout', values.timeout);
-  if (timeout === 0) throw new UsageError('--timeout must be at least 1 second');
+  const timeout = wholeNumber('timeout', values.timeout);
+  const maxCalls = wholeNumber('max-calls', values['max-calls']);
+  const ollamaHost = values['ollama-host'] !== undefined ? ollamaHostFlag(values['ollama-host']) : undefined;
   return {
     target,
     repo: values.repo ?? cwd,
     provider: provider as ReviewArgs['provider'],
     rulesOnly: values['rules-only'] ?? false,
     model: values.model,
-    ollamaHost: values['ollama-host'],
+    ollamaHost,
     format: format as ReviewArgs['format'],
     output: values.output,
     gate: values.gate ?? false,
     allowIncomplete: values['allow-incomplete'] ?? false,
     noCache: values['no-cache'] ?? false,
-    maxCalls: positiveInt('max-calls', values['max-calls']),
+    maxCalls,
     timeoutSeconds: timeout,
   };
 }

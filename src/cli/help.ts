@@ -13,7 +13,7 @@ Usage:
   pullmint post [--pr N] [--repo DIR] [--request-changes] [--status] [--max-inline N]
   pullmint deploy [--environment NAME] [--force] [--repo DIR] [--wait SECONDS]
   pullmint hook install|uninstall [--repo DIR]
-  pullmint hook run [REMOTE] [--strict]   (git's pre-push hook; reads git's stdin)
+  pullmint hook run [REMOTE [URL]] [--strict]   (git's pre-push hook; reads git's stdin)
   pullmint help | --version
 
 Targets (default --working-tree):

@@ -3,19 +3,31 @@ import { reviewPush } from '../app/prePush.js';
 import { repoRoot } from '../core/git/repo.js';
 import { installHook, uninstallHook } from '../core/hooks.js';
 import { incompleteNote, verdictText } from '../core/report/verdict.js';
-import { UsageError } from './args.js';
-import { EXIT } from './help.js';
+import { parseFlags, UsageError } from './args.js';
+import { EXIT, HELP } from './help.js';
 import type { Io } from './io.js';
 import { openCliSession } from './session.js';
 
-function flag(argv: string[], name: string): string | undefined {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : undefined;
-}
-
 export async function hookCommand(argv: string[], io: Io): Promise<number> {
   const [sub, ...rest] = argv;
-  const repo = await repoRoot(resolve(io.cwd, flag(rest, '--repo') ?? '.'));
+  if (sub !== 'install' && sub !== 'uninstall' && sub !== 'run') throw new UsageError("hook takes 'install', 'uninstall' or 'run'");
+  // Flags are checked before anything is written: `hook install --bogus` must not install a hook.
+  // git calls the hook as `hook run REMOTE URL`.
+  const { values, positionals } = parseFlags(
+    `hook ${sub}`,
+    rest,
+    {
+      repo: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      ...(sub === 'run' ? { strict: { type: 'boolean' as const } } : {}),
+    },
+    sub === 'run' ? 2 : 0,
+  );
+  if (values.help) {
+    io.stdout.write(HELP);
+    return EXIT.ok;
+  }
+  const repo = await repoRoot(resolve(io.cwd, (values.repo as string | undefined) ?? '.'));
   switch (sub) {
     case 'install': {
       const cli = resolve(process.argv[1] ?? 'dist/cli.js');
@@ -36,17 +48,15 @@ export async function hookCommand(argv: string[], io: Io): Promise<number> {
       return EXIT.ok;
     }
     case 'run':
-      return hookRun(repo, rest, io);
-    default:
-      throw new UsageError("hook takes 'install', 'uninstall' or 'run'");
+      return hookRun(repo, { remote: positionals[0] ?? 'origin', strict: values.strict === true }, io);
   }
 }
 
 /** Reads git's pre-push stdin, reviews exactly the commits being pushed, and blocks on manual-review. */
-async function hookRun(repo: string, argv: string[], io: Io): Promise<number> {
+async function hookRun(repo: string, flags: { remote: string; strict: boolean }, io: Io): Promise<number> {
   if (io.env.PULLMINT_SKIP === '1') return EXIT.ok;
-  const remote = argv.find((a) => !a.startsWith('-')) ?? 'origin';
-  const strict = argv.includes('--strict') || io.env.PULLMINT_STRICT === '1';
+  const { remote } = flags;
+  const strict = flags.strict || io.env.PULLMINT_STRICT === '1';
   const stdin = await io.readStdin();
   const session = await openCliSession(io, repo);
   const say = (s: string): boolean =>

@@ -7,18 +7,27 @@ import { toJsonReport } from '../core/report/json.js';
 import { toSarif } from '../core/report/sarif.js';
 import { toText } from '../core/report/text.js';
 import type { ReviewResult } from '../core/types.js';
-import { parseReviewArgs, UsageError, type ReviewArgs } from './args.js';
+import { parseFlags, parseReviewArgs, UsageError, type ReviewArgs } from './args.js';
 import { deployCommand } from './deploy.js';
 import { originOf } from '../core/config/load.js';
 import { passesGate } from '../core/report/verdict.js';
 import { endpointSetting } from '../core/setup.js';
 import { EXIT, HELP, VERSION } from './help.js';
 import { hookCommand } from './hook.js';
-import { readAll, type Io } from './io.js';
+import { ignoreClosedReader, readAll, routeConsoleToStderr, type Io } from './io.js';
 import { postCommand } from './post.js';
 import { openCliSession } from './session.js';
 
 export async function main(argv: string[], io: Io): Promise<number> {
+  const restoreConsole = routeConsoleToStderr(io.stderr);
+  try {
+    return await run(argv, io);
+  } finally {
+    restoreConsole();
+  }
+}
+
+async function run(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
@@ -148,9 +157,17 @@ function makeProgress(io: Io): { onEvent: (e: ReviewEvent) => void; done: () => 
 }
 
 async function history(argv: string[], io: Io): Promise<number> {
-  const json = argv.includes('--json');
-  const repoIdx = argv.indexOf('--repo');
-  const session = await openCliSession(io, repoIdx >= 0 ? (argv[repoIdx + 1] ?? '.') : '.');
+  const { values } = parseFlags('history', argv, {
+    repo: { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.stdout.write(HELP);
+    return EXIT.ok;
+  }
+  const json = values.json ?? false;
+  const session = await openCliSession(io, values.repo ?? '.');
   const records = await session.history().list(50);
   if (json) {
     io.stdout.write(JSON.stringify(records, null, 2) + '\n');
@@ -171,6 +188,8 @@ async function history(argv: string[], io: Io): Promise<number> {
 }
 
 if (require.main === module) {
+  ignoreClosedReader(process.stdout);
+  ignoreClosedReader(process.stderr);
   main(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,

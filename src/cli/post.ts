@@ -45,6 +45,8 @@ export async function postCommand(argv: string[], io: Io): Promise<number> {
   });
   if (!done) return EXIT.usage;
   const { target, result, outcome } = done;
+  if (outcome.inlineError)
+    io.stderr.write(`pullmint: warning: inline comments not posted, the summary lists their findings instead: ${outcome.inlineError}\n`);
   io.stdout.write(
     `Posted to ${target.pr.htmlUrl}: summary comment ${outcome.summaryUpdated ? 'updated' : 'created'}; ${outcome.inlinePosted} inline comment(s)` +
       `${outcome.alreadyPosted ? `, ${outcome.alreadyPosted} already on the PR` : ''}${outcome.inSummaryOnly ? `, ${outcome.inSummaryOnly} in the summary only` : ''}` +

@@ -1,10 +1,15 @@
+import cacache from 'cacache';
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ParsedOutput } from './output/parse.js';
+import { reasonOf } from './store/atomic.js';
+import { clip, clipFinding, LIMITS } from './store/limits.js';
+import { CachedReplySchema, firstIssue } from './store/schemas.js';
 
 export const CACHE_TTL_MS = 7 * 24 * 3600 * 1000;
+const PRUNE_EVERY_MS = 24 * 3600 * 1000;
 
 export interface CachedReply {
   parsed: ParsedOutput;
@@ -22,6 +27,18 @@ export interface CacheKeyParts {
   instructions: string;
 }
 
+export interface CacheOptions {
+  now?: () => number;
+  /** Told once per kind of problem (a bad entry, a failed write, a cut entry); Node's warning by default. */
+  onWarning?: (message: string) => void;
+}
+
+/** cacache accepts `removeFully` (drop the index bucket, not just append a tombstone); its types predate it. */
+const removeEntry = (store: string, key: string): Promise<unknown> =>
+  (cacache.rm.entry as (cache: string, key: string, opts: { removeFully: boolean }) => Promise<unknown>)(store, key, {
+    removeFully: true,
+  }).catch(() => undefined);
+
 export function cacheKey(p: CacheKeyParts): string {
   const h = createHash('sha256');
   for (const part of [p.chunkText, p.provider, p.model, p.promptVersion, p.rulesConfig, p.instructions]) h.update(part).update('\0');
@@ -32,38 +49,93 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'pullmint');
 }
 
-/** Model replies on disk, one file per chunk key; a corrupt or expired entry is a miss, never an error. */
+/**
+ * Model replies in a cacache store under `<dir>/replies`: content-addressed, written atomically and
+ * checked against its integrity hash on every read, safe with many writers. An entry that is
+ * corrupt, fails its integrity check or does not match the schema is a miss, reported once and
+ * removed — never a failed review. Entries older than the TTL are misses and pruned daily.
+ */
 export class ReviewCache {
+  private readonly now: () => number;
+  private readonly onWarning: (message: string) => void;
+  private readonly warned = new Set<string>();
+  /** What was reported, for callers that print warnings themselves. */
+  readonly warnings: string[] = [];
+
   constructor(
     readonly dir: string,
-    private readonly now: () => number = Date.now,
-  ) {}
+    opts: (() => number) | CacheOptions = {},
+  ) {
+    const o = typeof opts === 'function' ? { now: opts } : opts;
+    this.now = o.now ?? Date.now;
+    this.onWarning = o.onWarning ?? ((m) => process.emitWarning(m, { code: 'PULLMINT_CACHE' }));
+  }
 
-  private file(key: string): string {
-    return join(this.dir, key.slice(0, 2), `${key}.json`);
+  private get store(): string {
+    return join(this.dir, 'replies');
+  }
+
+  private warn(kind: string, message: string): void {
+    if (this.warned.has(kind)) return;
+    this.warned.add(kind);
+    this.warnings.push(message);
+    this.onWarning(message);
   }
 
   async get(key: string): Promise<CachedReply | null> {
+    let data: Buffer;
     try {
-      const entry = JSON.parse(await readFile(this.file(key), 'utf8')) as CachedReply;
-      if (typeof entry.createdAt !== 'number' || this.now() - entry.createdAt > CACHE_TTL_MS) return null;
-      if (!entry.parsed || !Array.isArray(entry.parsed.findings)) return null;
-      return entry;
-    } catch {
+      data = (await cacache.get(this.store, key, { memoize: false })).data;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+      await this.discard(key, `cache entry ${key.slice(0, 12)} could not be read (${code ?? reasonOf(err)})`);
       return null;
     }
+    let json: unknown;
+    try {
+      json = JSON.parse(data.toString('utf8'));
+    } catch {
+      await this.discard(key, `cache entry ${key.slice(0, 12)} is not valid JSON`);
+      return null;
+    }
+    const entry = CachedReplySchema.safeParse(json);
+    if (!entry.success) {
+      await this.discard(key, `cache entry ${key.slice(0, 12)} is invalid (${firstIssue(entry.error)})`);
+      return null;
+    }
+    if (this.now() - entry.data.createdAt > CACHE_TTL_MS) return null;
+    return entry.data as CachedReply;
+  }
+
+  /** Treats the entry as a miss from now on, so that it is reported once and then answered afresh. */
+  private async discard(key: string, why: string): Promise<void> {
+    this.warn('corrupt', `${why}: ignored and removed; the chunk is reviewed again.`);
+    await removeEntry(this.store, key);
   }
 
   async set(key: string, reply: Omit<CachedReply, 'createdAt'>): Promise<void> {
-    const path = this.file(key);
+    const { parsed } = reply;
+    const findings = parsed.findings.slice(0, LIMITS.findingsPerCacheEntry).map(clipFinding);
+    const cut =
+      parsed.findings.length > LIMITS.findingsPerCacheEntry ||
+      parsed.summary.length > LIMITS.summaryChars ||
+      findings.some((f, i) => f !== parsed.findings[i]);
+    if (cut)
+      this.warn(
+        'cut',
+        `a model reply was larger than the cache keeps (${LIMITS.findingsPerCacheEntry} findings, ${LIMITS.summaryChars} summary characters per chunk): the cached copy is shortened.`,
+      );
+    const entry: CachedReply = {
+      promptTokens: reply.promptTokens,
+      completionTokens: reply.completionTokens,
+      parsed: { ...parsed, summary: clip(parsed.summary, LIMITS.summaryChars), findings, warnings: parsed.warnings.slice(0, 20) },
+      createdAt: this.now(),
+    };
     try {
-      await mkdir(join(this.dir, key.slice(0, 2)), { recursive: true });
-      // Write then rename: a reader never sees half a file.
-      const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-      await writeFile(tmp, JSON.stringify({ ...reply, createdAt: this.now() }));
-      await rename(tmp, path);
-    } catch {
-      /* a cache that cannot be written only costs speed */
+      await cacache.put(this.store, key, JSON.stringify(entry), { metadata: { createdAt: entry.createdAt } });
+    } catch (err) {
+      this.warn('write', `the review cache could not be written (${reasonOf(err)}): replies are not reused until it can.`);
     }
   }
 
@@ -71,7 +143,7 @@ export class ReviewCache {
   async maybePrune(): Promise<number> {
     const marker = join(this.dir, '.last-prune');
     const last = await stat(marker).catch(() => null);
-    if (last && this.now() - last.mtimeMs < 24 * 3600 * 1000) return 0;
+    if (last && this.now() - last.mtimeMs < PRUNE_EVERY_MS) return 0;
     try {
       await mkdir(this.dir, { recursive: true });
       await writeFile(marker, new Date(this.now()).toISOString());
@@ -81,31 +153,36 @@ export class ReviewCache {
     }
   }
 
-  /** Removes expired entries; returns how many. */
+  /**
+   * Drops expired entries, then lets cacache's verify collect unreferenced content, rebuild the
+   * index and clear temporary files a killed or failed write left. Returns how many entries went.
+   */
   async prune(): Promise<number> {
-    let removed = 0;
-    let shards: string[];
+    let removed = await this.removeLegacyShards();
+    let entries: Record<string, cacache.CacheObject>;
     try {
-      shards = await readdir(this.dir);
+      entries = await cacache.ls(this.store);
     } catch {
-      return 0;
+      return removed;
     }
-    for (const shard of shards) {
-      const dir = join(this.dir, shard);
-      let names: string[];
-      try {
-        names = await readdir(dir);
-      } catch {
-        continue;
-      }
-      for (const name of names) {
-        const path = join(dir, name);
-        const s = await stat(path).catch(() => null);
-        if (s && this.now() - s.mtimeMs > CACHE_TTL_MS) {
-          await rm(path, { force: true });
-          removed++;
-        }
-      }
+    const cutoff = this.now() - CACHE_TTL_MS;
+    for (const entry of Object.values(entries)) {
+      const created = typeof entry.metadata?.createdAt === 'number' ? (entry.metadata.createdAt as number) : entry.time;
+      if (created >= cutoff) continue;
+      await removeEntry(this.store, entry.key);
+      removed++;
+    }
+    await cacache.verify(this.store).catch(() => undefined);
+    return removed;
+  }
+
+  /** Earlier versions kept one JSON file per key in two-letter folders: a cache, so simply dropped. */
+  private async removeLegacyShards(): Promise<number> {
+    let removed = 0;
+    for (const name of await readdir(this.dir).catch(() => [] as string[])) {
+      if (!/^[0-9a-f]{2}$/.test(name)) continue;
+      removed += (await readdir(join(this.dir, name)).catch(() => [] as string[])).length;
+      await rm(join(this.dir, name), { recursive: true, force: true }).catch(() => undefined);
     }
     return removed;
   }

@@ -10,7 +10,7 @@ import { chunkBudget, runModelPhase, type ModelPhaseResult } from './model-phase
 import { ownedLines, packFile, toRanges, type Chunk } from './pack/chunker.js';
 import { ProviderError, type ReviewProvider } from './providers/types.js';
 import { decide, riskScore } from './risk.js';
-import { reviewConfigChange } from './rules/configChange.js';
+import { REVIEW_CONFIG_RULE, reviewConfigChange } from './rules/configChange.js';
 import { runRules } from './rules/index.js';
 import type { Finding, ModelErrorInfo, ReviewResult, ReviewTarget, UnreviewedRange } from './types.js';
 
@@ -73,9 +73,10 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
   const onFile = (file: FileDiff): void => {
     const v = verdictOf(file);
     if (v.kind === 'skip') filtered.skipped.push(v.skipped);
+    // Rules read every text file, clipped or skipped by policy: a secret in a "generated" or ignored
+    // file, or at line 5,000, still counts. Only what git could not show as text escapes them.
+    if (v.kind === 'review' || (v.kind === 'skip' && !file.binary && !file.submodule)) ruleFindings.push(...runRules([file], config.rules));
     if (v.kind !== 'review') return;
-    // Rules read the whole of every reviewable file, clipped or not: a secret at line 5,000 still counts.
-    ruleFindings.push(...runRules([file], config.rules));
     filtered.files.push(v.file);
     if (v.clipped) filtered.clipped.push(v.clipped);
     if (budget !== undefined) prepacked.set(v.file.path, packFile(v.file, { budgetTokens: budget, overlapLines: 3 }));
@@ -83,7 +84,7 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
   const diff = await collectDiff(req.repoDir, req.target, { contextLines: config.contextLines, paths: req.paths, onFile });
   if (req.label) diff.target.label = req.label;
   const root = diff.root;
-  const history = req.stateDir ? new HistoryStore(req.stateDir, root) : null;
+  const history = req.stateDir ? new HistoryStore(req.stateDir, root, { onWarning: warn }) : null;
   const record: ExecutionRecord = {
     executionId,
     repo: root,
@@ -212,6 +213,8 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
 export function applySeverityOverrides(findings: Finding[], overrides: Record<string, Finding['severity']>): Finding[] {
   if (Object.keys(overrides).length === 0) return findings;
   return findings.map((f) => {
+    // A change to the review policy is judged by a human whatever the policy says about severities.
+    if (f.rule === REVIEW_CONFIG_RULE) return f;
     const s = (f.rule && overrides[f.rule]) || overrides[f.category];
     return s ? { ...f, severity: s } : f;
   });

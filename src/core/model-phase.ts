@@ -46,9 +46,39 @@ export interface ModelPhaseOptions {
   onChunk: (outcome: ChunkOutcome, index: number) => void;
   onProgress: (done: number, total: number) => void;
   onPlanned: (chunks: number) => void;
+  /** The pause before a retry; tests pass a quicker one. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/**
+ * Tries after the first for a call the server answered busy (429) or failed (5xx), which it does at
+ * once. A stream that broke is tried once more only: the model had already worked on it, and a
+ * second break usually means the prompt itself brings the server down.
+ */
+export const MAX_RETRIES = 2;
+
+/** The pause before retry `n` (from 1): the server's Retry-After when it gave one (already capped), else 0.5 s, 1 s. */
+export function retryDelayMs(n: number, retryAfterMs?: number): number {
+  return retryAfterMs ?? 500 * 2 ** (n - 1);
+}
+
+function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason ?? new Error('cancelled'));
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason ?? new Error('cancelled'));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 /** Why the lines of a chunk whose prompt lost its start are not reviewed. */
+export const TRUNCATED_ANSWER_REASON = "the model's answer was cut off before it ended";
 export const WINDOW_CUT_REASON = "the model's window cut the prompt";
 
 /**
@@ -160,7 +190,11 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
   let cost = 0;
   let sawCost = false;
 
-  /** One chunk, one call; once more when the connection broke, since the next call usually goes through. */
+  /**
+   * One chunk, one call; up to MAX_RETRIES more, after a pause, when the connection broke or the
+   * server was busy or failed on its side, since a later call usually goes through. A call that still
+   * fails leaves its own chunk unreviewed and the others go on.
+   */
   const review = async (chunk: Chunk, prompt: BuiltPrompt, label: string): Promise<ChunkOutcome> => {
     const base = none(chunk);
     const estimate = estimateTokens(prompt.system) + estimateTokens(prompt.user);
@@ -185,9 +219,15 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
         if (!(err instanceof ProviderError)) throw err;
         if (err.setup) stop ??= err.info();
         if (err.promptTooLong) gauge.observeCut(estimate, contextTokens);
-        const retry = err.transient && attempt === 1 && !stop && withinLimits(gauge.tokens(estimate));
-        warn(`chunk ${label}: ${err.message}${retry ? '; trying once more' : ''}`);
+        const retries = err.busy ? MAX_RETRIES : 1;
+        const retry = err.transient && attempt <= retries && !stop && withinLimits(gauge.tokens(estimate));
+        const wait = retry ? retryDelayMs(attempt, err.retryAfterMs) : 0;
+        const when = wait >= 1000 ? ` in ${Math.round(wait / 1000)} s` : '';
+        warn(
+          `chunk ${label}: ${err.message}${retry ? `; trying once more${when}${retries > 1 ? ` (retry ${attempt} of ${retries})` : ''}` : ''}`,
+        );
         if (!retry) return { ...base, reason: err.message };
+        await (opts.sleep ?? abortableSleep)(wait, opts.signal);
       }
     }
     result.promptTokens += reply.promptTokens;
@@ -207,7 +247,10 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
     parsed.warnings.forEach((w) => warn(`chunk ${label}: ${w}`));
     if (parsed.unusable) return { ...base, reason: 'the model answer could not be read' };
     if (cache && !parsed.truncated) await storeUnits(cache, chunk, parsed, units);
-    return finish(base, parsed);
+    const outcome = finish(base, parsed);
+    // An answer that stops mid-way may have been about to report the worst of the chunk: its complete
+    // findings count, but the chunk is not reviewed.
+    return parsed.truncated ? { ...outcome, reviewed: false, reason: TRUNCATED_ANSWER_REASON } : outcome;
   };
 
   const sent = await mapPool(toSend, provider.concurrency, async (chunk): Promise<ChunkOutcome[]> => {

@@ -1,3 +1,4 @@
+import { REVIEW_CONFIG_RULE } from './rules/configChange.js';
 import type { Decision, Finding, Severity } from './types.js';
 
 export interface RiskConfig {
@@ -34,9 +35,9 @@ export function riskScore(findings: Pick<Finding, 'severity'>[], changedLines: n
 export function decide(
   score: number,
   cfg: RiskConfig = DEFAULT_RISK,
-  review: { findings?: Pick<Finding, 'severity'>[]; complete?: boolean } = {},
+  review: { findings?: Pick<Finding, 'severity' | 'rule'>[]; complete?: boolean } = {},
 ): Decision {
-  const blocking = (review.findings ?? []).some((f) => cfg.blockOn.includes(f.severity));
+  const blocking = (review.findings ?? []).some((f) => cfg.blockOn.includes(f.severity) || f.rule === REVIEW_CONFIG_RULE);
   if (blocking || score >= cfg.deployThreshold) return 'manual-review';
   if (review.complete === false) return 'incomplete';
   if (score < cfg.approveThreshold) return 'auto-approve';

@@ -50,6 +50,8 @@ const ROUTES: [string, string][] = [
   ['GET', '/repos/{owner}/{repo}/issues/{issue_number}/comments'],
   ['POST', '/repos/{owner}/{repo}/issues/{issue_number}/comments'],
   ['PATCH', '/repos/{owner}/{repo}/issues/comments/{comment_id}'],
+  ['DELETE', '/repos/{owner}/{repo}/issues/comments/{comment_id}'],
+  ['DELETE', '/repos/{owner}/{repo}/pulls/comments/{comment_id}'],
   ['POST', '/repos/{owner}/{repo}/statuses/{sha}'],
   ['POST', '/repos/{owner}/{repo}/deployments'],
   ['POST', '/repos/{owner}/{repo}/deployments/{deployment_id}/statuses'],
@@ -65,6 +67,18 @@ function match(method: string, path: string): { template: string; params: Record
     if (hit) return { template, params: Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(hit[i + 1])])) };
   }
   return null;
+}
+
+/**
+ * A failure injected into the next matching write, after the fake has carried it out, as a
+ * connection dropped on the way back or a gateway error does: the client cannot tell it succeeded.
+ */
+export interface Fault {
+  /** e.g. `POST /repos/{owner}/{repo}/issues/{issue_number}/comments` */
+  route: string;
+  kind: 'drop' | '502';
+  /** How many matching requests it hits (1 by default). */
+  times?: number;
 }
 
 /** A stateful GitHub REST API on loopback, for Octokit via `baseUrl`. */
@@ -83,6 +97,12 @@ export class FakeGitHub extends LoopbackServer {
   readonly rejected: { request: string; status: number; reason: string }[] = [];
   /** Answer the next N writes with a secondary rate limit (403 + retry-after). */
   secondaryLimitWrites = 0;
+  /** Failures after processing, see Fault. */
+  readonly faults: Fault[] = [];
+  /** Comments removed through DELETE, by id. */
+  readonly deleted: number[] = [];
+  /** Delay every answer by this long, so that concurrent clients overlap. */
+  latencyMs = 0;
   private nextId = 1000;
 
   constructor(owner = 'acme', repo = 'widgets') {
@@ -100,7 +120,21 @@ export class FakeGitHub extends LoopbackServer {
     sendJson(res, status, { message, documentation_url: 'https://docs.github.com/rest', ...extra });
   }
 
-  private handle(req: RecordedRequest, res: ServerResponse): void {
+  private async handle(req: RecordedRequest, res: ServerResponse): Promise<void> {
+    if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
+    this.route(req, res);
+  }
+
+  private takeFault(key: string): Fault | undefined {
+    const i = this.faults.findIndex((f) => f.route === key);
+    if (i < 0) return undefined;
+    const f = this.faults[i];
+    f.times = (f.times ?? 1) - 1;
+    if (f.times <= 0) this.faults.splice(i, 1);
+    return f;
+  }
+
+  private route(req: RecordedRequest, res: ServerResponse): void {
     const url = new URL(req.path, 'http://x');
     const auth = String(req.headers.authorization ?? '').replace(/^(token|bearer)\s+/i, '');
     const user = this.tokens.get(auth);
@@ -120,42 +154,60 @@ export class FakeGitHub extends LoopbackServer {
         return;
       }
     }
+    const key = `${req.method} ${route.template}`;
+    const fault = req.method === 'GET' ? undefined : this.takeFault(key);
+    /** The answer to a request the fake carried out, unless a fault eats it. */
+    const send = (status: number, payload: unknown): void => {
+      if (!fault) return sendJson(res, status, payload);
+      if (fault.kind === 'drop') return void res.socket?.destroy();
+      sendJson(res, 502, { message: 'Server Error' });
+    };
     const body = (req.json ?? {}) as Record<string, any>;
     const pull =
       (p.pull_number ?? p.issue_number) ? this.pulls.find((x) => x.number === Number(p.pull_number ?? p.issue_number)) : undefined;
-    switch (`${req.method} ${route.template}`) {
+    switch (key) {
       case 'GET /user':
-        return sendJson(res, 200, { login: user, id: 1, type: 'User' });
+        return send(200, { login: user, id: 1, type: 'User' });
       case 'GET /repos/{owner}/{repo}/pulls': {
         const head = url.searchParams.get('head');
         const state = url.searchParams.get('state') ?? 'open';
         const list = this.pulls.filter(
           (x) => (!head || `${x.head.owner}:${x.head.ref}` === head) && (state === 'all' || x.state === state),
         );
-        return sendJson(
-          res,
+        return send(
           200,
           list.map((x) => this.pullJson(x)),
         );
       }
       case 'GET /repos/{owner}/{repo}/pulls/{pull_number}':
-        return pull ? sendJson(res, 200, this.pullJson(pull)) : this.reject(res, req, 404, 'Not Found');
+        return pull ? send(200, this.pullJson(pull)) : this.reject(res, req, 404, 'Not Found');
       case 'GET /repos/{owner}/{repo}/pulls/{pull_number}/comments':
-        return sendJson(res, 200, pull ? this.reviewComments : []);
+        return send(200, pull ? this.reviewComments : []);
       case 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments':
-        return sendJson(res, 200, pull ? this.issueComments : []);
+        return send(200, pull ? this.issueComments : []);
       case 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments': {
         if (!pull) return this.reject(res, req, 404, 'Not Found');
         const c: Comment = { id: this.nextId++, body: body.body, user: { login: user } };
         this.issueComments.push(c);
-        return sendJson(res, 201, c);
+        return send(201, c);
+      }
+      case 'DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}':
+      case 'DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}': {
+        const list = key.includes('/issues/') ? this.issueComments : this.reviewComments;
+        const at = list.findIndex((x) => x.id === Number(p.comment_id));
+        if (at < 0) return this.reject(res, req, 404, 'Not Found');
+        if (list[at].user.login !== user) return this.reject(res, req, 403, 'Must have admin rights to Repository.');
+        this.deleted.push(list[at].id);
+        list.splice(at, 1);
+        res.writeHead(204);
+        return void res.end();
       }
       case 'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}': {
         const c = this.issueComments.find((x) => x.id === Number(p.comment_id));
         if (!c) return this.reject(res, req, 404, 'Not Found');
         if (c.user.login !== user) return this.reject(res, req, 403, 'Must have admin rights to Repository.');
         c.body = body.body;
-        return sendJson(res, 200, c);
+        return send(200, c);
       }
       case 'POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews': {
         if (!pull) return this.reject(res, req, 404, 'Not Found');
@@ -182,7 +234,7 @@ export class FakeGitHub extends LoopbackServer {
             start_line: c.start_line ?? null,
             commit_id: body.commit_id,
           });
-        return sendJson(res, 200, {
+        return send(200, {
           id,
           state: body.event === 'REQUEST_CHANGES' ? 'CHANGES_REQUESTED' : 'COMMENTED',
           user: { login: user },
@@ -191,20 +243,20 @@ export class FakeGitHub extends LoopbackServer {
       }
       case 'POST /repos/{owner}/{repo}/statuses/{sha}':
         this.statuses.push({ sha: p.sha, state: body.state, context: body.context, description: body.description });
-        return sendJson(res, 201, { id: this.nextId++, state: body.state, context: body.context });
+        return send(201, { id: this.nextId++, state: body.state, context: body.context });
       case 'POST /repos/{owner}/{repo}/deployments': {
         const d = { id: this.nextId++, ref: body.ref, environment: body.environment ?? 'production', payload: body.payload, statuses: [] };
         this.deployments.push(d);
-        return sendJson(res, 201, { id: d.id, ref: d.ref, environment: d.environment, sha: body.ref });
+        return send(201, { id: d.id, ref: d.ref, environment: d.environment, sha: body.ref });
       }
       case 'POST /repos/{owner}/{repo}/code-scanning/sarifs':
         this.sarifUploads.push({ commit_sha: body.commit_sha, ref: body.ref, sarif: body.sarif });
-        return sendJson(res, 202, { id: `sarif-${this.nextId++}`, url: 'https://api.github.com/x' });
+        return send(202, { id: `sarif-${this.nextId++}`, url: 'https://api.github.com/x' });
       case 'POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses': {
         const d = this.deployments.find((x) => x.id === Number(p.deployment_id));
         if (!d) return this.reject(res, req, 404, 'Not Found');
         d.statuses.push({ state: body.state });
-        return sendJson(res, 201, { id: this.nextId++, state: body.state });
+        return send(201, { id: this.nextId++, state: body.state });
       }
     }
     return this.reject(res, req, 404, 'Not Found');

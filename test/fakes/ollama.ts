@@ -2,8 +2,12 @@ import type { ServerResponse } from 'node:http';
 import { LoopbackServer, sendJson, sleep, type RecordedRequest } from './http.js';
 import { reviewPrompt, type Trigger } from './reviewer.js';
 
-/** `reset`: the connection closes before any answer, as when Ollama restarts. */
-export type OllamaMode = 'ok' | 'missing-model' | 'server-error' | 'cut-stream' | 'slow' | 'garbage' | 'reset';
+/**
+ * `reset`: the connection closes before any answer, as when Ollama restarts. `html-error`: a 500
+ * page from a proxy in front of Ollama. `rate-limited`: 429, with `retryAfter` when set.
+ */
+export type OllamaMode =
+  'ok' | 'missing-model' | 'server-error' | 'cut-stream' | 'slow' | 'garbage' | 'reset' | 'html-error' | 'rate-limited';
 
 export interface OllamaFakeOptions {
   models?: string[];
@@ -26,7 +30,16 @@ export interface OllamaFakeOptions {
   cut?: 'window' | 'half';
   /** Refuse an over-long prompt with 400 when the request says `truncate: false`, as Ollama 0.12+ does. */
   honorTruncate?: boolean;
+  /** Retry-After sent with a 429 or a 500. */
+  retryAfter?: string;
+  /** Milliseconds /api/show takes to answer. */
+  showDelayMs?: number;
+  /** The mode of every chat call whose prompt this picks (a chunk that always fails); undefined: as usual. */
+  failWhen?: (prompt: string) => OllamaMode | undefined;
 }
+
+const HTML_500 =
+  '<!DOCTYPE html>\n<html><head><title>500 Internal Server Error</title></head><body><center><h1>500 Internal Server Error</h1></center><hr><center>nginx</center></body></html>\n';
 
 /** What the fake's runner did with one chat call's prompt. */
 export interface Evaluation {
@@ -45,7 +58,8 @@ const KEEP = 4;
 
 /** The Ollama HTTP API (/api/show, /api/chat streaming NDJSON, /api/tags, /api/version) on loopback. */
 export class FakeOllama extends LoopbackServer {
-  opts: Required<Omit<OllamaFakeOptions, 'answer' | 'triggers' | 'calls'>> & Pick<OllamaFakeOptions, 'answer' | 'triggers' | 'calls'>;
+  opts: Required<Omit<OllamaFakeOptions, 'answer' | 'triggers' | 'calls' | 'retryAfter' | 'failWhen'>> &
+    Pick<OllamaFakeOptions, 'answer' | 'triggers' | 'calls' | 'retryAfter' | 'failWhen'>;
   readonly evaluations: Evaluation[] = [];
 
   constructor(opts: OllamaFakeOptions = {}) {
@@ -58,6 +72,7 @@ export class FakeOllama extends LoopbackServer {
       charsPerToken: 3,
       cut: 'window',
       honorTruncate: false,
+      showDelayMs: 0,
       ...opts,
     };
   }
@@ -89,6 +104,8 @@ export class FakeOllama extends LoopbackServer {
       });
     }
     if (req.path === '/api/show') {
+      if (this.opts.showDelayMs) await sleep(this.opts.showDelayMs);
+      if (res.destroyed) return;
       if (!known || this.opts.mode === 'missing-model') return sendJson(res, 404, { error: `model '${model}' not found` });
       return sendJson(res, 200, {
         modelfile: '# Modelfile',
@@ -101,13 +118,29 @@ export class FakeOllama extends LoopbackServer {
       });
     }
     if (req.path !== '/api/chat') return sendJson(res, 404, { error: 'not found' });
-    const mode = this.opts.calls?.[this.chatRequests.indexOf(req) + 1] ?? this.opts.mode;
+    const asked = ((body.messages ?? []) as { content?: string }[]).map((m) => m.content ?? '').join('\n');
+    const mode = this.opts.calls?.[this.chatRequests.indexOf(req) + 1] ?? this.opts.failWhen?.(asked) ?? this.opts.mode;
+    const retryAfter = this.opts.retryAfter !== undefined ? { 'retry-after': this.opts.retryAfter } : {};
+    if (mode === 'html-error') {
+      res.writeHead(500, { 'content-type': 'text/html', ...retryAfter });
+      res.end(HTML_500);
+      return;
+    }
+    if (mode === 'rate-limited') {
+      res.writeHead(429, { 'content-type': 'application/json', ...retryAfter });
+      res.end(JSON.stringify({ error: 'server busy, please try again.  maximum pending requests exceeded' }));
+      return;
+    }
     if (mode === 'reset') {
       res.socket?.destroy();
       return;
     }
     if (!known || mode === 'missing-model') return sendJson(res, 404, { error: `model "${model}" not found, try pulling it first` });
-    if (mode === 'server-error') return sendJson(res, 500, { error: 'llama runner process has terminated: signal: killed' });
+    if (mode === 'server-error') {
+      res.writeHead(500, { 'content-type': 'application/json', ...retryAfter });
+      res.end(JSON.stringify({ error: 'llama runner process has terminated: signal: killed' }));
+      return;
+    }
 
     // The runner: the chat template around the messages, num_ctx capped at the model's length, and
     // a prompt longer than that shortened from the start, as `truncating input prompt` does.

@@ -4,12 +4,28 @@ import { reviewPrompt } from './reviewer.js';
 
 /** OpenAI-compatible POST /v1/chat/completions with SSE streaming, as vLLM and LM Studio serve it. */
 export class FakeOpenAI extends LoopbackServer {
+  /** An error status for particular calls, by number from 1; other calls answer. */
+  failures: Record<number, { status: number; retryAfter?: string }> = {};
+
   constructor() {
     super((req, res) => this.handle(req, res));
   }
 
+  get chatRequests(): RecordedRequest[] {
+    return this.requests.filter((r) => r.path === '/v1/chat/completions');
+  }
+
   private handle(req: RecordedRequest, res: ServerResponse): void {
     if (req.path !== '/v1/chat/completions') return sendJson(res, 404, { error: { message: 'not found' } });
+    const failure = this.failures[this.chatRequests.indexOf(req) + 1];
+    if (failure) {
+      res.writeHead(failure.status, {
+        'content-type': 'application/json',
+        ...(failure.retryAfter !== undefined ? { 'retry-after': failure.retryAfter } : {}),
+      });
+      res.end(JSON.stringify({ error: { message: failure.status === 429 ? 'Rate limit exceeded' : 'Internal server error' } }));
+      return;
+    }
     const body = req.json as { model: string; messages: { role: string; content: string }[] };
     const user = body.messages.find((m) => m.role === 'user')?.content ?? '';
     const text = JSON.stringify(reviewPrompt(user));

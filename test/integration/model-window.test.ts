@@ -164,8 +164,8 @@ describe('model window: what was sent is what the model read (real git, loopback
   describe('a call that fails leaves only its own chunk unreviewed', () => {
     const files = Object.fromEntries(['alpha', 'beta', 'gamma'].map((n) => [`src/${n}.ts`, source(n, 100)]));
     // About 8 KB of diff each against a budget of about 8.5 KB: one chunk per file, in path order.
-    const review = async (calls: OllamaFakeOptions['calls']): Promise<ReviewResult> => {
-      await start({ contextLength: 4096, calls });
+    const review = async (calls: OllamaFakeOptions['calls'], more: OllamaFakeOptions = {}): Promise<ReviewResult> => {
+      await start({ contextLength: 4096, calls, ...more });
       repo = repoWith(files);
       return runReview({ repoDir: repo.dir, target: { kind: 'working-tree' }, config: config(), provider: ollama(server.url) });
     };
@@ -199,20 +199,26 @@ describe('model window: what was sent is what the model read (real git, loopback
       });
     }
 
-    for (const [mode, reason] of [
-      ['garbage', /the model answer could not be read/],
-      ['server-error', /Ollama failed with HTTP 500/],
-    ] as const) {
-      it(`goes on past a chunk that ${mode === 'garbage' ? 'answered garbage' : 'failed with HTTP 500'}, without retrying it`, async () => {
-        const r = await review({ 2: mode });
-        assert.equal(server.chatRequests.length, 3);
-        assert.equal(r.coverage.unreviewed.length, 1);
-        assert.equal(r.coverage.unreviewed[0].file, 'src/beta.ts');
-        assert.match(r.coverage.unreviewed[0].reason, reason);
-        assert.equal(r.coverage.reviewedLines, 200);
-        assertAccounted(r);
-        assert.equal(r.rulesOnly, false);
-      });
-    }
+    it('goes on past a chunk that answered garbage, without retrying it', async () => {
+      const r = await review({ 2: 'garbage' });
+      assert.equal(server.chatRequests.length, 3);
+      assert.equal(r.coverage.unreviewed.length, 1);
+      assert.equal(r.coverage.unreviewed[0].file, 'src/beta.ts');
+      assert.match(r.coverage.unreviewed[0].reason, /the model answer could not be read/);
+      assert.equal(r.coverage.reviewedLines, 200);
+      assertAccounted(r);
+      assert.equal(r.rulesOnly, false);
+    });
+
+    it('goes on past a chunk that keeps failing with HTTP 500, after its retries', async () => {
+      const r = await review({}, { failWhen: (prompt) => (prompt.includes('src/beta.ts') ? 'server-error' : undefined) });
+      assert.equal(server.chatRequests.length, 5, 'chunk 2 tried three times, the others once');
+      assert.equal(r.coverage.unreviewed.length, 1);
+      assert.equal(r.coverage.unreviewed[0].file, 'src/beta.ts');
+      assert.match(r.coverage.unreviewed[0].reason, /Ollama failed with HTTP 500/);
+      assert.equal(r.coverage.reviewedLines, 200);
+      assertAccounted(r);
+      assert.equal(r.rulesOnly, false);
+    });
   });
 });

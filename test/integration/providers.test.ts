@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { AnthropicProvider } from '../../src/core/providers/anthropic.js';
 import { OllamaProvider } from '../../src/core/providers/ollama.js';
 import { OpenAICompatibleProvider } from '../../src/core/providers/openai.js';
-import { ProviderError } from '../../src/core/providers/types.js';
+import { parseRetryAfter, ProviderError } from '../../src/core/providers/types.js';
 import { parseModelOutput } from '../../src/core/output/parse.js';
 import { FakeAnthropic } from '../fakes/anthropic.js';
 import { FakeOllama } from '../fakes/ollama.js';
@@ -93,11 +93,47 @@ describe('Ollama provider through the ollama client, against a loopback Ollama A
     await server.start();
   });
 
-  it('explains a 500 from the runner', async () => {
+  it('explains a 500 from the runner, as worth retrying after the Retry-After it sent', async () => {
     server.opts.mode = 'server-error';
+    server.opts.retryAfter = '7';
     const p = ollama(server.url);
     await p.prepare();
-    await rejects(p.complete(req), 'other', /HTTP 500/);
+    await assert.rejects(p.complete(req), (err: unknown) => {
+      assert.ok(err instanceof ProviderError, String(err));
+      assert.match(err.message, /HTTP 500: llama runner process has terminated/);
+      assert.equal(err.transient && err.busy && !err.setup, true);
+      assert.equal(err.retryAfterMs, 7000);
+      return true;
+    });
+  });
+
+  it('takes a 429 for a busy server to retry, not a failure of the review', async () => {
+    server.opts.mode = 'rate-limited';
+    const p = ollama(server.url);
+    await p.prepare();
+    await assert.rejects(p.complete(req), (err: unknown) => {
+      assert.ok(err instanceof ProviderError, String(err));
+      assert.match(err.message, /Ollama is busy \(HTTP 429\)/);
+      assert.equal(err.transient && err.busy && !err.setup, true);
+      assert.equal(err.retryAfterMs, undefined, 'no Retry-After: the review backs off on its own');
+      return true;
+    });
+  });
+
+  it('/api/show honours the timeout it is given', async () => {
+    server.opts.showDelayMs = 5000;
+    const p = new OllamaProvider({
+      host: server.url,
+      model: 'qwen2.5-coder:7b',
+      maxNumCtx: 16384,
+      outputReserve: 2048,
+      keepAlive: '5m',
+      temperature: 0.1,
+      timeoutMs: 300,
+    });
+    const t0 = Date.now();
+    await rejects(p.prepare(), 'timeout', /did not answer within the time limit/);
+    assert.ok(Date.now() - t0 < 2000, `${Date.now() - t0} ms`);
   });
 
   it('takes a stream cut mid-answer for a broken connection worth retrying, not for Ollama being unreachable', async () => {
@@ -251,6 +287,40 @@ describe('Anthropic provider through @anthropic-ai/sdk, against a loopback Messa
 });
 
 describe('OpenAI-compatible provider against a loopback chat/completions server', () => {
+  it('takes 429 and 5xx for a busy server to retry, with its Retry-After capped at 60 s', async () => {
+    const server = new FakeOpenAI();
+    await server.start();
+    try {
+      server.failures = { 1: { status: 429, retryAfter: '3600' }, 2: { status: 503 } };
+      const p = new OpenAICompatibleProvider({ baseURL: server.url, model: 'qwen', contextTokens: 32768, outputReserve: 2048 });
+      for (const [status, wait] of [
+        [429, 60_000],
+        [503, undefined],
+      ] as const) {
+        await assert.rejects(p.complete(req), (err: unknown) => {
+          assert.ok(err instanceof ProviderError, String(err));
+          assert.equal(err.transient && err.busy && !err.setup, true, `${status}`);
+          assert.equal(err.retryAfterMs, wait);
+          return true;
+        });
+      }
+      assert.equal(parseModelOutput((await p.complete(req)).text).findings.length, 2, 'the third call answers');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('reads Retry-After as seconds or an HTTP date, never past 60 s', () => {
+    const now = Date.parse('2026-11-22T10:00:00Z');
+    assert.equal(parseRetryAfter('2', now), 2000);
+    assert.equal(parseRetryAfter('0', now), 0);
+    assert.equal(parseRetryAfter('86400', now), 60_000);
+    assert.equal(parseRetryAfter('Sun, 22 Nov 2026 10:00:30 GMT', now), 30_000);
+    assert.equal(parseRetryAfter('Sun, 22 Nov 2026 09:00:00 GMT', now), 0);
+    assert.equal(parseRetryAfter('soon', now), undefined);
+    assert.equal(parseRetryAfter(null, now), undefined);
+  });
+
   it('streams SSE with a JSON schema response_format', async () => {
     const server = new FakeOpenAI();
     await server.start();

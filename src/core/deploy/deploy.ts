@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { userInfo } from 'node:os';
-import { defaultBaseRef, headSha, isAncestor, mergeBase, repoRoot, resolveRef } from '../git/repo.js';
+import { hostname, userInfo } from 'node:os';
+import { LockBusyError, ownerGone, withExclusive } from '../exclusive.js';
+import { defaultBaseRef, EMPTY_TREE, headSha, isAncestor, mergeBase, repoRoot, resolveRef } from '../git/repo.js';
 import type { DeploymentRecorder } from '../hosts/types.js';
 import { HistoryStore, type DeploymentRecord, type ExecutionRecord } from '../history.js';
 import { incompleteNote, isComplete, passesGate } from '../report/verdict.js';
@@ -33,6 +34,8 @@ export interface DeployRequest {
   log?: (message: string) => void;
   /** Called at the gate with why it refuses: return true to override (the editor asks with a modal). */
   confirmOverride?: (record: ExecutionRecord, reason: string) => Promise<boolean>;
+  /** How long to wait for another deploy of the same commit and environment before refusing. */
+  lockWaitMs?: number;
 }
 
 export type DeployOutcome =
@@ -52,11 +55,43 @@ async function whoAmI(repo: string): Promise<string> {
   }
 }
 
-const ACTIVE: DeploymentRecord['state'][] = ['approved', 'deploying', 'deployed'];
+/** A deploy of the same commit and environment waits this long for another to finish, then reads its record. */
+export const DEPLOY_LOCK_WAIT_MS = 10_000;
+/** A deployment without a live owner to ask, untouched for this long, is no longer running. */
+export const INTERRUPTED_AFTER_MS = 10 * 60_000;
 
-/** The gate, the webhook, the record and the checks — in that order, each step recorded in history. */
+const inFlight = (d: DeploymentRecord): boolean => d.state === 'approved' || d.state === 'deploying';
+
+/**
+ * Whether a deployment is no longer driven by anyone: the store reads one left by a dead process
+ * as `interrupted`; a record it has not classified yet is judged the same way, by its owner process
+ * on this machine, else by a heartbeat older than INTERRUPTED_AFTER_MS.
+ */
+export function deploymentInterrupted(d: DeploymentRecord, now = Date.now()): boolean {
+  if (d.state === 'interrupted') return true;
+  if (!inFlight(d)) return false;
+  if (d.owner && d.owner.host === hostname()) return ownerGone(d.owner);
+  const last = Date.parse(d.updatedAt ?? d.startedAt ?? d.approvedAt);
+  return Number.isNaN(last) || now - last > INTERRUPTED_AFTER_MS;
+}
+
+async function findReview(root: string, history: HistoryStore, head: string, environment: string): Promise<ExecutionRecord | undefined> {
+  const records = await history.list();
+  const since = await deployedSince(root, records, head, environment);
+  const ofHead = records.filter((r) => r.status === 'completed' && r.result && r.target.head === head);
+  for (const r of ofHead) if (await covers(root, r, since)) return r;
+  return undefined;
+}
+
+const describeDeployment = (d: DeploymentRecord): string =>
+  `deployment ${d.deploymentId}, ${d.completedAt ?? d.startedAt ?? d.approvedAt}${d.owner ? `, pid ${d.owner.pid} on ${d.owner.host}` : ''}`;
+
+/**
+ * The gate, the webhook, the record and the checks — in that order, each step recorded in history.
+ * Deciding and sending happen under a lock per repository, commit and environment: of two deploys
+ * started together exactly one sends the webhook, the other waits and then refuses with its record.
+ */
 export async function deploy(req: DeployRequest): Promise<DeployOutcome> {
-  const log = req.log ?? (() => undefined);
   if (!req.url)
     return {
       kind: 'config',
@@ -66,28 +101,64 @@ export async function deploy(req: DeployRequest): Promise<DeployOutcome> {
   const root = await repoRoot(req.repoDir);
   const head = await headSha(root);
   if (!head) return { kind: 'refused', reason: 'The repository has no commits to deploy.' };
-  const history = new HistoryStore(req.stateDir, root);
-  const ofHead = (await history.list()).filter((r) => r.status === 'completed' && r.result && r.target.head === head);
-  let record: ExecutionRecord | undefined;
-  for (const r of ofHead) {
-    if (!(await coversBranch(root, r))) continue;
-    record = r;
-    break;
-  }
-  if (!record?.result) {
+  const key = `deploy ${root} ${head} ${req.environment}`;
+  try {
+    return await withExclusive(req.stateDir, key, () => decideAndSend(req, root, head), { waitMs: req.lockWaitMs ?? DEPLOY_LOCK_WAIT_MS });
+  } catch (err) {
+    if (!(err instanceof LockBusyError)) throw err;
+    const record = await findReview(root, new HistoryStore(req.stateDir, root), head, req.environment);
+    const existing = record?.deployments?.find((d) => d.environment === req.environment && inFlight(d));
+    const who = err.owner ? ` (pid ${err.owner.pid} on ${err.owner.host})` : '';
     return {
       kind: 'refused',
-      reason: `No completed review of HEAD ${head.slice(0, 8)} that covers the branch since its base: review it first (pullmint review --base, or "Review Branch Against Base…"). A review of an earlier HEAD, or of only part of the branch, does not count.`,
-    };
-  }
-  const existing = (record.deployments ?? []).find((d) => d.environment === req.environment && ACTIVE.includes(d.state));
-  if (existing) {
-    return {
-      kind: 'refused',
-      reason: `Execution ${record.executionId} is already ${existing.state} to ${req.environment} (deployment ${existing.deploymentId}, ${existing.completedAt ?? existing.startedAt ?? existing.approvedAt}).`,
+      reason: existing
+        ? `Execution ${record!.executionId} is already ${existing.state} to ${req.environment} (${describeDeployment(existing)}).`
+        : `Another deploy of ${head.slice(0, 8)} to ${req.environment} is already deploying${who}.`,
       record,
       existing,
     };
+  }
+}
+
+async function decideAndSend(req: DeployRequest, root: string, head: string): Promise<DeployOutcome> {
+  const log = req.log ?? (() => undefined);
+  const history = new HistoryStore(req.stateDir, root);
+  const record = await findReview(root, history, head, req.environment);
+  if (!record?.result) {
+    return {
+      kind: 'refused',
+      reason: `No completed review of HEAD ${head.slice(0, 8)} that covers what would be deployed: the branch since its base, or on the default branch the commits since the last deploy to ${req.environment}. Review it first (pullmint review --base on a branch; pullmint review --range <last deployed>..HEAD on the default branch), or deploy with --force. A review of an earlier HEAD, or of only part of it, does not count.`,
+    };
+  }
+  const mine = (record.deployments ?? []).filter((d) => d.environment === req.environment);
+  const done = mine.find((d) => d.state === 'deployed');
+  if (done) {
+    return {
+      kind: 'refused',
+      reason: `Execution ${record.executionId} is already deployed to ${req.environment} (${describeDeployment(done)}).`,
+      record,
+      existing: done,
+    };
+  }
+  const interrupted: DeploymentRecord[] = [];
+  for (const d of mine.filter((x) => inFlight(x) || x.state === 'interrupted')) {
+    if (!deploymentInterrupted(d)) {
+      return {
+        kind: 'refused',
+        reason: `Execution ${record.executionId} is already ${d.state} to ${req.environment} (${describeDeployment(d)}).`,
+        record,
+        existing: d,
+      };
+    }
+    interrupted.push(d);
+  }
+  if (interrupted.length > 0) {
+    const d = interrupted[interrupted.length - 1];
+    // The webhook may have reached the receiver before the process died: only the user can tell.
+    const reason = `Deployment ${d.deploymentId} to ${req.environment} was interrupted while ${d.state === 'interrupted' ? 'running' : d.state} (${describeDeployment(d)}; that process is gone): the receiver may or may not have acted on it. Check ${req.environment}, then deploy again with --force.`;
+    const again = req.force || ((await req.confirmOverride?.(record, reason)) ?? false);
+    if (!again) return { kind: 'refused', reason, record, existing: d };
+    log(`deployment ${d.deploymentId} was interrupted; deploying again`);
   }
   const result = record.result;
   const refusal = gateRefusal(result, req.deployThreshold);
@@ -107,12 +178,11 @@ export async function deploy(req: DeployRequest): Promise<DeployOutcome> {
     approvedAt: now(),
     attempts: 0,
   };
-  const save = async (): Promise<void> => {
-    const latest = (await history.get(record.executionId)) ?? record;
-    const others = (latest.deployments ?? []).filter((d) => d.deploymentId !== deployment.deploymentId);
-    record.deployments = [...others, { ...deployment }];
-    await history.put({ ...latest, deployments: record.deployments });
-  };
+  const save = (): Promise<void> =>
+    updateRecord(req.stateDir, history, record, (latest) => [
+      ...latest.filter((d) => d.deploymentId !== deployment.deploymentId),
+      { ...deployment },
+    ]);
   await save();
   log(
     `[${record.executionId}] deployment ${deployment.deploymentId} approved for ${req.environment}${override ? ` (override by ${requestedBy}, risk ${result.riskScore})` : ''}`,
@@ -196,6 +266,28 @@ export async function deploy(req: DeployRequest): Promise<DeployOutcome> {
   return { kind: 'deployed', record, deployment };
 }
 
+/**
+ * Read-modify-write of the execution's deployments under a lock of its own: deploys to other
+ * environments of the same execution write the same record at the same time.
+ */
+async function updateRecord(
+  stateDir: string,
+  history: HistoryStore,
+  record: ExecutionRecord,
+  change: (deployments: DeploymentRecord[]) => DeploymentRecord[],
+): Promise<void> {
+  await withExclusive(
+    stateDir,
+    `execution ${history.repo} ${record.executionId}`,
+    async () => {
+      const latest = (await history.get(record.executionId)) ?? record;
+      record.deployments = change(latest.deployments ?? []);
+      await history.put({ ...latest, deployments: record.deployments });
+    },
+    { waitMs: 30_000 },
+  );
+}
+
 async function githubStatus(
   req: DeployRequest,
   d: DeploymentRecord,
@@ -227,15 +319,27 @@ function gateRefusal(result: ReviewResult, deployThreshold: number): string | nu
 }
 
 /**
- * Whether a review of HEAD reviewed everything the branch adds to its base: a review of just the
- * last commit, or of HEAD..HEAD, says nothing about the rest of what would be deployed.
+ * Where what a deploy of `head` brings begins: a branch's fork point from the default branch; on
+ * the default branch itself (or with none), the newest commit already deployed to this
+ * environment. Null when nothing marks a beginning: only a review of the whole history covers it.
  */
-async function coversBranch(root: string, record: ExecutionRecord): Promise<boolean> {
-  const t = record.target;
-  if (t.kind !== 'base' && t.kind !== 'range') return false;
+async function deployedSince(root: string, records: ExecutionRecord[], head: string, environment: string): Promise<string | null> {
   const baseRef = await defaultBaseRef(root).catch(() => null);
   const baseSha = baseRef ? await resolveRef(root, baseRef) : null;
-  const forkPoint = baseSha ? await mergeBase(root, baseSha, t.head).catch(() => '') : '';
-  if (!forkPoint) return t.base !== t.head;
-  return t.base === forkPoint || isAncestor(root, t.base, forkPoint);
+  const forkPoint = baseSha ? await mergeBase(root, baseSha, head).catch(() => '') : '';
+  if (forkPoint && forkPoint !== head) return forkPoint;
+  for (const r of records) {
+    const deployed = r.deployments?.some((d) => d.environment === environment && d.state === 'deployed');
+    if (deployed && r.target.head !== head && (await isAncestor(root, r.target.head, head))) return r.target.head;
+  }
+  return null;
+}
+
+/** Whether a review of HEAD read everything since `since`: a review of HEAD..HEAD, or of the last commit alone, does not. */
+async function covers(root: string, record: ExecutionRecord, since: string | null): Promise<boolean> {
+  const t = record.target;
+  if (t.kind !== 'base' && t.kind !== 'range') return false;
+  if (t.base === EMPTY_TREE) return true;
+  if (since === null) return false;
+  return t.base === since || isAncestor(root, t.base, since);
 }

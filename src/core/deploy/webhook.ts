@@ -29,6 +29,8 @@ export interface WebhookOptions {
   sleep: (ms: number) => Promise<void>;
   onAttempt?: (a: AttemptLog) => void;
   signal?: AbortSignal;
+  /** The longest Retry-After honoured; a longer one fails the attempt (default 60 s). */
+  maxRetryAfterMs?: number;
 }
 
 export interface AttemptLog {
@@ -62,12 +64,15 @@ export function retryAfterMs(value: string | null, now = Date.now()): number | n
   return Number.isNaN(at) ? null : Math.max(0, at - now);
 }
 
+export const MAX_RETRY_AFTER_MS = 60_000;
+
 const retryable = (status: number): boolean => status === 408 || status === 429 || status >= 500;
 
 /**
  * POSTs the payload: the same body, Idempotency-Key and signature on every attempt; retries
  * network errors, timeouts, 408, 429 and 5xx with backoff (Retry-After wins when given); never
- * retries another 4xx.
+ * retries another 4xx. A Retry-After beyond `maxRetryAfterMs` ends the deploy instead of holding
+ * the terminal (and the deploy lock) for as long as the receiver asks.
  */
 export async function sendDeployWebhook(payload: DeployPayload, opts: WebhookOptions): Promise<WebhookOutcome> {
   const body = JSON.stringify(payload);
@@ -100,6 +105,17 @@ export async function sendDeployWebhook(payload: DeployPayload, opts: WebhookOpt
         return { ok: false, attempts: attempt, lastStatus: status, error: `${error} (not retried: the receiver refused the request)` };
       }
       wait = retryAfterMs(res.headers.get('retry-after'));
+      const cap = opts.maxRetryAfterMs ?? MAX_RETRY_AFTER_MS;
+      if (wait !== null && wait > cap) {
+        const asked = `${Math.ceil(wait / 1000)} s`;
+        opts.onAttempt?.({ attempt, status, error, durationMs: Date.now() - started });
+        return {
+          ok: false,
+          attempts: attempt,
+          lastStatus: status,
+          error: `${error}: the receiver asked to retry after ${asked} (Retry-After: ${res.headers.get('retry-after')}), longer than the ${cap / 1000} s Pullmint waits; deploy again after ${asked}`,
+        };
+      }
     } catch (err) {
       if (opts.signal?.aborted) throw err;
       error = timeout.aborted ? `no answer within ${opts.timeoutMs / 1000} s` : describeNetworkError(err);

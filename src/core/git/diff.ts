@@ -3,8 +3,8 @@ import { copyFile, mkdtemp, rm, stat, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { gitAt, GitError, gitEnv, runGit, tryGit } from './run.js';
-import { defaultBaseRef, EMPTY_TREE, resolveCommit } from './repo.js';
+import { dubiousOwnership, gitAt, GitError, gitEnv, runGit, tryGit } from './run.js';
+import { checkRevision, defaultBaseRef, EMPTY_TREE, isShallow, notARepository, resolveCommit, UNSHALLOW_HINT } from './repo.js';
 import type { ReviewTarget } from '../types.js';
 import { StringDecoder } from 'node:string_decoder';
 import type { FileDiff } from '../diff/model.js';
@@ -60,7 +60,7 @@ function streamDiff(
     );
     child.on('close', (code) => {
       if (!okCodes.includes(code ?? -1))
-        return reject(new GitError(`git diff failed: ${stderr.trim().split('\n')[0] || `exit code ${code}`}`));
+        return reject(dubiousOwnership(stderr) ?? new GitError(`git diff failed: ${stderr.trim().split('\n')[0] || `exit code ${code}`}`));
       parser.push(decoder.end());
       resolve({ parsed: parser.end(), bytes });
     });
@@ -135,6 +135,7 @@ interface RepoInfo {
 /** Top level, git dir and HEAD in one git call (two when the repository has no commits yet). */
 async function repoInfo(dir: string): Promise<RepoInfo> {
   const git = gitAt(dir);
+  let failure: unknown;
   try {
     const [root, gitDir, head] = (await git.raw(['rev-parse', '--show-toplevel', '--absolute-git-dir', 'HEAD^{commit}']))
       .trim()
@@ -146,10 +147,25 @@ async function repoInfo(dir: string): Promise<RepoInfo> {
   try {
     const [root, gitDir] = (await git.raw(['rev-parse', '--show-toplevel', '--absolute-git-dir'])).trim().split('\n');
     if (root && gitDir) return { root, gitDir, head: null };
-  } catch {
-    /* below */
+  } catch (err) {
+    failure = err;
   }
-  throw new GitError(`${dir} is not inside a git repository`, 'Run the review from a git checkout, or pass --repo DIR.');
+  throw await notARepository(dir, failure);
+}
+
+/** A user's range split into its ends, each refused when git would read it as an option. */
+function splitRange(range: string): { from: string; dots: string; to: string } {
+  const m = /^(.+?)(\.{2,3})(.+)$/.exec(range);
+  if (!m) throw new GitError(`'${range}' is not a range`, 'Write it as A..B (or A...B for the merge-base).');
+  return { from: checkRevision(m[1]), dots: m[2], to: checkRevision(m[3]) };
+}
+
+/** The merge-base of two commits, or a GitError that says why there is none (a shallow clone first). */
+async function mergeBaseOf(root: string, a: string, b: string, what: string): Promise<string> {
+  const base = await tryGit(root, ['merge-base', a, b]);
+  if (base) return base;
+  if (await isShallow(root)) throw new GitError(`${what}: this clone is shallow and does not have their common history`, UNSHALLOW_HINT);
+  throw new GitError(`${what} share no history`, 'Pick a base that HEAD branched from.');
 }
 
 /**
@@ -159,12 +175,12 @@ async function repoInfo(dir: string): Promise<RepoInfo> {
  */
 export async function targetBase(dir: string, spec: TargetSpec): Promise<string | null> {
   if (spec.kind === 'range') {
-    const m = /^(.+?)(\.{2,3})(.+)$/.exec(spec.range);
-    if (!m) throw new GitError(`'${spec.range}' is not a range`, 'Write it as A..B (or A...B for the merge-base).');
-    const ends = await rangeEnds(dir, m[1], m[3]);
-    return m[2] === '...' ? (await gitAt(ends.root).raw(['merge-base', ends.from, ends.to])).trim() : ends.from;
+    const r = splitRange(spec.range);
+    const ends = await rangeEnds(dir, r.from, r.to);
+    return r.dots === '...' ? mergeBaseOf(ends.root, ends.from, ends.to, `'${r.from}' and '${r.to}'`) : ends.from;
   }
   if (spec.kind !== 'base') return null;
+  if (spec.ref !== undefined) checkRevision(spec.ref);
   const { root, head } = await repoInfo(dir);
   if (!head) return null;
   const refSha = await resolveCommit(root, spec.ref ?? (await defaultBaseRef(root)));
@@ -175,22 +191,21 @@ export async function targetBase(dir: string, spec: TargetSpec): Promise<string 
 export async function collectDiff(dir: string, spec: TargetSpec, opts: DiffOptions): Promise<DiffSourceResult> {
   // A range needs nothing from HEAD: ask git everything at once; git diff prints repo-relative paths from any folder.
   if (spec.kind === 'range') {
-    const m = /^(.+?)(\.{2,3})(.+)$/.exec(spec.range);
-    if (!m) throw new GitError(`'${spec.range}' is not a range`, 'Write it as A..B (or A...B for the merge-base).');
-    const git = gitAt(dir);
-    const fromRef = m[2] === '...' ? `${m[1]}...${m[3]}` : m[1];
+    // Checked before any git call: the diff below starts at once, with the user's words as arguments.
+    const r = splitRange(spec.range);
+    const fromRef = r.dots === '...' ? `${r.from}...${r.to}` : r.from;
     // Two git calls at once: where the repository is and what the ends are (one rev-parse), and the diff.
     const [ends, streamed] = await Promise.all([
-      rangeEnds(dir, m[1], m[3]),
-      streamDiff(dir, [...diffArgs(opts), fromRef, ...(m[2] === '...' ? [] : [m[3]])], opts).catch(() => null),
+      rangeEnds(dir, r.from, r.to),
+      streamDiff(dir, [...diffArgs(opts), fromRef, ...(r.dots === '...' ? [] : [r.to])], opts).catch(() => null),
     ]);
-    const from = m[2] === '...' ? (await git.raw(['merge-base', ends.from, ends.to])).trim() : ends.from;
+    const from = r.dots === '...' ? await mergeBaseOf(ends.root, ends.from, ends.to, `'${r.from}' and '${r.to}'`) : ends.from;
     const diff = streamed ?? (await streamDiff(ends.root, [...diffArgs(opts), from, ends.to], opts));
     return finish(diff, ends.root, { kind: 'range', base: from, head: ends.to, label: spec.range });
   }
   if (spec.kind === 'working-tree' && opts.paths?.length) return savedFilesDiff(dir, opts);
+  if (spec.kind === 'base' && spec.ref !== undefined) checkRevision(spec.ref);
   const { root, gitDir, head } = await repoInfo(dir);
-  const git = gitAt(root);
   switch (spec.kind) {
     case 'working-tree': {
       const base = head ?? EMPTY_TREE;
@@ -206,13 +221,7 @@ export async function collectDiff(dir: string, spec: TargetSpec, opts: DiffOptio
       if (!head) throw new GitError('the repository has no commits yet', 'Review the working tree instead.');
       const ref = spec.ref ?? (await defaultBaseRef(root));
       const refSha = await resolveCommit(root, ref);
-      let mergeBase: string;
-      try {
-        mergeBase = (await git.raw(['merge-base', refSha, head])).trim();
-      } catch {
-        mergeBase = '';
-      }
-      if (!mergeBase) throw new GitError(`'${ref}' and HEAD share no history`, 'Pick a base that HEAD branched from.');
+      const mergeBase = await mergeBaseOf(root, refSha, head, `'${ref}' and HEAD`);
       const diff = await streamDiff(root, [...diffArgs(opts), mergeBase, head], opts);
       return finish(diff, root, { kind: 'base', base: mergeBase, head, label: ref });
     }

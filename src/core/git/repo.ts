@@ -1,5 +1,5 @@
 /** What Pullmint asks git about a repository: its root, HEAD, branches, remotes and commits. */
-import { gitAt, GitError, runGit, tryGit } from './run.js';
+import { dubiousOwnership, gitAt, GitError, runGit, tryGit } from './run.js';
 
 /** git's well-known hash of the empty tree: the base for a repository with no commits. */
 export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
@@ -8,10 +8,54 @@ export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 export async function repoRoot(dir: string): Promise<string> {
   try {
     return (await gitAt(dir).revparse(['--show-toplevel'])).trim();
-  } catch {
-    throw new GitError(`${dir} is not inside a git repository`, 'Run the review from a git checkout, or pass --repo DIR.');
+  } catch (err) {
+    throw await notARepository(dir, err);
   }
 }
+
+/**
+ * Why git found no working tree at `dir`, from what it said: another user's repository, a bare
+ * repository, the inside of a .git folder, or no repository at all. Each has its own fix.
+ */
+export async function notARepository(dir: string, err: unknown): Promise<GitError> {
+  const said = err instanceof Error ? err.message : String(err);
+  const dubious = dubiousOwnership(said);
+  if (dubious) return dubious;
+  if (/must be run in a work tree/i.test(said)) {
+    const [bare, insideGitDir] = (await tryGit(dir, ['rev-parse', '--is-bare-repository', '--is-inside-git-dir'])).split('\n');
+    if (bare === 'true')
+      return new GitError(
+        `${dir} is a bare repository: it has no working tree to review`,
+        `Review in a checkout of it: git clone ${dir} <folder>, then run pullmint there (or pass --repo <folder>).`,
+      );
+    if (insideGitDir === 'true')
+      return new GitError(
+        `${dir} is inside a .git folder, not a working tree`,
+        'Run the review from the checkout above it, or pass --repo DIR.',
+      );
+  }
+  return new GitError(`${dir} is not inside a git repository`, 'Run the review from a git checkout, or pass --repo DIR.');
+}
+
+/**
+ * Refuses a revision the user typed that git would read as an option: `HEAD~1..--output=/tmp/x`
+ * makes `git diff` write that file before it finds no such revision.
+ */
+export function checkRevision(ref: string): string {
+  if (ref.startsWith('-') || /[\0\n\r]/.test(ref)) {
+    throw new GitError(`'${ref.replace(/[\0\n\r]/g, '?')}' is not a revision`, 'Name a branch, tag or commit, e.g. --range main..HEAD.');
+  }
+  return ref;
+}
+
+/** Whether the repository holds only part of its history (`git clone --depth`). */
+export async function isShallow(dir: string): Promise<boolean> {
+  return (await tryGit(dir, ['rev-parse', '--is-shallow-repository'])) === 'true';
+}
+
+/** What to do when a shallow clone lacks a commit: fetch the rest of the history. */
+export const UNSHALLOW_HINT =
+  'This clone is shallow (git clone --depth): fetch the full history with `git fetch --unshallow`, or in GitHub Actions set fetch-depth: 0 on actions/checkout.';
 
 export async function headSha(dir: string): Promise<string | null> {
   return resolveRef(dir, 'HEAD');
@@ -19,13 +63,15 @@ export async function headSha(dir: string): Promise<string | null> {
 
 /** The commit a ref names, or null. `rev-parse -q` fails silently, so an empty answer means no. */
 export async function resolveRef(dir: string, ref: string): Promise<string | null> {
+  checkRevision(ref);
   return (await tryGit(dir, ['rev-parse', '--verify', '-q', `${ref}^{commit}`])) || null;
 }
 
 export async function resolveCommit(dir: string, ref: string): Promise<string> {
   const sha = await resolveRef(dir, ref);
-  if (!sha) throw new GitError(`unknown revision '${ref}'`, 'Check the name with `git branch -a`, or fetch it first.');
-  return sha;
+  if (sha) return sha;
+  if (await isShallow(dir)) throw new GitError(`unknown revision '${ref}': this clone is shallow`, UNSHALLOW_HINT);
+  throw new GitError(`unknown revision '${ref}'`, 'Check the name with `git branch -a`, or fetch it first.');
 }
 
 /** origin/HEAD, else origin/main, origin/master, main, master: the branch a feature branch forks from. */

@@ -11,6 +11,21 @@ export class GitError extends Error {
   }
 }
 
+/**
+ * git's refusal to touch a repository owned by another user (CVE-2022-24765), with the command it
+ * suggests; null for any other failure. Without it the refusal reads as "not a git repository".
+ */
+export function dubiousOwnership(stderr: string): GitError | null {
+  const m = /detected dubious ownership in repository at '([^']+)'/.exec(stderr);
+  if (!m) return null;
+  const path = m[1];
+  const fix = /git config --global --add safe\.directory .+/.exec(stderr)?.[0].trim() ?? `git config --global --add safe.directory ${path}`;
+  return new GitError(
+    `git refuses to work in ${path}: the repository is owned by another user (dubious ownership)`,
+    `If you trust this repository, mark it safe and run the review again:\n  ${fix}`,
+  );
+}
+
 /** The environment for git: the caller's, without GIT_* variables that would point git elsewhere. */
 export function gitEnv(extra?: Record<string, string>): NodeJS.ProcessEnv {
   return { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toUpperCase().startsWith('GIT_'))), ...extra };
@@ -23,7 +38,10 @@ export function gitEnv(extra?: Record<string, string>): NodeJS.ProcessEnv {
 export function runGit(dir: string, args: string[], env?: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile('git', args, { cwd: dir, env: gitEnv(env), maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(new GitError(`git ${args[0]} failed: ${String(stderr).trim().split('\n')[0] || err.message}`));
+      if (err)
+        reject(
+          dubiousOwnership(String(stderr)) ?? new GitError(`git ${args[0]} failed: ${String(stderr).trim().split('\n')[0] || err.message}`),
+        );
       else resolve(String(stdout));
     });
   });

@@ -60,6 +60,8 @@ export interface PostOutcome {
   inSummaryOnly: number;
   reviewEvent?: 'COMMENT' | 'REQUEST_CHANGES';
   status?: 'success' | 'failure' | 'pending';
+  /** GitHub refused the inline review: its findings went into the summary instead. */
+  inlineError?: string;
 }
 
 /** Deployments as the host shows them (GitHub's Deployments and their statuses). */
@@ -76,7 +78,11 @@ export interface CodeHost {
   readonly repo: RemoteRepo;
   /** The change request of the checked-out branch, or `number`; both ends fetched when missing. */
   findChangeRequest(repoDir: string, number?: number): Promise<ChangeRequestTarget>;
-  /** One summary (updated in place), inline comments on diff lines (each once), optionally a commit status. */
+  /**
+   * Inline comments on diff lines (each once), then one summary (updated in place) that says what
+   * actually went inline, optionally a commit status. Converges: repeated or concurrent posts and
+   * retried requests leave one summary and one comment per finding.
+   */
   post(pr: ChangeRequest, result: ReviewResult, diff: FileDiff[], options: PostOptions): Promise<PostOutcome>;
   readonly deployments: DeploymentRecorder;
   /** Code scanning (SARIF), where the host has it. */

@@ -15,6 +15,25 @@ export interface ParsedOutput {
   unusable: boolean;
 }
 
+/**
+ * What one answer may bring. A model stuck in a loop can stream megabytes or thousands of findings;
+ * what is past these is dropped with a warning rather than stored, cached and shown.
+ */
+export const ANSWER_LIMITS = {
+  /** Characters of the raw answer read at all. */
+  answerChars: 256 * 1024,
+  summaryChars: 4000,
+  /** Findings kept per answer (per chunk), the most severe first. */
+  findings: 50,
+  /** Characters of a finding's message and of its suggestion. */
+  textChars: 4000,
+} as const;
+
+/** Said when a provider stopped reading an answer at `answerChars`. */
+export function overLongAnswer(): string {
+  return `the model kept answering past ${ANSWER_LIMITS.answerChars.toLocaleString('en-US')} characters; the rest was not read`;
+}
+
 const SEVERITY_SYNONYMS: Record<string, Severity> = {
   blocker: 'critical',
   fatal: 'critical',
@@ -104,9 +123,16 @@ function parseLoose(json: string): { value: unknown; repaired: boolean } | null 
 }
 
 /** Reads a model's answer into findings. Never throws: whatever cannot be read becomes a warning. */
-export function parseModelOutput(text: string): ParsedOutput {
+export function parseModelOutput(answer: string): ParsedOutput {
   const warnings: string[] = [];
-  const json = extractJson(text ?? '');
+  let text = answer ?? '';
+  if (text.length > ANSWER_LIMITS.answerChars) {
+    warnings.push(
+      `the model answer was ${text.length.toLocaleString('en-US')} characters; only the first ${ANSWER_LIMITS.answerChars.toLocaleString('en-US')} were read`,
+    );
+    text = text.slice(0, ANSWER_LIMITS.answerChars);
+  }
+  const json = extractJson(text);
   if (!json) {
     return { summary: '', findings: [], warnings: ['the model answered without JSON'], truncated: false, unusable: true };
   }
@@ -119,7 +145,7 @@ export function parseModelOutput(text: string): ParsedOutput {
     return {
       summary: '',
       findings: [],
-      warnings: ['the model answer is not JSON that can be repaired'],
+      warnings: [...warnings, 'the model answer is not JSON that can be repaired'],
       truncated: !balanced,
       unusable: true,
     };
@@ -141,13 +167,32 @@ export function parseModelOutput(text: string): ParsedOutput {
     warnings.push(`the model answer was cut off; kept ${Math.min(completeItems, rawFindings.length)} complete finding(s)`);
     rawFindings = rawFindings.slice(0, completeItems);
   }
-  const findings: ParsedFinding[] = [];
+  let findings: ParsedFinding[] = [];
+  let dropped = 0;
   for (const raw of rawFindings) {
     const f = normalizeFinding(raw);
-    if (typeof f === 'string') warnings.push(f);
-    else findings.push(f);
+    // Past a few, each dropped finding is not worth its own line.
+    if (typeof f === 'string') {
+      if (++dropped <= 5) warnings.push(f);
+    } else findings.push(f);
   }
-  return { summary: summary.trim(), findings, warnings, truncated: !balanced, unusable: false };
+  if (dropped > 5) warnings.push(`dropped ${dropped - 5} more finding(s) without a usable file and line`);
+  if (findings.length > ANSWER_LIMITS.findings) {
+    warnings.push(`the model reported ${findings.length} findings; only the ${ANSWER_LIMITS.findings} most severe are kept`);
+    const rank = (f: ParsedFinding): number => SEVERITIES.indexOf(f.severity);
+    findings = findings
+      .map((f, i) => ({ f, i }))
+      .sort((a, b) => rank(a.f) - rank(b.f) || a.i - b.i)
+      .slice(0, ANSWER_LIMITS.findings)
+      .sort((a, b) => a.i - b.i)
+      .map(({ f }) => f);
+  }
+  summary = summary.trim();
+  if (summary.length > ANSWER_LIMITS.summaryChars) {
+    warnings.push(`the model's summary was ${summary.length} characters; cut to ${ANSWER_LIMITS.summaryChars}`);
+    summary = `${summary.slice(0, ANSWER_LIMITS.summaryChars - 1)}…`;
+  }
+  return { summary, findings, warnings, truncated: !balanced, unusable: false };
 }
 
 function normalizeFinding(raw: unknown): ParsedFinding | string {
@@ -159,7 +204,7 @@ function normalizeFinding(raw: unknown): ParsedFinding | string {
   const v = r.data;
   const severity = normalizeSeverity(v.severity) ?? 'medium';
   const title = (v.title ?? '').trim() || firstSentence(v.message ?? '') || 'Issue';
-  const message = (v.message ?? '').trim() || title;
+  const message = clip((v.message ?? '').trim() || title);
   const endLine = v.endLine != null && v.endLine >= v.line ? v.endLine : undefined;
   return {
     file: normalizePath(v.file),
@@ -169,9 +214,13 @@ function normalizeFinding(raw: unknown): ParsedFinding | string {
     category: normalizeCategory(v.category),
     title: title.slice(0, 200),
     message,
-    suggestion: v.suggestion != null && v.suggestion !== '' ? v.suggestion : undefined,
+    suggestion: v.suggestion != null && v.suggestion !== '' ? clip(v.suggestion) : undefined,
     quote: v.quote != null && v.quote.trim() !== '' ? v.quote : undefined,
   };
+}
+
+function clip(text: string): string {
+  return text.length > ANSWER_LIMITS.textChars ? `${text.slice(0, ANSWER_LIMITS.textChars - 1)}…` : text;
 }
 
 function firstSentence(s: string): string {

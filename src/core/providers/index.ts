@@ -8,7 +8,7 @@ export async function providerOf(config: PullmintConfig, secrets: SecretStore): 
   const module = providerModule(config.provider);
   if (!module) throw new Error(`unknown provider '${config.provider}'`);
   const apiKey = module.secret ? await secrets.get(module.secret) : undefined;
-  return { module, ctx: { apiKey, outputReserveTokens: config.outputReserveTokens } };
+  return { module, ctx: { apiKey, outputReserveTokens: config.outputReserveTokens, timeoutMs: config.timeoutSeconds * 1000 } };
 }
 
 /** The one place a provider name becomes a provider. */

@@ -1,6 +1,7 @@
 import { Ollama } from 'ollama';
 import { z } from 'zod';
 import { setting } from '../config/setting.js';
+import { ANSWER_LIMITS, overLongAnswer } from '../output/parse.js';
 import { REVIEW_JSON_SCHEMA } from '../output/schema.js';
 import type { SetupCheck } from '../types.js';
 import {
@@ -10,8 +11,10 @@ import {
   defineProvider,
   finishCompletion,
   isLoopbackUrl,
+  parseRetryAfter,
   promptLooksCut,
   ProviderError,
+  retryableStatus,
   type Completion,
   type CompletionRequest,
   type ReviewProvider,
@@ -26,6 +29,8 @@ export interface OllamaOptions {
   outputReserve: number;
   keepAlive: string;
   temperature: number;
+  /** Limit for the setup question (/api/show), as for every other request: the user's --timeout. */
+  timeoutMs?: number;
 }
 
 export const DEFAULT_OLLAMA_HOST = 'http://127.0.0.1:11434';
@@ -33,6 +38,8 @@ export const DEFAULT_OLLAMA_MODEL = 'qwen2.5-coder:7b';
 
 /** Context length when /api/show does not say: Ollama's own default window. */
 const FALLBACK_CONTEXT = 4096;
+/** The /api/show limit when none is given (the schema's default timeout is longer). */
+const DEFAULT_SHOW_TIMEOUT_MS = 180_000;
 
 export class OllamaProvider implements ReviewProvider {
   readonly name = 'ollama';
@@ -52,16 +59,25 @@ export class OllamaProvider implements ReviewProvider {
     return this.opts.model;
   }
 
-  /** A client whose every request, the first POST included, honours the signal. */
-  private client(signal?: AbortSignal): Ollama {
-    const fetchWithSignal: typeof fetch = (input, init) =>
-      fetch(input, { ...init, signal: signal && init?.signal ? AbortSignal.any([signal, init.signal]) : (signal ?? init?.signal) });
+  /**
+   * A client whose every request, the first POST included, honours the signal. The client throws
+   * away an error response's headers, so a Retry-After is kept aside for `explain`.
+   */
+  private client(signal?: AbortSignal, seen?: { retryAfterMs?: number }): Ollama {
+    const fetchWithSignal: typeof fetch = async (input, init) => {
+      const res = await fetch(input, {
+        ...init,
+        signal: signal && init?.signal ? AbortSignal.any([signal, init.signal]) : (signal ?? init?.signal),
+      });
+      if (!res.ok && seen) seen.retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
+      return res;
+    };
     return new Ollama({ host: this.opts.host, fetch: fetchWithSignal });
   }
 
   async prepare(signal?: AbortSignal): Promise<{ contextTokens: number; warnings: string[] }> {
     const warnings: string[] = [];
-    const { signal: s, timedOut } = callSignal(signal, 15_000);
+    const { signal: s, timedOut } = callSignal(signal, this.opts.timeoutMs ?? DEFAULT_SHOW_TIMEOUT_MS);
     for (let attempt = 1; ; attempt++) {
       try {
         const info = await this.client(s).show({ model: this.opts.model });
@@ -70,7 +86,7 @@ export class OllamaProvider implements ReviewProvider {
         else warnings.push(`Ollama did not report ${this.opts.model}'s context length; assuming ${FALLBACK_CONTEXT} tokens`);
         break;
       } catch (err) {
-        const e = this.explain(err, timedOut());
+        const e = this.explain(err, timedOut(), signal);
         if (!(e instanceof ProviderError && e.transient && attempt === 1)) throw e;
       }
     }
@@ -88,6 +104,8 @@ export class OllamaProvider implements ReviewProvider {
     let promptTokens = 0;
     let completionTokens = 0;
     let done = false;
+    let overLong = false;
+    const seen: { retryAfterMs?: number } = {};
     try {
       const request = {
         model: this.opts.model,
@@ -103,7 +121,7 @@ export class OllamaProvider implements ReviewProvider {
         // older versions ignore the field, and prompt_eval_count tells.
         truncate: false,
       };
-      const stream = await this.client(signal).chat(request);
+      const stream = await this.client(signal, seen).chat(request);
       const onAbort = (): void => stream.abort();
       signal.addEventListener('abort', onAbort, { once: true });
       try {
@@ -112,6 +130,11 @@ export class OllamaProvider implements ReviewProvider {
           if (delta) {
             text += delta;
             req.onDelta?.(delta);
+            if (text.length > ANSWER_LIMITS.answerChars) {
+              overLong = true;
+              stream.abort();
+              break;
+            }
           }
           if (part.done) {
             done = true;
@@ -123,10 +146,13 @@ export class OllamaProvider implements ReviewProvider {
         signal.removeEventListener('abort', onAbort);
       }
     } catch (err) {
-      throw this.explain(err, timedOut(), req.signal);
+      throw this.explain(err, timedOut(), req.signal, seen.retryAfterMs);
     }
     if (signal.aborted) throw this.explain(new DOMException('aborted', 'AbortError'), timedOut(), req.signal);
-    if (!done) throw this.cutOff();
+    if (overLong) {
+      text = text.slice(0, ANSWER_LIMITS.answerChars);
+      warnings.push(overLongAnswer());
+    } else if (!done) throw this.cutOff();
     return finishCompletion(
       req,
       { text, promptTokens, completionTokens, warnings },
@@ -147,7 +173,7 @@ export class OllamaProvider implements ReviewProvider {
     );
   }
 
-  private explain(err: unknown, timedOut: boolean, callerSignal?: AbortSignal): Error {
+  private explain(err: unknown, timedOut: boolean, callerSignal?: AbortSignal, retryAfterMs?: number): Error {
     if (callerSignal?.aborted && !timedOut) return err instanceof Error ? err : new Error(String(err));
     const host = this.opts.host;
     const model = this.opts.model;
@@ -160,7 +186,7 @@ export class OllamaProvider implements ReviewProvider {
     }
     if (isAbort(err)) return err as Error;
     const status = (err as { status_code?: number }).status_code;
-    const msg = err instanceof Error ? err.message : String(err);
+    const msg = errorBodyText(err instanceof Error ? err.message : String(err));
     if (status === 404 || (/not found/i.test(msg) && /model/i.test(msg))) {
       return new ProviderError('model-missing', `Model ${model} is not pulled. Run \`ollama pull ${model}\`.`, `ollama pull ${model}`);
     }
@@ -182,15 +208,42 @@ export class OllamaProvider implements ReviewProvider {
         `Install Ollama (https://ollama.com/download), start it with \`ollama serve\`, then \`ollama pull ${model}\`. Or set OLLAMA_HOST / --ollama-host, or choose Anthropic with --provider anthropic and ANTHROPIC_API_KEY.`,
       );
     }
-    if (status && status >= 500) {
+    if (status === 429) {
+      return new ProviderError(
+        'other',
+        `Ollama is busy (HTTP 429): ${msg}`,
+        'Wait a moment and try again: other clients may be using this Ollama.',
+        {
+          transient: true,
+          busy: true,
+          retryAfterMs,
+        },
+      );
+    }
+    if (retryableStatus(status)) {
       return new ProviderError(
         'other',
         `Ollama failed with HTTP ${status}: ${msg}`,
         'Check `ollama serve` logs; the model may not fit in memory. Try a smaller model.',
+        { transient: true, busy: true, retryAfterMs },
       );
     }
     return new ProviderError('other', `Ollama request failed: ${msg}`, 'Check that Ollama is running and up to date.');
   }
+}
+
+/**
+ * An error body fit for one line: a proxy in front of Ollama answers with an HTML page, which the
+ * client hands over whole as the message.
+ */
+export function errorBodyText(body: string): string {
+  const text = body.trim();
+  if (/^<(!doctype|html|head|body)\b/i.test(text)) {
+    const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1]?.trim();
+    return `an HTML page${title ? ` titled "${title.slice(0, 120)}"` : ''} (a proxy in front of Ollama?)`;
+  }
+  const line = text.replace(/\s+/g, ' ');
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
 
 /**
@@ -222,7 +275,7 @@ export function contextLengthOf(modelInfo: unknown): number | null {
 /** OLLAMA_HOST may be `0.0.0.0:11434`, `host:port` or a URL, as the Ollama CLI accepts. */
 export function normalizeOllamaHost(host: string): string {
   let h = host.trim();
-  if (!/^https?:\/\//.test(h)) h = `http://${h}`;
+  if (!/^https?:\/\//i.test(h)) h = `http://${h}`;
   h = h.replace('://0.0.0.0', '://127.0.0.1');
   if (!/:\d+(\/|$)/.test(h.replace(/^https?:\/\//, ''))) h = h.replace(/\/*$/, '') + ':11434';
   return h.replace(/\/+$/, '');
@@ -316,6 +369,7 @@ export const ollama = defineProvider({
       outputReserve: ctx.outputReserveTokens,
       keepAlive: s.keepAlive,
       temperature: 0.1,
+      timeoutMs: ctx.timeoutMs,
     }),
   checks: (s) => ollamaChecks(s),
   listModels: async (s) => {

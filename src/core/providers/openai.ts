@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { setting } from '../config/setting.js';
+import { ANSWER_LIMITS, overLongAnswer } from '../output/parse.js';
 import { REVIEW_JSON_SCHEMA } from '../output/schema.js';
 import {
   callSignal,
@@ -8,8 +9,10 @@ import {
   defineProvider,
   finishCompletion,
   isLoopbackUrl,
+  parseRetryAfter,
   promptLooksCut,
   ProviderError,
+  retryableStatus,
   type Completion,
   type CompletionRequest,
   type ReviewProvider,
@@ -56,8 +59,12 @@ export class OpenAICompatibleProvider implements ReviewProvider {
   }
 
   async complete(req: CompletionRequest): Promise<Completion> {
-    const { signal, timedOut } = callSignal(req.signal, req.timeoutMs);
+    const { signal: callerOrTimeout, timedOut } = callSignal(req.signal, req.timeoutMs);
+    // Ends the request when the answer runs past the cap, so the server stops generating for nobody.
+    const enough = new AbortController();
+    const signal = AbortSignal.any([callerOrTimeout, enough.signal]);
     const warnings: string[] = [];
+    let overLong = false;
     let text = '';
     let promptTokens = 0;
     let completionTokens = 0;
@@ -87,7 +94,10 @@ export class OpenAICompatibleProvider implements ReviewProvider {
       });
       if (!res.ok || !res.body) {
         const body = await res.text().catch(() => '');
-        throw Object.assign(new Error(`HTTP ${res.status}: ${body.slice(0, 300)}`), { status: res.status });
+        throw Object.assign(new Error(`HTTP ${res.status}: ${body.replace(/\s+/g, ' ').trim().slice(0, 300)}`), {
+          status: res.status,
+          retryAfterMs: parseRetryAfter(res.headers.get('retry-after')),
+        });
       }
       for await (const data of sseData(res.body)) {
         if (data === '[DONE]') {
@@ -107,6 +117,10 @@ export class OpenAICompatibleProvider implements ReviewProvider {
         if (delta) {
           text += delta;
           req.onDelta?.(delta);
+          if (text.length > ANSWER_LIMITS.answerChars) {
+            overLong = true;
+            break;
+          }
         }
         finish = evt.choices?.[0]?.finish_reason ?? finish;
         if (evt.usage) {
@@ -117,7 +131,11 @@ export class OpenAICompatibleProvider implements ReviewProvider {
     } catch (err) {
       throw this.explain(err, timedOut(), req.signal);
     }
-    if (!ended && finish === null) throw this.cutOff();
+    if (overLong) {
+      enough.abort();
+      text = text.slice(0, ANSWER_LIMITS.answerChars);
+      warnings.push(overLongAnswer());
+    } else if (!ended && finish === null) throw this.cutOff();
     if (finish === 'length') warnings.push('the server stopped at its output limit; the last finding may be missing');
     // Servers that shorten an over-long prompt (llama.cpp's context shift) count only what they kept.
     return finishCompletion(
@@ -161,6 +179,13 @@ export class OpenAICompatibleProvider implements ReviewProvider {
         `${this.opts.baseURL} refused a prompt longer than its window: ${msg}`,
         'Set pullmint.openai.contextTokens to the context length the server runs the model with.',
         { promptTooLong: true },
+      );
+    if (retryableStatus(status))
+      return new ProviderError(
+        'other',
+        `${this.opts.baseURL} ${status === 429 ? 'is busy' : 'failed'} (${msg})`,
+        status === 429 ? 'Wait a moment, or lower --max-calls.' : 'Check the server logs.',
+        { transient: true, busy: true, retryAfterMs: (err as { retryAfterMs?: number }).retryAfterMs },
       );
     const failure = connectionFailure(err);
     if (failure === 'reset') return this.cutOff();

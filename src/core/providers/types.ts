@@ -63,8 +63,18 @@ export interface ReviewProvider {
 }
 
 export interface ProviderErrorOptions {
-  /** The connection was reset or the answer cut off mid-stream: worth one more try. */
+  /**
+   * Worth another try after a pause: the connection was reset or the answer cut off mid-stream, or
+   * the server said it is busy (429) or failed on its side (5xx).
+   */
   transient?: boolean;
+  /**
+   * The server answered, busy (429) or failed (5xx): such answers come fast, so they are worth more
+   * tries than a stream that broke after the model had worked on it.
+   */
+  busy?: boolean;
+  /** How long the server asked to wait before the next try (its Retry-After), already capped. */
+  retryAfterMs?: number;
   /** The provider refused a prompt longer than its window. */
   promptTooLong?: boolean;
 }
@@ -73,6 +83,8 @@ export interface ProviderErrorOptions {
 export class ProviderError extends Error {
   readonly transient: boolean;
   readonly promptTooLong: boolean;
+  readonly busy: boolean;
+  readonly retryAfterMs?: number;
 
   constructor(
     readonly kind: ModelErrorKind,
@@ -84,6 +96,8 @@ export class ProviderError extends Error {
     this.name = 'ProviderError';
     this.transient = opts.transient ?? false;
     this.promptTooLong = opts.promptTooLong ?? false;
+    this.busy = opts.busy ?? false;
+    if (opts.retryAfterMs !== undefined) this.retryAfterMs = opts.retryAfterMs;
   }
 
   get setup(): boolean {
@@ -127,6 +141,31 @@ export function connectionFailure(err: unknown): 'refused' | 'reset' | null {
   return refused ? 'refused' : null;
 }
 
+/** A server may ask for a long pause; a review waits at most this long before one more try. */
+export const MAX_RETRY_AFTER_MS = 60_000;
+
+/**
+ * A Retry-After header in milliseconds, capped at MAX_RETRY_AFTER_MS: delay-seconds or an HTTP
+ * date. undefined when absent or unreadable, so the caller's own backoff applies.
+ */
+export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
+  if (value == null || value.trim() === '') return undefined;
+  const v = value.trim();
+  let ms: number;
+  if (/^\d+(\.\d+)?$/.test(v)) ms = Number(v) * 1000;
+  else {
+    const at = Date.parse(v);
+    if (Number.isNaN(at)) return undefined;
+    ms = at - now;
+  }
+  return Math.min(Math.max(0, Math.round(ms)), MAX_RETRY_AFTER_MS);
+}
+
+/** 429 and 5xx: the server is busy or failed on its side, and the same call may go through shortly. */
+export function retryableStatus(status: number | undefined): boolean {
+  return status === 429 || (status !== undefined && status >= 500 && status <= 599);
+}
+
 /**
  * A server counted far fewer prompt tokens than our estimate, which errs high: it cut the prompt.
  * Small prompts are left alone, where the chat template's own tokens blur the comparison.
@@ -140,6 +179,8 @@ export interface ProviderContext {
   /** Its secret (an API key), from the environment or the editor's secret storage. */
   apiKey?: string;
   outputReserveTokens: number;
+  /** Limit for any one request to the provider, setup questions (Ollama's /api/show) included. */
+  timeoutMs?: number;
 }
 
 export interface ModelChoice {

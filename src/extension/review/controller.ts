@@ -32,6 +32,8 @@ export interface ReviewOptions {
   label: string;
   /** Review only these repository-relative paths. */
   paths?: string[];
+  /** The commit whose .pullmint.json applies (see SessionReview.configAt). */
+  configAt?: string;
   /** Skip the model even when it is configured (review on save in rules mode). */
   rulesOnly?: boolean;
   /** No notification progress (review on save). */
@@ -132,6 +134,7 @@ export class ReviewController extends Disposable {
         history: !opts.quiet,
         signal,
         paths: opts.paths,
+        configAt: opts.configAt,
         label: opts.target.kind === 'range' ? opts.label : undefined,
         onEvent: (e) => {
           if (e.type === 'started')

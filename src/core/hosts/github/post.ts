@@ -34,11 +34,34 @@ function inlineBody(f: Finding): string {
   return parts.join('\n');
 }
 
+/** GitHub refuses comments over 65,536 characters; this leaves room for the marker and the footer. */
+export const MAX_SUMMARY_CHARS = 60_000;
+/** Findings listed one per line in the summary; the rest are counted and left to SARIF and the panel. */
+export const MAX_SUMMARY_FINDINGS = 50;
+/** Inline comments in one review, whatever --max-inline asks: a review is one request to GitHub. */
+export const MAX_INLINE = 50;
+const MODEL_SUMMARY_CHARS = 4_000;
+const FINDING_LINE_CHARS = 400;
+
+const clip = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+export interface SummaryNotes {
+  /** Why the inline review is not on the PR, when GitHub refused it. */
+  inlineError?: string;
+}
+
 /** The summary comment: score, decision, severity table, findings with links, coverage, who reviewed. */
-export function summaryBody(r: ReviewResult, pr: PullRequestInfo, summaryOnly: Finding[], inlineCount: number): string {
+export function summaryBody(
+  r: ReviewResult,
+  pr: PullRequestInfo,
+  summaryOnly: Finding[],
+  inlineCount: number,
+  notes: SummaryNotes = {},
+): string {
   const counts = severityCounts(r.findings);
-  const icon = { 'manual-review': '🔴', incomplete: '🟠', 'auto-deploy': '🟡', 'auto-approve': '🟢' }[r.decision] ?? '⚪';
   const note = incompleteNote(r);
+  // An older record may say auto-approve for a review the model never read: the note decides the colour.
+  const icon = r.decision === 'manual-review' ? '🔴' : note ? '🟠' : r.decision === 'auto-deploy' ? '🟡' : '🟢';
   const lines = [
     SUMMARY_MARKER,
     `## ${icon} Pullmint: risk ${r.riskScore}/100 → \`${r.decision}\`${r.rulesOnly ? ' (rules only)' : ''}`,
@@ -49,46 +72,95 @@ export function summaryBody(r: ReviewResult, pr: PullRequestInfo, summaryOnly: F
     `| ${SEVERITIES.map((s) => counts[s]).join(' | ')} |`,
     '',
   ];
-  if (r.summary && !r.rulesOnly) lines.push(r.summary.replace(/<!--/g, '&lt;!--'), '');
+  if (r.summary && !r.rulesOnly) lines.push(clip(r.summary.replace(/<!--/g, '&lt;!--'), MODEL_SUMMARY_CHARS), '');
   if (inlineCount > 0) lines.push(`${inlineCount} finding(s) are posted as inline comments on the diff.`, '');
-  if (summaryOnly.length > 0) {
-    lines.push('### Findings', '');
-    for (const f of summaryOnly) {
-      lines.push(
-        `- **${f.severity}** [\`${f.file}:${f.line}\`](${blobUrl(pr.base, pr.headSha, f.file, f.line)}) ${f.title}${f.rule ? ` (\`${f.rule}\`)` : ''} — ${f.message.split('\n')[0]}`,
-      );
-    }
-    lines.push('');
-  }
+  if (notes.inlineError)
+    lines.push(`Inline comments could not be posted (${clip(notes.inlineError, 300)}): the findings are listed here instead.`, '');
+  const footer: string[] = [];
   const cov = r.coverage;
-  lines.push(
+  footer.push(
     `**Coverage:** reviewed ${cov.reviewedLines.toLocaleString('en-US')} of ${cov.changedLines.toLocaleString('en-US')} changed lines${r.rulesOnly ? ' by the model (the built-in rules checked every reviewable file)' : ''}.`,
   );
   if (cov.skippedFiles.length)
-    lines.push(
+    footer.push(
       `Skipped: ${cov.skippedFiles
         .slice(0, 20)
         .map((s) => `\`${s.file}\` (${s.reason})`)
         .join(', ')}${cov.skippedFiles.length > 20 ? ', …' : ''}.`,
     );
   if (cov.unreviewed.length && !r.rulesOnly)
-    lines.push(
+    footer.push(
       `Not reviewed by the model: ${cov.unreviewed
         .slice(0, 10)
         .map((u) => `\`${u.file}:${u.startLine}${u.endLine === -1 ? '-end' : u.endLine !== u.startLine ? '-' + u.endLine : ''}\``)
         .join(', ')}${cov.unreviewed.length > 10 ? ', …' : ''} (${cov.unreviewed[0].reason}).`,
     );
-  lines.push(
+  footer.push(
     '',
     `<sub>${r.rulesOnly ? 'built-in rules' : `${r.provider} \`${r.model}\``} · head \`${pr.headSha.slice(0, 8)}\` · execution \`${r.executionId}\`</sub>`,
   );
-  return lines.join('\n');
+  if (summaryOnly.length > 0) {
+    // Most severe first, so that what the cap leaves out is the least of it.
+    const ordered = [...summaryOnly].sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity));
+    const items = ordered.map((f) =>
+      clip(
+        `- **${f.severity}** [\`${f.file}:${f.line}\`](${blobUrl(pr.base, pr.headSha, f.file, f.line)}) ${f.title}${f.rule ? ` (\`${f.rule}\`)` : ''} — ${f.message.split('\n')[0]}`,
+        FINDING_LINE_CHARS,
+      ),
+    );
+    const budget = MAX_SUMMARY_CHARS - [...lines, ...footer].join('\n').length - 300;
+    let shown = 0;
+    let used = 0;
+    while (shown < items.length && shown < MAX_SUMMARY_FINDINGS && used + items[shown].length + 1 <= budget)
+      used += items[shown++].length + 1;
+    lines.push('### Findings', '', ...items.slice(0, shown));
+    if (shown < items.length)
+      lines.push(
+        `- … and ${items.length - shown} more finding(s), not listed here: see the SARIF report (\`pullmint review --format sarif\`) or the Pullmint panel.`,
+      );
+    lines.push('');
+  }
+  return clip([...lines, ...footer].join('\n'), MAX_SUMMARY_CHARS);
 }
 
 /**
- * Posts a review to the PR: one summary comment (edited on re-post, never duplicated), inline
- * comments in one review for findings inside the diff (validated here, so GitHub has nothing to
- * reject), each once per PR, and optionally the commit status. Writes are serial.
+ * GitHub writes that create something are never resent by Octokit's retry plugin: a dropped
+ * connection or a 502 may come after GitHub carried the request out, and a blind retry duplicates it.
+ */
+const NO_RETRY = { request: { retries: 0 } };
+
+/** An answer that does not say whether GitHub carried the request out: a dropped connection, a timeout, a 5xx. */
+function ambiguous(err: unknown): boolean {
+  const status = (err as { status?: number }).status;
+  return status === undefined || status >= 500 || status === 408;
+}
+
+/**
+ * Creates something once: on an ambiguous failure, looks for it on GitHub before trying again,
+ * and takes what is there as done.
+ */
+async function createOnce<T>(create: () => Promise<T>, existing: () => Promise<T | undefined>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await create();
+    } catch (err) {
+      if (!ambiguous(err)) throw err;
+      const found = await existing().catch(() => undefined);
+      if (found !== undefined) return found;
+      if (attempt >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, 250 * attempt));
+    }
+  }
+}
+
+const fingerprint = (body: string | undefined | null): string | undefined => FINDING_MARKER.exec(body ?? '')?.[1];
+
+/**
+ * Posts a review to the PR: inline comments in one review for findings inside the diff (validated
+ * here, so GitHub has nothing to reject), each once per PR; then one summary comment (edited on
+ * re-post) that says what actually went inline; then optionally the commit status. Writes are
+ * serial, creations are never retried blindly, and duplicates Pullmint wrote (a retry that had
+ * succeeded, another poster on another machine) are removed afterwards.
  */
 export async function postReview(
   client: GitHubClient,
@@ -106,65 +178,114 @@ export async function postReview(
     }
   };
   const me = await call('read the signed-in user', async () => (await client.users.getAuthenticated()).data.login);
-  const existingReviewComments = await call('list review comments', () =>
-    client.paginate(client.pulls.listReviewComments, { owner, repo, pull_number: pr.number, per_page: 100 }),
-  );
-  const posted = new Set(existingReviewComments.map((c) => FINDING_MARKER.exec(c.body ?? '')?.[1]).filter((x): x is string => Boolean(x)));
+  const listReviewComments = (): Promise<{ id: number; body?: string; user?: { login: string } | null }[]> =>
+    call('list review comments', () =>
+      client.paginate(client.pulls.listReviewComments, { owner, repo, pull_number: pr.number, per_page: 100 }),
+    );
+  const listIssueComments = (): Promise<{ id: number; body?: string; user?: { login: string } | null }[]> =>
+    call('list PR comments', () => client.paginate(client.issues.listComments, { owner, repo, issue_number: pr.number, per_page: 100 }));
+  const markedOnPr = async (): Promise<Set<string>> =>
+    new Set((await listReviewComments()).map((c) => fingerprint(c.body)).filter((x): x is string => Boolean(x)));
 
+  const posted = await markedOnPr();
   const lines = commentableLines(prDiff);
   const fresh = result.findings.filter((f) => !posted.has(f.id));
   const inDiff = fresh.filter((f) => anchorable(f, lines));
-  const inline = inDiff.slice(0, options.maxInline);
-  const inlineIds = new Set(inline.map((f) => f.id));
-  const summaryOnly = result.findings.filter((f) => !inlineIds.has(f.id) && !posted.has(f.id));
-
-  const body = summaryBody(result, pr, summaryOnly, inline.length + result.findings.filter((f) => posted.has(f.id)).length);
-  const comments = await call('list PR comments', () =>
-    client.paginate(client.issues.listComments, { owner, repo, issue_number: pr.number, per_page: 100 }),
-  );
-  const mine = comments.find((c) => c.user?.login === me && (c.body ?? '').includes(SUMMARY_MARKER));
-  let summaryCommentId: number;
-  if (mine) {
-    await call('update the summary comment', () => client.issues.updateComment({ owner, repo, comment_id: mine.id, body }));
-    summaryCommentId = mine.id;
-  } else {
-    summaryCommentId = await call(
-      'post the summary comment',
-      async () => (await client.issues.createComment({ owner, repo, issue_number: pr.number, body })).data.id,
-    );
-  }
+  const inline = inDiff.slice(0, Math.min(options.maxInline, MAX_INLINE));
 
   let reviewEvent: PostOutcome['reviewEvent'];
+  let inlineError: string | undefined;
   if (inline.length > 0) {
     reviewEvent = options.requestChanges && result.decision === 'manual-review' && pr.author !== me ? 'REQUEST_CHANGES' : 'COMMENT';
-    await call('post the inline review', () =>
-      client.pulls.createReview({
-        owner,
-        repo,
-        pull_number: pr.number,
-        commit_id: pr.headSha,
-        event: reviewEvent!,
-        body: `Pullmint: ${inline.length} finding(s) on the diff. Risk ${result.riskScore}/100 → ${result.decision}.`,
-        comments: inline.map((f) => ({
-          path: f.file,
-          line: f.endLine ?? f.line,
-          side: 'RIGHT' as const,
-          ...(f.endLine && f.endLine !== f.line ? { start_line: f.line, start_side: 'RIGHT' as const } : {}),
-          body: inlineBody(f),
-        })),
-      }),
+    const wanted = inline.map((f) => f.id);
+    try {
+      await call('post the inline review', () =>
+        createOnce(
+          async () => {
+            await client.pulls.createReview({
+              owner,
+              repo,
+              pull_number: pr.number,
+              commit_id: pr.headSha,
+              event: reviewEvent!,
+              body: `Pullmint: ${inline.length} finding(s) on the diff. Risk ${result.riskScore}/100 → ${result.decision}.`,
+              comments: inline.map((f) => ({
+                path: f.file,
+                line: f.endLine ?? f.line,
+                side: 'RIGHT' as const,
+                ...(f.endLine && f.endLine !== f.line ? { start_line: f.line, start_side: 'RIGHT' as const } : {}),
+                body: inlineBody(f),
+              })),
+              ...NO_RETRY,
+            });
+            return true;
+          },
+          // A review is all or nothing: its comments on the PR mean it went through.
+          async () => ((await markedOnPr()).has(wanted[0]) ? true : undefined),
+        ),
+      );
+    } catch (err) {
+      const status = (err as { status?: number }).status;
+      if (status !== 422) throw err;
+      // GitHub refused the review (the PR moved on, a line left the diff): the summary carries the findings.
+      inlineError = (err as Error).message;
+      reviewEvent = undefined;
+    }
+  }
+
+  // What is on the PR now, not what was meant to be: the summary must not claim more.
+  const reviewComments = await listReviewComments();
+  const onPr = new Set(reviewComments.map((c) => fingerprint(c.body)).filter((x): x is string => Boolean(x)));
+  await removeDuplicates(
+    reviewComments.filter((c) => c.user?.login === me && fingerprint(c.body)),
+    (c) => fingerprint(c.body)!,
+    (id) => call('delete a duplicate inline comment', () => client.pulls.deleteReviewComment({ owner, repo, comment_id: id })),
+  );
+  const inlinePosted = inline.filter((f) => onPr.has(f.id) && !posted.has(f.id)).length;
+  const summaryOnly = result.findings.filter((f) => !onPr.has(f.id));
+  const inlineCount = result.findings.length - summaryOnly.length;
+  const body = summaryBody(result, pr, summaryOnly, inlineCount, { inlineError });
+
+  const summaries = async (): Promise<{ id: number; body?: string; user?: { login: string } | null }[]> =>
+    (await listIssueComments()).filter((c) => c.user?.login === me && (c.body ?? '').includes(SUMMARY_MARKER)).sort((a, b) => a.id - b.id);
+  const before = await summaries();
+  let summaryCommentId: number;
+  if (before.length > 0) {
+    summaryCommentId = before[0].id;
+    await call('update the summary comment', () => client.issues.updateComment({ owner, repo, comment_id: summaryCommentId, body }));
+  } else {
+    summaryCommentId = await call('post the summary comment', () =>
+      createOnce(
+        async () => (await client.issues.createComment({ owner, repo, issue_number: pr.number, body, ...NO_RETRY })).data.id,
+        async () => (await summaries())[0]?.id,
+      ),
     );
   }
+  // The oldest of Pullmint's summaries stays, so that two posters converge on the same one.
+  const after = await summaries();
+  if (after.length > 0 && after[0].id !== summaryCommentId) {
+    summaryCommentId = after[0].id;
+    await call('update the summary comment', () => client.issues.updateComment({ owner, repo, comment_id: summaryCommentId, body }));
+  }
+  await removeDuplicates(
+    after,
+    () => SUMMARY_MARKER,
+    (id) => call('delete a duplicate summary comment', () => client.issues.deleteComment({ owner, repo, comment_id: id })),
+  );
+
   const note = incompleteNote(result);
   let status: PostOutcome['status'];
   if (options.commitStatus) {
-    // Never success for a review the model did not finish: pending keeps a required check from passing.
+    // Never success for a review the model did not finish (records from before the incomplete
+    // decision included): pending keeps a required check from passing.
     status =
-      result.decision === 'incomplete'
-        ? 'pending'
-        : passesGate(result.decision) && result.riskScore < options.deployThreshold
-          ? 'success'
-          : 'failure';
+      result.decision === 'manual-review'
+        ? 'failure'
+        : note
+          ? 'pending'
+          : passesGate(result.decision) && result.riskScore < options.deployThreshold
+            ? 'success'
+            : 'failure';
     await call('set the commit status', () =>
       client.repos.createCommitStatus({
         owner,
@@ -178,11 +299,32 @@ export async function postReview(
   }
   return {
     summaryCommentId,
-    summaryUpdated: Boolean(mine),
-    inlinePosted: inline.length,
+    summaryUpdated: before.length > 0,
+    inlinePosted,
     alreadyPosted: result.findings.length - fresh.length,
     inSummaryOnly: summaryOnly.length,
     reviewEvent,
     status,
+    ...(inlineError ? { inlineError } : {}),
   };
+}
+
+/** Deletes all but the oldest of each key's comments; the caller passes only Pullmint's own. */
+async function removeDuplicates<C extends { id: number }>(
+  comments: C[],
+  key: (c: C) => string,
+  remove: (id: number) => Promise<unknown>,
+): Promise<void> {
+  const seen = new Set<string>();
+  for (const c of [...comments].sort((a, b) => a.id - b.id)) {
+    const k = key(c);
+    if (!seen.has(k)) {
+      seen.add(k);
+      continue;
+    }
+    // Another poster may have removed it first.
+    await remove(c.id).catch((err: { status?: number }) => {
+      if (err.status !== 404) throw err;
+    });
+  }
 }
