@@ -10,6 +10,7 @@ import type { ReviewResult } from '../core/types.js';
 import { parseFlags, parseReviewArgs, UsageError, type ReviewArgs } from './args.js';
 import { deployCommand } from './deploy.js';
 import { originOf } from '../core/config/load.js';
+import { LockUnavailableError } from '../core/exclusive.js';
 import { passesGate } from '../core/report/verdict.js';
 import { endpointSetting } from '../core/setup.js';
 import { EXIT, HELP, VERSION } from './help.js';
@@ -65,7 +66,7 @@ function reportError(err: unknown, io: Io): number {
     io.stderr.write(`pullmint: ${err.message}\nRun 'pullmint help' for usage.\n`);
     return EXIT.usage;
   }
-  if (err instanceof HostError) {
+  if (err instanceof HostError || err instanceof LockUnavailableError) {
     io.stderr.write(`pullmint: ${err.message}\n`);
     return EXIT.usage;
   }

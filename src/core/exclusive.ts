@@ -21,6 +21,11 @@ export interface ExclusiveOptions {
 }
 
 /** Another live process holds the lock for longer than the caller would wait. */
+/** The lock folder cannot be made: nothing is sent, and the message says what to fix. */
+export class LockUnavailableError extends Error {
+  override name = 'LockUnavailableError';
+}
+
 export class LockBusyError extends Error {
   constructor(
     readonly key: string,
@@ -119,7 +124,10 @@ async function tryCreate(file: string, owner: LockOwner): Promise<boolean> {
  */
 export async function withExclusive<T>(stateDir: string, key: string, fn: () => Promise<T>, opts: ExclusiveOptions = {}): Promise<T> {
   const file = lockPath(stateDir, key);
-  await mkdir(join(file, '..'), { recursive: true });
+  const dir = join(file, '..');
+  await mkdir(dir, { recursive: true }).catch((err: NodeJS.ErrnoException) => {
+    throw new LockUnavailableError(`cannot create the lock folder ${dir} (${err.code ?? err.message}): if a file stands there, remove it`);
+  });
   const staleMs = opts.staleMs ?? DEFAULT_STALE_MS;
   const pollMs = opts.pollMs ?? 100;
   const deadline = Date.now() + (opts.waitMs ?? 0);

@@ -184,10 +184,18 @@ export class HistoryStore {
     const deployments = new Map<string, Map<string, DeploymentRecord>>();
     for (const r of records.values())
       if (r.deployments?.length) deployments.set(r.executionId, new Map(r.deployments.map((d) => [d.deploymentId, d])));
+    // Deployment files that exist but cannot be read, by the execution their name carries: a deploy
+    // must not take "no deployment" from a record it could not read.
+    const unreadable = new Map<string, number>();
     for (const name of await this.names(this.deploymentsDir)) {
+      const before = invalid.length;
       const d = await this.readRecord(join(this.deploymentsDir, name), invalid, (v) =>
         DeploymentSchema.extend({ executionId: ExecutionSchema.shape.executionId }).safeParse(v),
       );
+      if (invalid.length > before) {
+        const owner = name.slice(0, name.indexOf('.'));
+        unreadable.set(owner, (unreadable.get(owner) ?? 0) + 1);
+      }
       if (!d) continue;
       const { executionId, ...deployment } = d as unknown as StoredDeployment;
       if (!deployments.has(executionId)) deployments.set(executionId, new Map());
@@ -208,7 +216,8 @@ export class HistoryStore {
         .sort((a, b) => a.approvedAt.localeCompare(b.approvedAt))
         .map((d) => this.settleDeployment(d, now));
       const { deployments: _embedded, ...execution } = this.settleExecution(r, now);
-      out.push(ds.length ? { ...execution, deployments: ds } : execution);
+      const lost = unreadable.get(fileId(r.executionId));
+      out.push({ ...execution, ...(ds.length ? { deployments: ds } : {}), ...(lost ? { unreadableDeployments: lost } : {}) });
     }
     if (legacy.size > 0) await this.migrate(toMigrate.filter((r) => Date.parse(r.createdAt) >= cutoff));
     return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.executionId.localeCompare(b.executionId)).slice(0, limit);

@@ -27,7 +27,7 @@ export class Services extends Disposable {
   constructor(context: vscode.ExtensionContext, log: vscode.LogOutputChannel) {
     super();
     const secrets = new Secrets(context.secrets);
-    const settings = this.register(new SettingsService(secrets));
+    const settings = this.register(new SettingsService(secrets, (m) => log.warn(m)));
     const presenter = this.register(new DiagnosticsPresenter(() => settings.editor().severityMap));
     const status = this.register(new StatusBar());
     const dismissals = new Dismissals(context.workspaceState);

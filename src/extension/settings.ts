@@ -14,7 +14,11 @@ export class SettingsService extends Disposable {
   private readonly changed = this.register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changed.event;
 
-  constructor(private readonly secrets: SecretStore) {
+  constructor(
+    private readonly secrets: SecretStore,
+    /** Where store warnings go (a corrupt cache entry, history that could not be written). */
+    private readonly onWarning?: (message: string) => void,
+  ) {
     super();
     this.register(
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -36,6 +40,12 @@ export class SettingsService extends Disposable {
 
   /** A review session for a repository: user config file, .pullmint.json, environment, then these settings. */
   open(repo: string): Promise<ReviewSession> {
-    return ReviewSession.open({ repoDir: repo, env: process.env, secrets: this.secrets, overrides: this.layer(vscode.Uri.file(repo)) });
+    return ReviewSession.open({
+      repoDir: repo,
+      env: process.env,
+      secrets: this.secrets,
+      overrides: this.layer(vscode.Uri.file(repo)),
+      onWarning: this.onWarning,
+    });
   }
 }

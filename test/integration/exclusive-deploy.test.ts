@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { deploy, type DeployRequest } from '../../src/core/deploy/deploy.js';
 import { DEFAULT_CONFIG } from '../../src/core/config/schema.js';
 import { runReview } from '../../src/core/engine.js';
@@ -69,6 +71,31 @@ describe('deploy: exactly one webhook per commit and environment, across process
       deployments.map((d) => d.state),
       ['deployed'],
     );
+  });
+
+  it('a deployment record that cannot be read is not taken for "never deployed"; a file where the locks go is named', async () => {
+    hook = slowReceiver(0);
+    await hook.start();
+    await reviewed(hook.url);
+    assert.equal((await runCli(['deploy', '--environment', 'staging'], { cwd: repo.dir, env })).code, 0);
+    const historyDir = join(defaultStateDir(env), 'history');
+    const [repoDir] = readdirSync(historyDir).filter((n) => !n.endsWith('.jsonl'));
+    const deploymentsDir = join(historyDir, repoDir, 'deployments');
+    const [file] = readdirSync(deploymentsDir);
+    writeFileSync(join(deploymentsDir, file), '{"x":1}');
+    const again = await runCli(['deploy', '--environment', 'staging'], { cwd: repo.dir, env });
+    assert.equal(again.code, 1, again.stderr);
+    assert.match(again.stderr, /could not be read .*whether it was already deployed is unknown/);
+    assert.match(again.stderr, /^pullmint: warning: skipped 1 history record/m);
+    assert.equal(hook.requests.length, 1, 'nothing sent twice');
+
+    const locks = join(defaultStateDir(env), 'locks');
+    rmSync(locks, { recursive: true, force: true });
+    writeFileSync(locks, 'x');
+    const blocked = await runCli(['deploy', '--environment', 'qa'], { cwd: repo.dir, env });
+    assert.equal(blocked.code, 2);
+    assert.match(blocked.stderr, /^pullmint: cannot create the lock folder .*locks.* if a file stands there, remove it\n$/);
+    assert.equal(hook.requests.length, 1);
   });
 
   it('a deploy killed (SIGKILL) during the webhook is interrupted: refused without --force, redeployed with it', async () => {

@@ -85,6 +85,25 @@ describe('config layering', () => {
     );
   });
 
+  it('drops one bad entry of a list, not the list; a glob that would backtrack for minutes is refused', () => {
+    const { config, warnings } = mergeConfig([
+      {
+        source: '.pullmint.json',
+        values: { ignore: ['*a*a*a*a*a*a*a*a*a*a*a*a*ab', 'dist/**'], risk: { blockOn: ['critical', 'severe'] } },
+      },
+    ]);
+    assert.deepEqual(config.ignore, ['dist/**']);
+    assert.deepEqual(config.risk.blockOn, ['critical']);
+    assert.ok(
+      warnings.some((w) => /ignore\[0\]: a pattern with at most 8/.test(w)),
+      warnings.join('\n'),
+    );
+    assert.ok(
+      warnings.some((w) => /risk\.blockOn\[1\]/.test(w)),
+      warnings.join('\n'),
+    );
+  });
+
   it('survives a repository file that is not JSON', async () => {
     const repo = tempDir();
     writeFileSync(join(repo, '.pullmint.json'), '{ not json');

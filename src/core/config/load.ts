@@ -81,6 +81,17 @@ function validLeafValue(leaf: SettingLeaf, value: unknown, warn: (m: string) => 
     }
     return kept;
   }
+  if (Array.isArray(value) && schema instanceof z.ZodArray) {
+    // One bad entry of a list (a pattern, a check) drops that entry, not the whole list.
+    const element = schema.element as z.ZodType;
+    const kept: unknown[] = [];
+    value.forEach((v, i) => {
+      const r = element.safeParse(v);
+      if (r.success) kept.push(r.data);
+      else warn(`${leaf.path}[${i}]: ${issueText(r.error)}; ignored`);
+    });
+    return kept;
+  }
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   warn(`${leaf.path}: ${issueText(r.error)}; ignored`);

@@ -19,6 +19,15 @@ const providerSections = Object.fromEntries(PROVIDERS.map((p) => [p.name, p.sett
  * editor's settings (package.json), README's table, the loader and the editor's reader all follow
  * this one schema. A key is `pullmint.<path>` in the editor and `<path>` in the JSON files.
  */
+/**
+ * A glob with many stars can make the matcher backtrack for minutes on a long path; a repository
+ * file is untrusted input, so patterns are bounded.
+ */
+const IGNORE_GLOB = z
+  .string()
+  .max(300, 'a pattern of at most 300 characters')
+  .refine((p) => (p.match(/\*/g) ?? []).length <= 8, 'a pattern with at most 8 `*`');
+
 export const ConfigSchema = z.object({
   provider: setting(z.enum(PROVIDER_NAMES), {
     default: 'ollama',
@@ -48,7 +57,7 @@ export const ConfigSchema = z.object({
     repo: true,
   }),
   timeoutSeconds: setting(z.number().min(1), { default: 180, description: 'Limit for one model call, in seconds.' }),
-  ignore: setting(z.array(z.string()), {
+  ignore: setting(z.array(IGNORE_GLOB), {
     default: [],
     description: 'Glob patterns of files not to review. The lists of every layer add up (user, repository, editor).',
     repo: true,

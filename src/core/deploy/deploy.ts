@@ -83,6 +83,10 @@ async function findReview(root: string, history: HistoryStore, head: string, env
   return undefined;
 }
 
+/** The history, its warnings (an unreadable record, a failed write) said through the deploy's log. */
+const historyOf = (req: DeployRequest, root: string): HistoryStore =>
+  new HistoryStore(req.stateDir, root, { onWarning: (m) => (req.log ?? (() => undefined))(`warning: ${m}`) });
+
 const describeDeployment = (d: DeploymentRecord): string =>
   `deployment ${d.deploymentId}, ${d.completedAt ?? d.startedAt ?? d.approvedAt}${d.owner ? `, pid ${d.owner.pid} on ${d.owner.host}` : ''}`;
 
@@ -106,7 +110,7 @@ export async function deploy(req: DeployRequest): Promise<DeployOutcome> {
     return await withExclusive(req.stateDir, key, () => decideAndSend(req, root, head), { waitMs: req.lockWaitMs ?? DEPLOY_LOCK_WAIT_MS });
   } catch (err) {
     if (!(err instanceof LockBusyError)) throw err;
-    const record = await findReview(root, new HistoryStore(req.stateDir, root), head, req.environment);
+    const record = await findReview(root, historyOf(req, root), head, req.environment);
     const existing = record?.deployments?.find((d) => d.environment === req.environment && inFlight(d));
     const who = err.owner ? ` (pid ${err.owner.pid} on ${err.owner.host})` : '';
     return {
@@ -122,12 +126,20 @@ export async function deploy(req: DeployRequest): Promise<DeployOutcome> {
 
 async function decideAndSend(req: DeployRequest, root: string, head: string): Promise<DeployOutcome> {
   const log = req.log ?? (() => undefined);
-  const history = new HistoryStore(req.stateDir, root);
+  const history = historyOf(req, root);
   const record = await findReview(root, history, head, req.environment);
   if (!record?.result) {
     return {
       kind: 'refused',
       reason: `No completed review of HEAD ${head.slice(0, 8)} that covers what would be deployed: the branch since its base, or on the default branch the commits since the last deploy to ${req.environment}. Review it first (pullmint review --base on a branch; pullmint review --range <last deployed>..HEAD on the default branch), or deploy with --force. A review of an earlier HEAD, or of only part of it, does not count.`,
+    };
+  }
+  if (record.unreadableDeployments && !req.force) {
+    // Unknown is not "never deployed": sending again could deploy twice.
+    return {
+      kind: 'refused',
+      reason: `${record.unreadableDeployments} deployment record(s) of execution ${record.executionId} could not be read (see the warning above), so whether it was already deployed is unknown. Check the environment, remove the damaged file, or deploy with --force.`,
+      record,
     };
   }
   const mine = (record.deployments ?? []).filter((d) => d.environment === req.environment);

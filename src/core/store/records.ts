@@ -46,6 +46,8 @@ export interface ExecutionRecord {
   result?: ReviewResult;
   error?: string;
   deployments?: DeploymentRecord[];
+  /** Derived on read: deployment files of this execution that exist but could not be read. */
+  unreadableDeployments?: number;
   /** Set by the store: the process that wrote the record last. */
   owner?: Owner;
 }

@@ -71,7 +71,9 @@ export class PanelHost extends Disposable {
     const repo = await this.currentRepo();
     const config = repo ? (await this.d.settings.open(repo)).config : null;
     const s = repo ? this.d.controller.state(repo) : undefined;
-    const records = repo ? await new HistoryStore(defaultStateDir(), repo).list(20).catch(() => []) : [];
+    const records = repo
+      ? await new HistoryStore(defaultStateDir(), repo, { onWarning: (m) => this.d.log.warn(m) }).list(20).catch(() => [])
+      : [];
     const r = s?.result;
     const record = r ? records.find((x) => x.executionId === r.executionId) : undefined;
     const latest = record?.deployments?.[record.deployments.length - 1];
