@@ -73,6 +73,21 @@ describe('deploy: exactly one webhook per commit and environment, across process
     );
   });
 
+  it('once per commit and environment: a second review of the same commit does not deploy it again without --force', async () => {
+    hook = slowReceiver(0);
+    await hook.start();
+    await reviewed(hook.url);
+    assert.equal((await runCli(['deploy', '--environment', 'prod'], { cwd: repo.dir, env })).code, 0);
+    // The same state folder: a second review of the same commit, answered from the cache.
+    assert.equal((await runCli(['review', '--base', 'main'], { cwd: repo.dir, env })).code, 0);
+    const again = await runCli(['deploy', '--environment', 'prod'], { cwd: repo.dir, env });
+    assert.equal(again.code, 1, again.stderr);
+    assert.match(again.stderr, /is already deployed to prod .*--force/);
+    assert.equal(hook.requests.length, 1);
+    assert.equal((await runCli(['deploy', '--environment', 'prod', '--force'], { cwd: repo.dir, env })).code, 0);
+    assert.equal(hook.requests.length, 2);
+  });
+
   it('a deployment record that cannot be read is not taken for "never deployed"; a file where the locks go is named', async () => {
     hook = slowReceiver(0);
     await hook.start();

@@ -152,6 +152,20 @@ async function decideAndSend(req: DeployRequest, root: string, head: string): Pr
       existing: done,
     };
   }
+  // Exactly once per commit and environment, not per review: a second review of the same commit
+  // (a re-run, a cache hit) is no reason to send it again.
+  const elsewhere = (await history.list())
+    .filter((r) => r.target.head === head && r.executionId !== record.executionId)
+    .flatMap((r) => (r.deployments ?? []).filter((d) => d.environment === req.environment && d.state === 'deployed'))
+    .at(-1);
+  if (elsewhere && !req.force) {
+    return {
+      kind: 'refused',
+      reason: `${head.slice(0, 8)} is already deployed to ${req.environment} (${describeDeployment(elsewhere)}). Deploy it again with --force.`,
+      record,
+      existing: elsewhere,
+    };
+  }
   const interrupted: DeploymentRecord[] = [];
   for (const d of mine.filter((x) => inFlight(x) || x.state === 'interrupted')) {
     if (!deploymentInterrupted(d)) {
