@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { link, mkdir, open, readFile, rename, stat, unlink, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { ownerGone } from './store/owner.js';
 
 /** Who holds a lock, as written into the lock file. */
 export interface LockOwner {
@@ -39,22 +40,6 @@ export class LockBusyError extends Error {
 }
 
 const DEFAULT_STALE_MS = 60_000;
-
-/** Whether a process of this machine is still running; EPERM means it is, under another user. */
-export function processAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Whether a process recorded as `pid` on `host` is known to be gone (false when it cannot be told). */
-export function ownerGone(owner: { pid?: number; host?: string }): boolean {
-  return owner.pid !== undefined && owner.host === hostname() && owner.pid !== process.pid && !processAlive(owner.pid);
-}
 
 export function lockPath(stateDir: string, key: string): string {
   return join(stateDir, 'locks', `${createHash('sha256').update(key).digest('hex').slice(0, 32)}.lock`);

@@ -7,12 +7,12 @@ import { runReview } from '../../src/core/engine.js';
 import { DEFAULT_CONFIG } from '../../src/core/config/schema.js';
 import { HistoryStore } from '../../src/core/history.js';
 import { GitHubHost } from '../../src/core/hosts/github/host.js';
-import { OllamaProvider } from '../../src/core/providers/ollama.js';
 import { FakeGitHub } from '../fakes/github.js';
 import { FakeOllama } from '../fakes/ollama.js';
 import { LoopbackServer, sendJson, sleep, type RecordedRequest } from '../fakes/http.js';
 import { cliEnv, ensureBuilt, runCli } from '../helpers/cli.js';
 import { TempRepo, tempDir } from '../helpers/git.js';
+import { localModel } from '../helpers/model.js';
 
 const SECRET = 'shh-signing-secret';
 
@@ -170,16 +170,7 @@ describe('deploy: gate, records and sanity checks', () => {
       repoDir: repo.dir,
       target: { kind: 'base', ref: 'main' },
       config: structuredClone(DEFAULT_CONFIG),
-      provider: opts.rulesOnly
-        ? null
-        : new OllamaProvider({
-            host: model.url,
-            model: 'qwen2.5-coder:7b',
-            maxNumCtx: 16384,
-            outputReserve: 512,
-            keepAlive: '5m',
-            temperature: 0.1,
-          }),
+      provider: opts.rulesOnly ? null : localModel(model.url),
       stateDir,
     });
 
@@ -225,14 +216,7 @@ describe('deploy: gate, records and sanity checks', () => {
       repoDir: repo.dir,
       target: { kind: 'range', range: 'HEAD~1..HEAD' },
       config: structuredClone(DEFAULT_CONFIG),
-      provider: new OllamaProvider({
-        host: model.url,
-        model: 'qwen2.5-coder:7b',
-        maxNumCtx: 16384,
-        outputReserve: 512,
-        keepAlive: '5m',
-        temperature: 0.1,
-      }),
+      provider: localModel(model.url),
       stateDir,
     });
     assert.match(((await deploy(request({ environment: 'qa' }))) as { reason: string }).reason, /covers what would be deployed/);

@@ -8,11 +8,11 @@ import { runReview } from '../../src/core/engine.js';
 import { withExclusive, LockBusyError } from '../../src/core/exclusive.js';
 import { repoRoot } from '../../src/core/git/repo.js';
 import { defaultStateDir, HistoryStore, type DeploymentRecord } from '../../src/core/history.js';
-import { OllamaProvider } from '../../src/core/providers/ollama.js';
 import { FakeOllama } from '../fakes/ollama.js';
 import { LoopbackServer, sendJson, sleep } from '../fakes/http.js';
 import { CLI, cliEnv, ensureBuilt, runCli } from '../helpers/cli.js';
 import { TempRepo, tempDir } from '../helpers/git.js';
+import { localModel } from '../helpers/model.js';
 
 /** A receiver that answers 200 after `delayMs`, long enough for a second deploy to overlap the first. */
 function slowReceiver(delayMs: number): LoopbackServer {
@@ -163,14 +163,7 @@ describe('deploy in one process: racing calls and a long Retry-After', function 
       repoDir: repo.dir,
       target: { kind: 'base', ref: 'main' },
       config: structuredClone(DEFAULT_CONFIG),
-      provider: new OllamaProvider({
-        host: model.url,
-        model: 'qwen2.5-coder:7b',
-        maxNumCtx: 16384,
-        outputReserve: 512,
-        keepAlive: '5m',
-        temperature: 0.1,
-      }),
+      provider: localModel(model.url),
       stateDir,
     });
   });

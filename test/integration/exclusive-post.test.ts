@@ -1,32 +1,15 @@
 import assert from 'node:assert/strict';
-import { collectDiff } from '../../src/core/git/diff.js';
-import { commentableLines, MAX_SUMMARY_CHARS, summaryBody } from '../../src/core/hosts/github/post.js';
+import { MAX_SUMMARY_CHARS, summaryBody } from '../../src/core/hosts/github/post.js';
 import type { Finding, ReviewResult } from '../../src/core/types.js';
 import { FakeGitHub } from '../fakes/github.js';
 import { FakeOllama } from '../fakes/ollama.js';
 import { cliEnv, ensureBuilt, runCli } from '../helpers/cli.js';
 import { TempRepo } from '../helpers/git.js';
+import { featureRepo, openPullRequest } from '../helpers/pullRequest.js';
 
 const TOKEN = 'ghp_testtokenforthefakeserver000000000000';
 const CREATE_COMMENT = 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments';
 const CREATE_REVIEW = 'POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews';
-
-/** main + a feature branch with three findings inside the diff, remote origin on "github.com/acme/widgets". */
-function featureRepo(): { repo: TempRepo; baseSha: string; headSha: string } {
-  const repo = new TempRepo();
-  repo.write('src/app.js', Array.from({ length: 30 }, (_, i) => `exports.v${i} = ${i};`).join('\n') + '\n');
-  const baseSha = repo.commit('base');
-  repo.git('remote', 'add', 'origin', 'https://github.com/acme/widgets.git');
-  repo.git('checkout', '-q', '-b', 'feature/login');
-  repo.write(
-    'src/app.js',
-    Array.from({ length: 30 }, (_, i) => (i === 10 ? 'exports.run = (s) => eval(s);' : `exports.v${i} = ${i};`)).join('\n') +
-      '\n// TODO tidy\n',
-  );
-  repo.write('src/keys.js', 'exports.key = "AKIAIOSFODNN7EXAMPLE";\n');
-  const headSha = repo.commit('feature');
-  return { repo, baseSha, headSha };
-}
 
 const fingerprints = (gh: FakeGitHub): string[] =>
   gh.reviewComments.map((c) => /<!-- pullmint:finding:([0-9a-f]+) -->/.exec(c.body)?.[1] ?? '').sort();
@@ -48,16 +31,7 @@ describe('GitHub posting converges: concurrent posts, lost answers, refused revi
     await ollama.start();
     const r = featureRepo();
     repo = r.repo;
-    const diff = await collectDiff(repo.dir, { kind: 'range', range: `${r.baseSha}..${r.headSha}` }, { contextLines: 3 });
-    gh.pulls.push({
-      number: 5,
-      title: 'Login',
-      state: 'open',
-      author: 'someone',
-      head: { ref: 'feature/login', sha: r.headSha, owner: 'acme' },
-      base: { ref: 'main', sha: r.baseSha },
-      commentable: commentableLines(diff.files),
-    });
+    await openPullRequest(gh, repo, r);
     env = cliEnv({ OLLAMA_HOST: ollama.url, GITHUB_TOKEN: TOKEN, GITHUB_API_URL: gh.url });
   });
   afterEach(async () => {

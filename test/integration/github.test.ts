@@ -7,25 +7,9 @@ import { FakeGitHub } from '../fakes/github.js';
 import { FakeOllama } from '../fakes/ollama.js';
 import { cliEnv, deadPort, ensureBuilt, runCli } from '../helpers/cli.js';
 import { TempRepo } from '../helpers/git.js';
+import { featureRepo, openPullRequest } from '../helpers/pullRequest.js';
 
 const TOKEN = 'ghp_testtokenforthefakeserver000000000000';
-
-/** main + a feature branch with problems, remote origin on "github.com/acme/widgets". */
-function featureRepo(): { repo: TempRepo; baseSha: string; headSha: string } {
-  const repo = new TempRepo();
-  repo.write('src/app.js', Array.from({ length: 30 }, (_, i) => `exports.v${i} = ${i};`).join('\n') + '\n');
-  const baseSha = repo.commit('base');
-  repo.git('remote', 'add', 'origin', 'https://github.com/acme/widgets.git');
-  repo.git('checkout', '-q', '-b', 'feature/login');
-  repo.write(
-    'src/app.js',
-    Array.from({ length: 30 }, (_, i) => (i === 10 ? 'exports.run = (s) => eval(s);' : `exports.v${i} = ${i};`)).join('\n') +
-      '\n// TODO tidy\n',
-  );
-  repo.write('src/keys.js', 'exports.key = "AKIAIOSFODNN7EXAMPLE";\n');
-  const headSha = repo.commit('feature');
-  return { repo, baseSha, headSha };
-}
 
 describe('GitHub: PR resolution on real repositories', () => {
   let gh: FakeGitHub;
@@ -112,16 +96,7 @@ describe('GitHub: pullmint post (real Octokit against a loopback GitHub validate
     await ollama.start();
     const r = featureRepo();
     repo = r.repo;
-    const diff = await collectDiff(repo.dir, { kind: 'range', range: `${r.baseSha}..${r.headSha}` }, { contextLines: 3 });
-    gh.pulls.push({
-      number: 5,
-      title: 'Login',
-      state: 'open',
-      author: 'someone',
-      head: { ref: 'feature/login', sha: r.headSha, owner: 'acme' },
-      base: { ref: 'main', sha: r.baseSha },
-      commentable: commentableLines(diff.files),
-    });
+    await openPullRequest(gh, repo, r);
     env = cliEnv({ OLLAMA_HOST: ollama.url, GITHUB_TOKEN: TOKEN, GITHUB_API_URL: gh.url });
   });
   afterEach(async () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { hostname, userInfo } from 'node:os';
-import { LockBusyError, ownerGone, withExclusive } from '../exclusive.js';
+import { userInfo } from 'node:os';
+import { LockBusyError, withExclusive } from '../exclusive.js';
+import { isAbandoned } from '../store/owner.js';
 import { defaultBaseRef, EMPTY_TREE, headSha, isAncestor, mergeBase, repoRoot, resolveRef } from '../git/repo.js';
 import type { DeploymentRecorder } from '../hosts/types.js';
 import { HistoryStore, type DeploymentRecord, type ExecutionRecord } from '../history.js';
@@ -57,22 +58,15 @@ async function whoAmI(repo: string): Promise<string> {
 
 /** A deploy of the same commit and environment waits this long for another to finish, then reads its record. */
 export const DEPLOY_LOCK_WAIT_MS = 10_000;
-/** A deployment without a live owner to ask, untouched for this long, is no longer running. */
-export const INTERRUPTED_AFTER_MS = 10 * 60_000;
-
 const inFlight = (d: DeploymentRecord): boolean => d.state === 'approved' || d.state === 'deploying';
 
 /**
  * Whether a deployment is no longer driven by anyone: the store reads one left by a dead process
- * as `interrupted`; a record it has not classified yet is judged the same way, by its owner process
- * on this machine, else by a heartbeat older than INTERRUPTED_AFTER_MS.
+ * as `interrupted`; a record it has not classified yet is judged by the store's same rule.
  */
 export function deploymentInterrupted(d: DeploymentRecord, now = Date.now()): boolean {
   if (d.state === 'interrupted') return true;
-  if (!inFlight(d)) return false;
-  if (d.owner && d.owner.host === hostname()) return ownerGone(d.owner);
-  const last = Date.parse(d.updatedAt ?? d.startedAt ?? d.approvedAt);
-  return Number.isNaN(last) || now - last > INTERRUPTED_AFTER_MS;
+  return inFlight(d) && isAbandoned(d.owner, d.updatedAt ?? d.startedAt ?? d.approvedAt, now);
 }
 
 async function findReview(root: string, history: HistoryStore, head: string, environment: string): Promise<ExecutionRecord | undefined> {

@@ -22,6 +22,7 @@ export function isMine(owner: Owner | undefined): boolean {
 
 /** Only ESRCH proves the process is gone; EPERM means it exists under another user. */
 function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
     return true;
@@ -30,9 +31,14 @@ function pidAlive(pid: number): boolean {
   }
 }
 
+/** Whether a process recorded as `pid` on `host` is known to be gone (false when it cannot be told). */
+export function ownerGone(owner: { pid?: number; host?: string }): boolean {
+  return owner.pid !== undefined && owner.host === hostname() && owner.pid !== process.pid && !pidAlive(owner.pid);
+}
+
 /** Whether a record still marked running was left so by a process that is gone or silent. */
 export function isAbandoned(owner: Owner | undefined, touchedAt: string | undefined, now: number): boolean {
-  if (owner && owner.host === hostname() && !pidAlive(owner.pid)) return true;
+  if (owner && ownerGone(owner)) return true;
   const at = touchedAt ? Date.parse(touchedAt) : NaN;
   return Number.isNaN(at) || now - at > STALE_AFTER_MS;
 }
