@@ -2,6 +2,9 @@ import { defaultCacheDir, ReviewCache } from '../core/cache.js';
 import { loadConfig, type ConfigLayer } from '../core/config/load.js';
 import type { PullmintConfig } from '../core/config/schema.js';
 import { runReview, type ReviewEvent } from '../core/engine.js';
+import { activeDismissals, type ActiveDismissal } from '../core/dismissals/apply.js';
+import { LocalDismissals } from '../core/dismissals/local.js';
+import { teamDismissalsAt, teamDismissalsInWorktree } from '../core/dismissals/team.js';
 import { targetBase, type TargetSpec } from '../core/git/diff.js';
 import { repoRoot } from '../core/git/repo.js';
 import { defaultStateDir, HistoryStore } from '../core/history.js';
@@ -98,9 +101,27 @@ export class ReviewSession {
     return { config: loaded.config, warnings: loaded.warnings.filter((w) => !this.warnings.includes(w)), base };
   }
 
+  /**
+   * The dismissals a review honours. Commits are judged by the team's list as committed at their
+   * base, so they cannot dismiss their own findings; uncommitted work by the working tree's list and
+   * this user's own (`pullmint dismiss` without --team).
+   */
+  async dismissalsFor(base: string | null): Promise<{ dismissals: Map<string, ActiveDismissal>; problems: string[] }> {
+    const team = base ? await teamDismissalsAt(this.root, base) : await teamDismissalsInWorktree(this.root);
+    const local = base ? { entries: [], problems: [] } : await this.localDismissals().list();
+    return { dismissals: activeDismissals(team.entries, local.entries), problems: [...team.problems, ...local.problems] };
+  }
+
+  localDismissals(): LocalDismissals {
+    return new LocalDismissals(this.stateDir, this.root);
+  }
+
   async review(r: SessionReview): Promise<ReviewResult> {
     const { config, warnings, base } = await this.configFor(r.target, r.configAt);
+    const { dismissals, problems } = await this.dismissalsFor(base);
+    warnings.push(...problems);
     return runReview({
+      dismissals,
       repoDir: this.root,
       target: r.target,
       config,

@@ -26,6 +26,8 @@ export interface ReviewArgs {
   noCache: boolean;
   maxCalls?: number;
   timeoutSeconds?: number;
+  /** List dismissed findings in the text report. */
+  showDismissed: boolean;
 }
 
 /**
@@ -145,6 +147,7 @@ export function parseReviewArgs(argv: string[], cwd: string): ReviewArgs {
         'no-cache': { type: 'boolean' },
         'max-calls': { type: 'string' },
         timeout: { type: 'string' },
+        'show-dismissed': { type: 'boolean' },
       },
     }));
   } catch (err) {
@@ -179,6 +182,7 @@ export function parseReviewArgs(argv: string[], cwd: string): ReviewArgs {
     noCache: values['no-cache'] ?? false,
     maxCalls,
     timeoutSeconds: timeout,
+    showDismissed: values['show-dismissed'] ?? false,
   };
 }
 

@@ -9,7 +9,10 @@ import { toText } from '../core/report/text.js';
 import type { ReviewResult } from '../core/types.js';
 import { parseFlags, parseReviewArgs, UsageError, type ReviewArgs } from './args.js';
 import { deployCommand } from './deploy.js';
+import { dismissCommand, dismissedCommand, undismissCommand } from './dismiss.js';
+import { insightsCommand } from './insights.js';
 import { originOf } from '../core/config/load.js';
+import { DismissalFileError } from '../core/dismissals/team.js';
 import { LockUnavailableError } from '../core/exclusive.js';
 import { passesGate } from '../core/report/verdict.js';
 import { endpointSetting } from '../core/setup.js';
@@ -42,6 +45,14 @@ async function run(argv: string[], io: Io): Promise<number> {
         return await postCommand(rest, io);
       case 'deploy':
         return await deployCommand(rest, io);
+      case 'dismiss':
+        return await dismissCommand(rest, io);
+      case 'undismiss':
+        return await undismissCommand(rest, io);
+      case 'dismissed':
+        return await dismissedCommand(rest, io);
+      case 'insights':
+        return await insightsCommand(rest, io);
       case '--version':
       case '-v':
       case 'version':
@@ -66,7 +77,7 @@ function reportError(err: unknown, io: Io): number {
     io.stderr.write(`pullmint: ${err.message}\nRun 'pullmint help' for usage.\n`);
     return EXIT.usage;
   }
-  if (err instanceof HostError || err instanceof LockUnavailableError) {
+  if (err instanceof HostError || err instanceof LockUnavailableError || err instanceof DismissalFileError) {
     io.stderr.write(`pullmint: ${err.message}\n`);
     return EXIT.usage;
   }
@@ -133,7 +144,7 @@ function render(result: ReviewResult, args: ReviewArgs, io: Io, ollamaModel: str
       return JSON.stringify(toSarif(result, VERSION), null, 2) + '\n';
     case 'text': {
       const color = !args.output && Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
-      return toText(result, { color, endpointOrigin }, ollamaModel);
+      return toText(result, { color, endpointOrigin, showDismissed: args.showDismissed }, ollamaModel);
     }
   }
 }

@@ -10,7 +10,8 @@ import { chunkBudget, runModelPhase, type ModelPhaseResult } from './model-phase
 import { ownedLines, packFile, toRanges, type Chunk } from './pack/chunker.js';
 import { ProviderError, type ReviewProvider } from './providers/types.js';
 import { decide, riskScore } from './risk.js';
-import { REVIEW_CONFIG_RULE, reviewConfigChange } from './rules/configChange.js';
+import { applyDismissals, type ActiveDismissal } from './dismissals/apply.js';
+import { REVIEW_CONFIG_RULE, reviewConfigChange, teamDismissalsChange } from './rules/configChange.js';
 import { runRules } from './rules/index.js';
 import type { Finding, ModelErrorInfo, ReviewResult, ReviewTarget, UnreviewedRange } from './types.js';
 
@@ -38,6 +39,8 @@ export interface ReviewRequest {
   warnings?: string[];
   /** The settings came from the target's base commit: a change to them in the target is itself a finding. */
   configFromBase?: boolean;
+  /** Findings people dismissed, by fingerprint: reported apart, out of the score. */
+  dismissals?: ReadonlyMap<string, ActiveDismissal>;
   onEvent?: (event: ReviewEvent) => void;
 }
 
@@ -69,13 +72,17 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
   const verdictOf = fileFilter({ ignoreGlobs: config.ignore, maxLinesPerFile: config.maxLinesPerFile });
   const filtered: FilterResult = { files: [], skipped: [], clipped: [] };
   const ruleFindings: Finding[] = [];
+  const readFiles: string[] = [];
   const prepacked = new Map<string, Chunk[]>();
   const onFile = (file: FileDiff): void => {
     const v = verdictOf(file);
     if (v.kind === 'skip') filtered.skipped.push(v.skipped);
     // Rules read every text file, clipped or skipped by policy: a secret in a "generated" or ignored
     // file, or at line 5,000, still counts. Only what git could not show as text escapes them.
-    if (v.kind === 'review' || (v.kind === 'skip' && !file.binary && !file.submodule)) ruleFindings.push(...runRules([file], config.rules));
+    if (v.kind === 'review' || (v.kind === 'skip' && !file.binary && !file.submodule)) {
+      ruleFindings.push(...runRules([file], config.rules));
+      readFiles.push(file.path);
+    }
     if (v.kind !== 'review') return;
     filtered.files.push(v.file);
     if (v.clipped) filtered.clipped.push(v.clipped);
@@ -101,6 +108,8 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
     for (const w of diff.warnings) warn(w);
     const configChange = req.configFromBase ? reviewConfigChange(diff.files) : null;
     if (configChange) ruleFindings.push(configChange);
+    const dismissalsChange = req.configFromBase ? teamDismissalsChange(diff.files) : null;
+    if (dismissalsChange) ruleFindings.push(dismissalsChange);
     const changedLines = diff.files
       .filter((f) => f.status !== 'deleted' && !f.binary && !f.submodule)
       .reduce((n, f) => n + countAdded(f), 0);
@@ -165,7 +174,11 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
     // Nothing reviewable (only lockfiles, say) is vacuously complete, with or without a model.
     const complete = unreviewed.length === 0 && (!rulesOnly || filtered.files.length === 0);
     const llmFindings = outcomes.flatMap((o) => o.findings);
-    const findings = sortFindings(applySeverityOverrides(mergeDuplicates([...ruleFindings, ...llmFindings]), config.severityOverrides));
+    const { kept, dismissed } = applyDismissals(
+      applySeverityOverrides(mergeDuplicates([...ruleFindings, ...llmFindings]), config.severityOverrides),
+      req.dismissals ?? new Map(),
+    );
+    const findings = sortFindings(kept);
     const score = riskScore(findings, changedLines, config.risk);
     const summary = rulesOnly
       ? `Rules-only review: ${ruleFindings.length} finding(s) from the built-in checks. The model did not review this change${modelError ? ` (${modelError.message})` : ''}.`
@@ -183,6 +196,8 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
       decision: decide(score, config.risk, { findings, complete }),
       rulesOnly,
       findings,
+      ...(dismissed.length > 0 ? { dismissed: sortFindings(dismissed) } : {}),
+      files: readFiles,
       coverage: { changedLines, reviewedLines, skippedFiles: filtered.skipped, unreviewed, complete },
       stats: {
         filesReviewed: filtered.files.length,

@@ -24,7 +24,7 @@ export function fingerprint(file: string, title: string, quote: string | undefin
 export const severityRank = (s: Severity): number => SEVERITIES.indexOf(s);
 
 /** Most severe first, then by file and line: the order people read a review in. */
-export function sortFindings(findings: Finding[]): Finding[] {
+export function sortFindings<T extends Finding>(findings: T[]): T[] {
   return [...findings].sort(
     (a, b) => severityRank(a.severity) - severityRank(b.severity) || a.file.localeCompare(b.file) || a.line - b.line,
   );

@@ -39,6 +39,11 @@ export interface Finding {
   rule?: string;
 }
 
+/** A finding somebody dismissed: out of the score and of what is posted, kept with who and why. */
+export interface DismissedFinding extends Finding {
+  dismissal: { scope: 'team' | 'local'; author: string; reason: string; date: string };
+}
+
 export type TargetKind = 'working-tree' | 'staged' | 'base' | 'range';
 
 export interface ReviewTarget {
@@ -99,6 +104,10 @@ export interface ReviewResult {
   /** True when no model reviewed the change (unreachable, untrusted, or chosen). */
   rulesOnly: boolean;
   findings: Finding[];
+  /** Findings left out because the team (or, for uncommitted work, the user) dismissed them. */
+  dismissed?: DismissedFinding[];
+  /** The files the review read (rules or model): a finding absent from a later review of its file was fixed. */
+  files?: string[];
   coverage: Coverage;
   stats: ReviewStats;
   warnings: string[];

@@ -145,3 +145,11 @@ export async function gitPath(dir: string, name: string): Promise<string> {
 export async function fileAtCommit(root: string, commit: string, path: string): Promise<string | null> {
   return runGit(root, ['show', `${commit}:${path}`]).catch(() => null);
 }
+
+/** "Name <email>" as git would sign a commit now (config, then GIT_AUTHOR_* variables); '' when git knows nobody. */
+export async function authorIdent(dir: string): Promise<string> {
+  // The identity variables are the user's own choice of name, unlike the ones that point git elsewhere.
+  const who = Object.fromEntries(['GIT_AUTHOR_NAME', 'GIT_AUTHOR_EMAIL'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
+  const ident = (await runGit(dir, ['var', 'GIT_AUTHOR_IDENT'], who).catch(() => '')).trim();
+  return ident.replace(/\s+\d+\s+[+-]\d{4}$/, '');
+}

@@ -1,4 +1,4 @@
-import type { ReviewResult } from '../types.js';
+import type { Finding, ReviewResult } from '../types.js';
 
 /** The stable `--format json` contract (schemaVersion 1): fields are added, never renamed or removed. */
 export function toJsonReport(r: ReviewResult): Record<string, unknown> {
@@ -12,19 +12,8 @@ export function toJsonReport(r: ReviewResult): Record<string, unknown> {
     summary: r.summary,
     riskScore: r.riskScore,
     decision: r.decision,
-    findings: r.findings.map((f) => ({
-      id: f.id,
-      file: f.file,
-      line: f.line,
-      endLine: f.endLine ?? null,
-      severity: f.severity,
-      category: f.category,
-      title: f.title,
-      message: f.message,
-      suggestion: f.suggestion ?? null,
-      origin: f.origin,
-      rule: f.rule ?? null,
-    })),
+    findings: r.findings.map(findingJson),
+    dismissed: (r.dismissed ?? []).map((f) => ({ ...findingJson(f), dismissal: f.dismissal })),
     coverage: {
       changedLines: r.coverage.changedLines,
       reviewedLines: r.coverage.reviewedLines,
@@ -35,5 +24,21 @@ export function toJsonReport(r: ReviewResult): Record<string, unknown> {
     stats: r.stats,
     warnings: r.warnings,
     ...(r.modelError ? { modelError: r.modelError } : {}),
+  };
+}
+
+function findingJson(f: Finding): Record<string, unknown> {
+  return {
+    id: f.id,
+    file: f.file,
+    line: f.line,
+    endLine: f.endLine ?? null,
+    severity: f.severity,
+    category: f.category,
+    title: f.title,
+    message: f.message,
+    suggestion: f.suggestion ?? null,
+    origin: f.origin,
+    rule: f.rule ?? null,
   };
 }

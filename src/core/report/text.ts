@@ -6,6 +6,8 @@ export interface TextStyle {
   color: boolean;
   /** Where the provider's endpoint came from, said when the model failed: "ollama.host set by environment OLLAMA_HOST". */
   endpointOrigin?: string;
+  /** List dismissed findings with who dismissed them and why, not only their count. */
+  showDismissed?: boolean;
 }
 
 const COLORS: Record<Severity | 'dim' | 'bold' | 'ok' | 'warn', string> = {
@@ -54,13 +56,24 @@ export function toText(r: ReviewResult, style: TextStyle, ollamaModel: string): 
   out.push('');
   if (r.coverage.changedLines === 0 && r.coverage.skippedFiles.length === 0)
     out.push(c('dim', `  Nothing to review: ${r.target.label} has no changes.`));
-  else if (r.findings.length === 0) out.push(c('ok', '  No findings.'));
+  else if (r.findings.length === 0) out.push(c('ok', `  No findings${r.dismissed?.length ? ` (${r.dismissed.length} dismissed)` : ''}.`));
   for (const f of r.findings) {
     const where = `${f.file}:${f.line}${f.endLine ? '-' + f.endLine : ''}`;
     const tag = f.origin === 'rule' ? c('dim', ` [rule ${f.rule}]`) : '';
     out.push(`  ${c(f.severity, f.severity.toUpperCase().padEnd(8))} ${where}  ${f.title}${tag}`);
     for (const line of f.message.split('\n')) out.push(`           ${c('dim', line)}`);
     if (f.suggestion) out.push(`           ${c('dim', 'suggestion: ' + f.suggestion.split('\n')[0])}`);
+    out.push(`           ${c('dim', `id ${f.id}`)}`);
+  }
+  const dismissed = r.dismissed ?? [];
+  if (dismissed.length > 0 && style.showDismissed) {
+    out.push('');
+    out.push(c('bold', `Dismissed (${dismissed.length}), not counted in the score:`));
+    for (const f of dismissed) {
+      const who = f.dismissal.scope === 'team' ? `by ${f.dismissal.author}` : 'by you (local)';
+      out.push(`  ${c('dim', f.severity.toUpperCase().padEnd(8))} ${f.file}:${f.line}  ${f.title}`);
+      out.push(`           ${c('dim', `dismissed ${who} on ${f.dismissal.date} because ${f.dismissal.reason} · id ${f.id}`)}`);
+    }
   }
   out.push('');
   if (r.summary && !r.rulesOnly) {
@@ -75,7 +88,9 @@ export function toText(r: ReviewResult, style: TextStyle, ollamaModel: string): 
       .join(', ') || 'none';
   const decisionColor = r.decision === 'manual-review' ? 'high' : r.decision === 'incomplete' ? 'warn' : 'ok';
   out.push(`Risk score ${c('bold', String(r.riskScore))}/100 → ${c(decisionColor, r.decision)}${note ? c('warn', `  (${note})`) : ''}`);
-  out.push(`Findings: ${countText}`);
+  out.push(
+    `Findings: ${countText}${dismissed.length > 0 ? `; ${dismissed.length} dismissed${style.showDismissed ? '' : ' (--show-dismissed lists them)'}` : ''}`,
+  );
   const cov = r.coverage;
   out.push(
     `Coverage: ${r.rulesOnly ? 'the model' : 'model'} reviewed ${fmt(cov.reviewedLines)} of ${fmt(cov.changedLines)} changed lines; rules checked every reviewable file`,
