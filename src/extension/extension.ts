@@ -27,6 +27,7 @@ const COMMANDS = [
   'pullmint.setSecret',
   'pullmint.installPrePushHook',
   'pullmint.dismissFinding',
+  'pullmint.dismissFindingForTeam',
   'pullmint.copyFinding',
   'pullmint.openFinding',
 ];

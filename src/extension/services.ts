@@ -10,6 +10,7 @@ import { ReviewCommands } from './review/commands.js';
 import { ReviewController } from './review/controller.js';
 import { DiagnosticsPresenter, type FindingEntry } from './review/diagnostics.js';
 import { Dismissals } from './review/dismissals.js';
+import { DISMISS_FOR_TEAM_COMMAND, dismissForTeam } from './review/teamDismiss.js';
 import { SaveReviewer } from './review/saveReviewer.js';
 import { StatusBar } from './review/statusBar.js';
 import { pickRepository } from './repos.js';
@@ -107,6 +108,17 @@ export class Services extends Disposable {
         if (result) presenter.setRepo(repo, result.findings);
       },
       'pullmint.dismissFinding': (repo, id) => dismissFinding(String(repo), String(id)),
+      [DISMISS_FOR_TEAM_COMMAND]: (repo, id) =>
+        dismissForTeam(
+          {
+            open: (r) => settings.open(r),
+            findingOf: (r, fid) => controller.state(r).result?.findings.find((f) => f.id === fid),
+            hide: (r, fid) => presenter.remove((e) => e.repo === r && e.finding.id === fid),
+            log,
+          },
+          String(repo),
+          String(id),
+        ),
       'pullmint.copyFinding': async (entry) => {
         await vscode.env.clipboard.writeText(findingAsText(entry as FindingEntry));
         void vscode.window.setStatusBarMessage('Pullmint: finding copied', 2000);

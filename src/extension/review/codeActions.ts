@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { DiagnosticsPresenter, FindingEntry } from './diagnostics.js';
+import { DISMISS_FOR_TEAM_COMMAND } from './teamDismiss.js';
 
 export const DISMISS_COMMAND = 'pullmint.dismissFinding';
 export const COPY_COMMAND = 'pullmint.copyFinding';
@@ -24,10 +25,14 @@ export class FindingCodeActions implements vscode.CodeActionProvider {
         fix.edit = suggestionEdit(document, entry);
         actions.push(fix);
       }
-      const dismiss = new vscode.CodeAction(`Dismiss finding: ${f.title}`, vscode.CodeActionKind.QuickFix);
+      const dismiss = new vscode.CodeAction(`Dismiss for me: ${f.title}`, vscode.CodeActionKind.QuickFix);
       dismiss.diagnostics = [diagnostic];
-      dismiss.command = { command: DISMISS_COMMAND, title: 'Dismiss finding', arguments: [entry.repo, f.id] };
+      dismiss.command = { command: DISMISS_COMMAND, title: 'Dismiss for me', arguments: [entry.repo, f.id] };
       actions.push(dismiss);
+      const forTeam = new vscode.CodeAction(`Dismiss for the team: ${f.title}`, vscode.CodeActionKind.QuickFix);
+      forTeam.diagnostics = [diagnostic];
+      forTeam.command = { command: DISMISS_FOR_TEAM_COMMAND, title: 'Dismiss for the team', arguments: [entry.repo, f.id] };
+      actions.push(forTeam);
       const copy = new vscode.CodeAction('Copy finding', vscode.CodeActionKind.Empty);
       copy.command = { command: COPY_COMMAND, title: 'Copy finding', arguments: [entry] };
       actions.push(copy);
