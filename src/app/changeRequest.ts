@@ -1,12 +1,17 @@
+import { isComplete } from '../core/report/verdict.js';
 import { withExclusive } from '../core/exclusive.js';
 import { collectDiff } from '../core/git/diff.js';
 import type { ChangeRequest, ChangeRequestTarget, CodeHost, PostOptions, PostOutcome } from '../core/hosts/types.js';
 import type { ReviewResult } from '../core/types.js';
 import type { ReviewSession } from './session.js';
 
-/** The latest completed review of the change request's exact diff, from history. */
+/**
+ * The newest review of exactly this diff, if the model finished it: an incomplete one (the model was
+ * down, a limit was hit) is reviewed again rather than posted as if nothing better could be had.
+ */
 export async function latestReviewOf(session: ReviewSession, t: ChangeRequestTarget): Promise<ReviewResult | undefined> {
-  return (await session.history().latestFor(t.mergeBase, t.pr.headSha))?.result;
+  const result = (await session.history().latestFor(t.mergeBase, t.pr.headSha))?.result;
+  return result && isComplete(result) ? result : undefined;
 }
 
 export function changeRequestLabel(pr: ChangeRequest): string {

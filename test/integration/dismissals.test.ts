@@ -102,8 +102,8 @@ describe('team dismissals: committed, read from the base, honoured by review and
     await ollama.start();
     try {
       await openPullRequest(gh, repo, { baseSha: newBase, headSha: newHead });
-      // A fresh state folder: post would otherwise reuse the rules-only reviews recorded above.
-      const ghEnv = cliEnv({ GITHUB_TOKEN: TOKEN, GITHUB_API_URL: gh.url, OLLAMA_HOST: ollama.url });
+      // The rules-only reviews above are incomplete: post reviews again now that the model is up.
+      const ghEnv = { ...env, GITHUB_TOKEN: TOKEN, GITHUB_API_URL: gh.url, OLLAMA_HOST: ollama.url };
       for (let i = 0; i < 2; i++) {
         const p = await runCli(['post'], { cwd: repo.dir, env: ghEnv, timeoutMs: 60_000 });
         assert.equal(p.code, 0, p.stderr);
