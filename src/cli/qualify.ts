@@ -110,7 +110,8 @@ export async function qualifyCommand(argv: string[], io: Io): Promise<number> {
   return report.verdict === 'fit to gate' ? EXIT.ok : EXIT.gate;
 }
 
-const secs = (ms: number): string => (ms >= 10_000 ? `${Math.round(ms / 1000)} s` : `${(ms / 1000).toFixed(1)} s`);
+const secs = (ms: number): string =>
+  ms < 1000 ? `${Math.round(ms)} ms` : ms >= 10_000 ? `${Math.round(ms / 1000)} s` : `${(ms / 1000).toFixed(1)} s`;
 
 function caseLine(o: CaseOutcome): string {
   let mark: string;
