@@ -137,7 +137,8 @@ export async function qualifyModel(opts: QualifyOptions): Promise<{ report: Qual
         },
       });
       const answered = calls.filter((k) => !k.error).length;
-      if (result.modelError && SETUP_KINDS.has(result.modelError.kind) && answered === 0) throw new ModelUnavailableError(result.modelError);
+      if (result.modelError && SETUP_KINDS.has(result.modelError.kind) && answered === 0)
+        throw new ModelUnavailableError(result.modelError);
       const modelFindings = modelFindingsOf(events, result.findings);
       const errors = calls.filter((k) => k.error).map((k) => k.error!);
       const outcome: CaseOutcome = {

@@ -53,7 +53,9 @@ export async function setupCommand(argv: string[], io: Io): Promise<number> {
   else {
     for (const c of checks) {
       const mark = c.ok ? 'ok  ' : c.optional ? '-   ' : 'FAIL';
-      io.stdout.write(`${mark} ${c.name}: ${c.detail}${!c.ok && c.fix ? `\n     fix: ${c.fix.label}${c.fix.arg ? ` (${c.fix.arg})` : ''}` : ''}\n`);
+      io.stdout.write(
+        `${mark} ${c.name}: ${c.detail}${!c.ok && c.fix ? `\n     fix: ${c.fix.label}${c.fix.arg ? ` (${c.fix.arg})` : ''}` : ''}\n`,
+      );
     }
   }
   return checks.some((c) => !c.ok && !c.optional) ? EXIT.gate : EXIT.ok;

@@ -33,7 +33,10 @@ describe('pullmint qualify (through the built CLI, against a loopback Ollama)', 
     return cliEnv({ OLLAMA_HOST: server.url });
   }
 
-  async function qualify(env: Record<string, string>, args: string[] = []): Promise<{ code: number; report: QualifyReport; stderr: string }> {
+  async function qualify(
+    env: Record<string, string>,
+    args: string[] = [],
+  ): Promise<{ code: number; report: QualifyReport; stderr: string }> {
     const r = await runCli(['qualify', '--format', 'json', ...args], { cwd: tempDir(), env, timeoutMs: 110_000 });
     let report: QualifyReport;
     try {
@@ -90,7 +93,9 @@ describe('pullmint qualify (through the built CLI, against a loopback Ollama)', 
     }
 
     const setup = await runCli(['setup', '--json'], { cwd: tempDir(), env });
-    const check = (JSON.parse(setup.stdout) as { name: string; ok: boolean; detail: string }[]).find((c) => c.name === 'Model qualification');
+    const check = (JSON.parse(setup.stdout) as { name: string; ok: boolean; detail: string }[]).find(
+      (c) => c.name === 'Model qualification',
+    );
     assert.equal(check?.ok, true);
     assert.match(check!.detail, /fit to gate .*recall 13\/13/);
 
@@ -103,7 +108,9 @@ describe('pullmint qualify (through the built CLI, against a loopback Ollama)', 
 
   it('a model one severity too mild, or one line too far, does not count; within one line it does', async () => {
     const env = await fake((seen) => {
-      const answer = JSON.parse(plantedAnswer(seen, suite)) as { findings: { file: string; line: number; severity: string; quote?: string }[] };
+      const answer = JSON.parse(plantedAnswer(seen, suite)) as {
+        findings: { file: string; line: number; severity: string; quote?: string }[];
+      };
       for (const f of answer.findings) {
         if (f.file === 'routes/admin.js' || f.file === 'app/users.py') f.severity = 'low';
         else if (f.file === 'server/reports.go') {
@@ -131,7 +138,15 @@ describe('pullmint qualify (through the built CLI, against a loopback Ollama)', 
         // A clean change: flag its first added line as high.
         const m = /^### (.+?) \(/m.exec(seen);
         const line = /^(\d+)\+ /m.exec(seen);
-        if (m && line) answer.findings.push({ file: m[1], line: Number(line[1]), severity: 'high', category: 'bug', title: 'Suspicious', message: 'Looks wrong.' });
+        if (m && line)
+          answer.findings.push({
+            file: m[1],
+            line: Number(line[1]),
+            severity: 'high',
+            category: 'bug',
+            title: 'Suspicious',
+            message: 'Looks wrong.',
+          });
       }
       // jsonrepair 3.15 cannot repair an answer whose strings end in "{" (a quoted line of code): line numbers only.
       for (const f of answer.findings) delete f.quote;
@@ -157,7 +172,11 @@ describe('pullmint qualify (through the built CLI, against a loopback Ollama)', 
     writeFileSync(join(dir, 'aws-key', 'head', 'deploy.sh'), '#!/bin/sh\nexport AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLQ\necho deploy\n');
     writeFileSync(
       join(dir, 'aws-key', 'case.json'),
-      JSON.stringify({ description: 'An AWS key in a script.', language: 'shell', expect: { file: 'deploy.sh', line: 2, minSeverity: 'high' } }),
+      JSON.stringify({
+        description: 'An AWS key in a script.',
+        language: 'shell',
+        expect: { file: 'deploy.sh', line: 2, minSeverity: 'high' },
+      }),
     );
     const env = await fake(() => NOTHING);
     const { report } = await qualify(env, ['--cases', dir, '--no-store']);
@@ -172,7 +191,10 @@ describe('pullmint qualify (through the built CLI, against a loopback Ollama)', 
     const env = cliEnv({ OLLAMA_HOST: `http://127.0.0.1:${await deadPort()}` });
     const dir = tempDir('pullmint-cases-');
     mkdirSync(join(dir, 'broken'));
-    writeFileSync(join(dir, 'broken', 'case.json'), JSON.stringify({ description: 'x', language: 'go', expect: { file: 'a.go', line: 0 } }));
+    writeFileSync(
+      join(dir, 'broken', 'case.json'),
+      JSON.stringify({ description: 'x', language: 'go', expect: { file: 'a.go', line: 0 } }),
+    );
     const bad = await runCli(['qualify', '--cases', dir], { cwd: tempDir(), env });
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /broken[/\\]case\.json: expect\.line: .*; expect\.minSeverity/);
@@ -209,8 +231,23 @@ describe('the built-in qualification suite (data)', () => {
     assert.ok(defects.length >= 12, `${defects.length} defects`);
     assert.ok(suite.filter((c) => !c.expect).length >= 4);
     assert.ok(new Set(defects.map((c) => c.language)).size >= 5);
-    for (const id of ['sql-injection', 'command-injection', 'missing-await', 'off-by-one', 'null-dereference', 'auth-check-removed', 'unknown-secret', 'xss', 'race', 'resource-leak', 'swallowed-error'])
-      assert.ok(defects.some((c) => c.id.startsWith(id)), id);
+    for (const id of [
+      'sql-injection',
+      'command-injection',
+      'missing-await',
+      'off-by-one',
+      'null-dereference',
+      'auth-check-removed',
+      'unknown-secret',
+      'xss',
+      'race',
+      'resource-leak',
+      'swallowed-error',
+    ])
+      assert.ok(
+        defects.some((c) => c.id.startsWith(id)),
+        id,
+      );
   });
 
   it('every case materialises as a repository whose planted line holds the quoted text', async function () {
@@ -226,7 +263,9 @@ describe('the built-in qualification suite (data)', () => {
         assert.ok(file, `${c.id}: the change touches ${c.expect.file}`);
         // The planted line is in a hunk the model is shown.
         assert.ok(
-          file.hunks.some((h) => h.lines.some((l) => l.newLine !== undefined && Math.abs(l.newLine - c.expect!.line) <= 1 && l.kind === 'add')),
+          file.hunks.some((h) =>
+            h.lines.some((l) => l.newLine !== undefined && Math.abs(l.newLine - c.expect!.line) <= 1 && l.kind === 'add'),
+          ),
           `${c.id}: an added line within one of the planted line`,
         );
       } finally {
@@ -244,7 +283,10 @@ describe('the built-in qualification suite (data)', () => {
         const diff = await collectDiff(repo.dir, { kind: 'range', range: `${repo.base}..${repo.head}` }, { contextLines: 3 });
         if (c === auth) {
           const removed = diff.files[0].hunks.flatMap((h) => h.lines.filter((l) => l.kind === 'del').map((l) => l.text));
-          assert.ok(removed.some((t) => t.includes('isAdmin')), 'the admin check is among the removed lines');
+          assert.ok(
+            removed.some((t) => t.includes('isAdmin')),
+            'the admin check is among the removed lines',
+          );
         } else assert.deepEqual(runRules(diff.files), [], 'the rules do not flag it: only a model can');
       } finally {
         await repo.remove();

@@ -154,7 +154,11 @@ export function summarize(outcomes: CaseOutcome[], calls: CallMeasure[]): Qualif
     cases: outcomes.length,
     answers: calls.length,
     validity: { valid, repaired, unusable, rate: ratio(valid + repaired, calls.length), asIsRate: ratio(valid, calls.length) },
-    recall: { found: planted.filter((o) => o.found).length, planted: planted.length, rate: ratio(planted.filter((o) => o.found).length, planted.length) },
+    recall: {
+      found: planted.filter((o) => o.found).length,
+      planted: planted.length,
+      rate: ratio(planted.filter((o) => o.found).length, planted.length),
+    },
     falsePositives: { flagged, clean: clean.length, rate: ratio(flagged, clean.length) },
     truncated: outcomes.filter((o) => o.truncated).length,
     incomplete: outcomes.filter((o) => !o.complete).length,
