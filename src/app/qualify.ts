@@ -4,7 +4,7 @@ import { defaultStateDir } from '../core/history.js';
 import { parseModelOutput } from '../core/output/parse.js';
 import { estimateTokens } from '../core/pack/tokens.js';
 import { ProviderError, type ReviewProvider } from '../core/providers/types.js';
-import type { QualifyCase } from '../core/qualify/cases.js';
+import { CaseError, type QualifyCase } from '../core/qualify/cases.js';
 import {
   caseValidity,
   judgeFindings,
@@ -101,7 +101,7 @@ export async function qualifyModel(opts: QualifyOptions): Promise<{ report: Qual
       try {
         repos.push(await scratchRepo(c));
       } catch (err) {
-        throw new Error(`case ${c.id} (${c.source}): ${(err as Error).message}`, { cause: err });
+        throw new CaseError(`case ${c.id} (${c.source}) could not be set up as a repository: ${(err as Error).message}`);
       }
     }
     let provider: ReviewProvider | undefined;

@@ -99,7 +99,11 @@ export async function qualifyCommand(argv: string[], io: Io): Promise<number> {
       io.stderr.write(`pullmint: the model could not be asked, so it was not qualified: ${err.info.message}\n${err.info.fix}\n`);
       return EXIT.usage;
     }
-    if (err instanceof Error && err.message.startsWith('case ')) throw new UsageError(`qualify: ${err.message}`);
+    if (err instanceof CaseError) throw new UsageError(`qualify: ${err.message}`);
+    if (controller.signal.aborted) {
+      io.stderr.write('pullmint: qualification cancelled; nothing was stored\n');
+      return EXIT.usage;
+    }
     throw err;
   } finally {
     process.removeListener('SIGINT', onSigint);

@@ -205,6 +205,14 @@ describe('pullmint qualify (through the built CLI, against a loopback Ollama)', 
     const flag = await runCli(['qualify', '--format', 'sarif'], { cwd: tempDir(), env });
     assert.equal(flag.code, 2);
     assert.match(flag.stderr, /--format must be text or json/);
+    const patchDir = tempDir('pullmint-cases-');
+    mkdirSync(join(patchDir, 'stale-patch', 'base'), { recursive: true });
+    writeFileSync(join(patchDir, 'stale-patch', 'base', 'a.txt'), 'one\n');
+    writeFileSync(join(patchDir, 'stale-patch', 'change.patch'), '--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-two\n+three\n');
+    writeFileSync(join(patchDir, 'stale-patch', 'case.json'), JSON.stringify({ description: 'd', language: 'text', clean: true }));
+    const stale = await runCli(['qualify', '--cases', patchDir], { cwd: tempDir(), env });
+    assert.equal(stale.code, 2);
+    assert.match(stale.stderr, /case stale-patch \(.*\) could not be set up as a repository: git apply failed/);
     const help = await runCli(['qualify', '--help'], { cwd: tempDir(), env });
     assert.equal(help.code, 0);
     assert.match(help.stdout, /fit to gate {7}\(0\) valid answers >= 95%, recall >= 80%/);

@@ -19,15 +19,21 @@ export interface ScratchChange {
   patch?: string;
 }
 
-/** Fixed identity and no hooks, signing or user templates: the user's git setup must not change the commits. */
+/** Fixed identity and no hooks, signing or line-ending conversion: the user's git setup must not change the commits. */
 const ENV = {
   GIT_AUTHOR_NAME: 'Pullmint',
   GIT_AUTHOR_EMAIL: 'qualify@pullmint.invalid',
   GIT_COMMITTER_NAME: 'Pullmint',
   GIT_COMMITTER_EMAIL: 'qualify@pullmint.invalid',
   GIT_CONFIG_NOSYSTEM: '1',
+  GIT_CONFIG_COUNT: '3',
+  GIT_CONFIG_KEY_0: 'core.hooksPath',
+  GIT_CONFIG_VALUE_0: '/dev/null',
+  GIT_CONFIG_KEY_1: 'commit.gpgsign',
+  GIT_CONFIG_VALUE_1: 'false',
+  GIT_CONFIG_KEY_2: 'core.autocrlf',
+  GIT_CONFIG_VALUE_2: 'false',
 };
-const NO_SETUP = ['-c', 'core.hooksPath=/dev/null', '-c', 'commit.gpgsign=false', '-c', 'core.autocrlf=false'];
 
 async function writeFiles(dir: string, files: Map<string, string>): Promise<void> {
   for (const [path, content] of files) {
@@ -45,7 +51,7 @@ export async function scratchRepo(change: ScratchChange, prefix = 'pullmint-qual
   const dir = await mkdtemp(join(tmpdir(), prefix));
   const remove = (): Promise<void> => rm(dir, { recursive: true, force: true });
   try {
-    const git = (...args: string[]): Promise<string> => runGit(dir, [...NO_SETUP, ...args], ENV);
+    const git = (...args: string[]): Promise<string> => runGit(dir, args, ENV);
     await git('init', '-q', '--template=', '-b', 'main');
     await writeFiles(dir, change.base);
     await git('add', '-A');
