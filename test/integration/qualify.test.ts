@@ -7,6 +7,7 @@ import { builtInCasesDir, loadSuite, type QualifyCase } from '../../src/core/qua
 import type { QualifyReport } from '../../src/core/qualify/store.js';
 import { runRules } from '../../src/core/rules/index.js';
 import { FakeOllama } from '../fakes/ollama.js';
+import { FakeOpenAI } from '../fakes/openai.js';
 import { plantedAnswer } from '../fakes/qualifier.js';
 import { cliEnv, deadPort, ensureBuilt, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/git.js';
@@ -216,6 +217,32 @@ describe('pullmint qualify (through the built CLI, against a loopback Ollama)', 
     const help = await runCli(['qualify', '--help'], { cwd: tempDir(), env });
     assert.equal(help.code, 0);
     assert.match(help.stdout, /fit to gate {7}\(0\) valid answers >= 95%, recall >= 80%/);
+  });
+
+  it('an OpenAI-compatible server is qualified the same way, and its result is stored apart from the Ollama model', async () => {
+    const env = await fake(() => PROSE);
+    await qualify(env);
+    const openai = new FakeOpenAI();
+    openai.answer = (user) => plantedAnswer(user, suite);
+    await openai.start();
+    try {
+      mkdirSync(join(env.XDG_CONFIG_HOME, 'pullmint'), { recursive: true });
+      writeFileSync(join(env.XDG_CONFIG_HOME, 'pullmint', 'config.json'), JSON.stringify({ openai: { baseUrl: openai.url } }));
+      const { code, report } = await qualify(env, ['--provider', 'openai', '--model', 'qwen-coder']);
+      assert.equal(code, 0, report.reason);
+      assert.deepEqual([report.provider, report.model, report.verdict], ['openai', 'qwen-coder', 'fit to gate']);
+      assert.equal(openai.chatRequests.length, report.metrics.answers);
+      assert.equal(readdirSync(join(env.XDG_STATE_HOME, 'pullmint', 'qualify')).length, 2, 'one file per provider and model');
+      const ollamaSetup = await runCli(['setup'], { cwd: tempDir(), env });
+      assert.match(ollamaSetup.stdout, /Model qualification: qwen2\.5-coder:7b: not fit/);
+      const openaiSetup = await runCli(['setup'], {
+        cwd: tempDir(),
+        env: { ...env, PULLMINT_PROVIDER: 'openai', PULLMINT_MODEL: 'qwen-coder' },
+      });
+      assert.match(openaiSetup.stdout, /^ok +Model qualification: qwen-coder: fit to gate/m);
+    } finally {
+      await openai.stop();
+    }
   });
 
   it('a model that cannot be reached is not judged: exit 2 with the fix, nothing stored', async () => {
