@@ -12,6 +12,7 @@ export default tseslint.config(
       'action/**',
       'dist-test/**',
       '.bench/**',
+      'qualify/cases/**',
     ],
   },
   ...tseslint.configs.recommended,

@@ -42,6 +42,8 @@ export interface SessionReview {
   configAt?: string;
   /** false: keep no history (drafts such as reviews on save). */
   history?: boolean;
+  /** A provider to use instead of the configured one (qualification wraps it to time each answer). */
+  provider?: ReviewProvider;
   signal?: AbortSignal;
   onEvent?: (event: ReviewEvent) => void;
 }
@@ -127,7 +129,7 @@ export class ReviewSession {
       config,
       configFromBase: base !== null,
       warnings,
-      provider: r.rulesOnly ? null : await this.reviewProvider(),
+      provider: r.rulesOnly ? null : (r.provider ?? (await this.reviewProvider())),
       rulesOnlyReason: r.rulesOnly,
       cache: this.cache,
       stateDir: r.history === false ? undefined : this.stateDir,

@@ -12,6 +12,9 @@ Usage:
   pullmint history [--repo DIR] [--json]
   pullmint post [--pr N] [--repo DIR] [--request-changes] [--status] [--max-inline N]
   pullmint deploy [--environment NAME] [--force] [--repo DIR] [--wait SECONDS]
+  pullmint qualify [--provider P] [--model NAME] [--cases DIR]... [--format text|json] [--no-store]
+                   (is the model fit to gate? 'pullmint qualify --help')
+  pullmint setup [--repo DIR] [--json]
   pullmint hook install|uninstall [--repo DIR]
   pullmint hook run [REMOTE [URL]] [--strict]   (git's pre-push hook; reads git's stdin)
   pullmint help | --version
@@ -29,6 +32,9 @@ Exit codes:
   2  usage or configuration error
   3  the model could not be used (the rule review is still printed, with the reason; not with
      --rules-only or --allow-incomplete)
+
+Qualify exit codes: 0 fit to gate, 1 use with a human or not fit, 2 bad input or a model that cannot be asked.
+Setup exit codes: 0 every required check passes, 1 otherwise.
 
 Deploy exit codes: 0 deployed, 1 refused by the gate, 2 configuration, 4 the webhook failed after retries.
 

@@ -20,6 +20,8 @@ import { EXIT, HELP, VERSION } from './help.js';
 import { hookCommand } from './hook.js';
 import { ignoreClosedReader, readAll, routeConsoleToStderr, type Io } from './io.js';
 import { postCommand } from './post.js';
+import { qualifyCommand } from './qualify.js';
+import { setupCommand } from './setup.js';
 import { openCliSession } from './session.js';
 
 export async function main(argv: string[], io: Io): Promise<number> {
@@ -53,6 +55,10 @@ async function run(argv: string[], io: Io): Promise<number> {
         return await dismissedCommand(rest, io);
       case 'insights':
         return await insightsCommand(rest, io);
+      case 'qualify':
+        return await qualifyCommand(rest, io);
+      case 'setup':
+        return await setupCommand(rest, io);
       case '--version':
       case '-v':
       case 'version':

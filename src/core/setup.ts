@@ -1,6 +1,7 @@
 import { getPath, SETTINGS, type PullmintConfig } from './config/schema.js';
 import { repoRoot } from './git/repo.js';
 import { providerOf } from './providers/index.js';
+import { qualificationLine, readQualification } from './qualify/store.js';
 import type { SecretStore } from './secrets.js';
 import type { SetupCheck } from './types.js';
 
@@ -13,6 +14,9 @@ export interface SetupInputs {
   github: { signedIn: boolean; account?: string };
   /** Which layer set each setting (LoadedConfig.origins): the endpoint check names it. */
   origins?: Record<string, string>;
+  /** The state directory: when given, the chosen model's latest qualification (`pullmint qualify`) is shown. */
+  stateDir?: string;
+  onWarning?: (message: string) => void;
 }
 
 /** The chosen provider's endpoint setting: its machine-scoped URL (ollama.host, anthropic.baseUrl, …). */
@@ -49,6 +53,7 @@ export async function runSetupChecks(inputs: SetupInputs): Promise<SetupCheck[]>
   }
   const { module, ctx } = await providerOf(config, inputs.secrets);
   checks.push(...(await module.checks(config[config.provider], ctx)));
+  if (inputs.stateDir) checks.push(await qualificationCheck(inputs.stateDir, config, inputs.onWarning));
   checks.push(
     inputs.github.signedIn
       ? { name: 'GitHub', ok: true, detail: `signed in${inputs.github.account ? ` as ${inputs.github.account}` : ''}`, optional: true }
@@ -72,4 +77,21 @@ export async function runSetupChecks(inputs: SetupInputs): Promise<SetupCheck[]>
         },
   );
   return checks;
+}
+
+/** The chosen model's latest qualification: optional, since a model that was never qualified still reviews. */
+export async function qualificationCheck(stateDir: string, config: PullmintConfig, onWarning?: (m: string) => void): Promise<SetupCheck> {
+  const model = config[config.provider].model;
+  const fix = { label: 'Qualify Model', kind: 'qualify-model' as const };
+  const q = await readQualification(stateDir, config.provider, model, onWarning).catch(() => null);
+  if (!q)
+    return {
+      name: 'Model qualification',
+      ok: false,
+      detail: `${model} was never qualified: run \`pullmint qualify\` to see whether it is fit to gate`,
+      fix,
+      optional: true,
+    };
+  const fit = q.verdict === 'fit to gate';
+  return { name: 'Model qualification', ok: fit, detail: `${model}: ${qualificationLine(q)}`, ...(fit ? {} : { fix }), optional: true };
 }

@@ -19,6 +19,7 @@ const COMMANDS = [
   'pullmint.clearDismissed',
   'pullmint.selectModel',
   'pullmint.checkSetup',
+  'pullmint.qualifyModel',
   'pullmint.setAnthropicKey',
   'pullmint.setOpenAIKey',
   'pullmint.setGitHubToken',

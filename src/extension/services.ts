@@ -16,6 +16,7 @@ import { StatusBar } from './review/statusBar.js';
 import { pickRepository } from './repos.js';
 import { Secrets } from './secrets.js';
 import { SettingsService } from './settings.js';
+import { qualifyModelCommand } from './qualify/qualify.js';
 import { checkSetup, selectModel } from './setup/setup.js';
 
 /**
@@ -126,6 +127,7 @@ export class Services extends Disposable {
       'pullmint.openFinding': (repo, file, line) => openFinding(String(repo), String(file), Number(line)),
       'pullmint.selectModel': () => selectModel(settings),
       'pullmint.checkSetup': () => checkSetup(log, settings, auth),
+      'pullmint.qualifyModel': () => qualifyModelCommand(log, settings, secrets),
       'pullmint.setAnthropicKey': setSecret('anthropicApiKey'),
       'pullmint.setOpenAIKey': setSecret('openaiApiKey'),
       'pullmint.setGitHubToken': setSecret('githubToken'),

@@ -6,6 +6,8 @@ import { reviewPrompt } from './reviewer.js';
 export class FakeOpenAI extends LoopbackServer {
   /** An error status for particular calls, by number from 1; other calls answer. */
   failures: Record<number, { status: number; retryAfter?: string }> = {};
+  /** Override the answer text entirely; given the user prompt. */
+  answer?: (user: string) => string;
 
   constructor() {
     super((req, res) => this.handle(req, res));
@@ -28,7 +30,7 @@ export class FakeOpenAI extends LoopbackServer {
     }
     const body = req.json as { model: string; messages: { role: string; content: string }[] };
     const user = body.messages.find((m) => m.role === 'user')?.content ?? '';
-    const text = JSON.stringify(reviewPrompt(user));
+    const text = this.answer?.(user) ?? JSON.stringify(reviewPrompt(user));
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     const send = (d: unknown): boolean => res.write(`data: ${JSON.stringify(d)}\n\n`);
     for (const part of text.match(/[\s\S]{1,30}/g) ?? []) {
@@ -45,7 +47,11 @@ export class FakeOpenAI extends LoopbackServer {
       object: 'chat.completion.chunk',
       model: body.model,
       choices: [],
-      usage: { prompt_tokens: Math.ceil(user.length / 4), completion_tokens: Math.ceil(text.length / 4) },
+      // The whole prompt, system message included, as a server counts it.
+      usage: {
+        prompt_tokens: Math.ceil(body.messages.map((m) => m.content).join('').length / 4),
+        completion_tokens: Math.ceil(text.length / 4),
+      },
     });
     res.write('data: [DONE]\n\n');
     res.end();

@@ -13,6 +13,8 @@ export interface ParsedOutput {
   truncated: boolean;
   /** Nothing usable could be read at all. */
   unusable: boolean;
+  /** The JSON was read only after repair (jsonrepair: quotes, commas, brackets); absent when it parsed as is. */
+  repaired?: boolean;
 }
 
 /**
@@ -192,7 +194,7 @@ export function parseModelOutput(answer: string): ParsedOutput {
     warnings.push(`the model's summary was ${summary.length} characters; cut to ${ANSWER_LIMITS.summaryChars}`);
     summary = `${summary.slice(0, ANSWER_LIMITS.summaryChars - 1)}…`;
   }
-  return { summary, findings, warnings, truncated: !balanced, unusable: false };
+  return { summary, findings, warnings, truncated: !balanced, unusable: false, ...(parsed.repaired ? { repaired: true } : {}) };
 }
 
 function normalizeFinding(raw: unknown): ParsedFinding | string {

@@ -3,9 +3,11 @@ import { SETTINGS } from '../../core/config/schema.js';
 import { providerOf } from '../../core/providers/index.js';
 import { ProviderError } from '../../core/providers/types.js';
 import type { SecretName } from '../../core/secrets.js';
+import { defaultStateDir } from '../../core/history.js';
 import { runSetupChecks } from '../../core/setup.js';
 import type { SetupCheck } from '../../core/types.js';
 import type { GitHubAuth } from '../github/auth.js';
+import { offerQualification } from '../qualify/qualify.js';
 import { pickRepository } from '../repos.js';
 import type { SettingsService } from '../settings.js';
 
@@ -28,6 +30,8 @@ export async function checkSetup(log: vscode.LogOutputChannel, settings: Setting
       secrets: session.secrets,
       github: { signedIn: Boolean(account), account: account?.account },
       origins: session.origins,
+      stateDir: defaultStateDir(),
+      onWarning: (m) => log.warn(m),
     }),
   );
   for (const c of checks) log.info(`setup: ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
@@ -78,6 +82,9 @@ export async function applyFix(fix: NonNullable<SetupCheck['fix']>): Promise<voi
     case 'open-folder':
       await vscode.commands.executeCommand('vscode.openFolder');
       return;
+    case 'qualify-model':
+      await vscode.commands.executeCommand('pullmint.qualifyModel');
+      return;
   }
 }
 
@@ -104,8 +111,9 @@ export async function selectModel(settings: SettingsService): Promise<void> {
   );
   if (!pick) return;
   const model = pick === other ? await vscode.window.showInputBox({ prompt: 'Model name', value: current }) : pick.label;
-  if (model)
-    await vscode.workspace.getConfiguration('pullmint').update(`${config.provider}.model`, model, vscode.ConfigurationTarget.Global);
+  if (!model) return;
+  await vscode.workspace.getConfiguration('pullmint').update(`${config.provider}.model`, model, vscode.ConfigurationTarget.Global);
+  void offerQualification(config.provider, model);
 }
 
 function isMachineScoped(key: string): boolean {

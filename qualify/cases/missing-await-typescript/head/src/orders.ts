@@ -1,0 +1,24 @@
+export interface Order {
+  id: string;
+  customerId: string;
+  total: number;
+}
+
+export interface Db {
+  save(order: Order): Promise<void>;
+}
+
+export interface Payments {
+  charge(customerId: string, amount: number): Promise<void>;
+}
+
+function validate(order: Order): void {
+  if (order.total <= 0) throw new Error('an order must cost something');
+}
+
+export async function placeOrder(db: Db, payments: Payments, order: Order): Promise<{ ok: boolean; id: string }> {
+  validate(order);
+  payments.charge(order.customerId, order.total);
+  await db.save(order);
+  return { ok: true, id: order.id };
+}

@@ -1,0 +1,9 @@
+package server
+
+import "net/http"
+
+const reportsDir = "/srv/reports"
+
+func listReports(w http.ResponseWriter, r *http.Request) {
+	http.ServeFile(w, r, reportsDir)
+}
