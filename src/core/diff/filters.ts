@@ -1,6 +1,6 @@
 import picomatch from 'picomatch';
 import type { SkippedFile } from '../types.js';
-import { countAdded, type FileDiff } from './model.js';
+import { countChanged, type FileDiff } from './model.js';
 
 const LOCKFILES = new Set([
   'package-lock.json',
@@ -48,7 +48,7 @@ const GENERATED_MARKER = /(@generated|DO NOT EDIT|Code generated .* DO NOT EDIT|
 
 export interface FilterOptions {
   ignoreGlobs: string[];
-  /** A file with more added lines than this is reviewed up to the limit and reported as clipped. */
+  /** A file with more changed (added and removed) lines than this is reviewed up to the limit and reported as clipped. */
   maxLinesPerFile: number;
 }
 
@@ -67,7 +67,6 @@ function baseName(path: string): string {
 /** Why a file is not reviewed, or null when it is. */
 export function skipReason(file: FileDiff, userIgnore: (p: string) => boolean): string | null {
   const path = file.path;
-  if (file.status === 'deleted') return 'deleted';
   if (file.submodule) return 'submodule';
   if (file.binary) return 'binary';
   if (file.modeOnly) return 'mode change only';
@@ -77,7 +76,6 @@ export function skipReason(file: FileDiff, userIgnore: (p: string) => boolean): 
   if (GENERATED_NAMES(path)) return 'generated';
   if (userIgnore(path)) return 'ignored by configuration';
   if (looksGenerated(file)) return 'generated';
-  if (file.hunks.length === 0 || countAdded(file) === 0) return null;
   return null;
 }
 
@@ -101,7 +99,7 @@ export function fileFilter(opts: FilterOptions): (file: FileDiff) => FileVerdict
   return (file) => {
     const reason = skipReason(file, userIgnore);
     if (reason) return { kind: 'skip', skipped: { file: file.path, reason } };
-    if (countAdded(file) === 0) return { kind: 'nothing' }; // pure deletions inside a file, or a pure rename
+    if (countChanged(file) === 0) return { kind: 'nothing' }; // a pure rename, a mode change
     const clip = clipFile(file, opts.maxLinesPerFile);
     return clip
       ? { kind: 'review', file: clip.file, clipped: { file: file.path, fromLine: clip.fromLine, lines: clip.lines } }
@@ -110,7 +108,7 @@ export function fileFilter(opts: FilterOptions): (file: FileDiff) => FileVerdict
 }
 
 function clipFile(file: FileDiff, max: number): { file: FileDiff; fromLine: number; lines: number } | null {
-  const total = countAdded(file);
+  const total = countChanged(file);
   if (total <= max) return null;
   let seen = 0;
   let fromLine = 0;
@@ -119,9 +117,10 @@ function clipFile(file: FileDiff, max: number): { file: FileDiff; fromLine: numb
     if (seen >= max) break;
     const lines = [];
     for (const line of hunk.lines) {
-      if (line.kind === 'add') {
+      if (line.kind !== 'ctx') {
         if (seen >= max) {
-          fromLine = line.newLine ?? 0;
+          // The first line not reviewed, or for a removed one the new-file line where it was.
+          fromLine = line.newLine ?? Math.max(1, lines.filter((l) => l.newLine !== undefined).pop()?.newLine ?? hunk.newStart);
           break;
         }
         seen++;
@@ -132,8 +131,8 @@ function clipFile(file: FileDiff, max: number): { file: FileDiff; fromLine: numb
   }
   if (fromLine === 0) {
     // The limit fell exactly at a hunk boundary: the first unreviewed line opens the next hunk.
-    const next = file.hunks.flatMap((h) => h.lines).filter((l) => l.kind === 'add')[max];
-    fromLine = next?.newLine ?? 0;
+    const next = file.hunks[hunks.length];
+    fromLine = Math.max(1, next?.lines.find((l) => l.kind !== 'ctx')?.newLine ?? next?.newStart ?? 1);
   }
   return { file: { ...file, hunks }, fromLine, lines: total - max };
 }

@@ -44,3 +44,10 @@ export function countAdded(file: FileDiff): number {
   for (const hunk of file.hunks) for (const line of hunk.lines) if (line.kind === 'add') n++;
   return n;
 }
+
+/** Added and removed lines: what a review of the file has to read. */
+export function countChanged(file: FileDiff): number {
+  let n = 0;
+  for (const hunk of file.hunks) for (const line of hunk.lines) if (line.kind !== 'ctx') n++;
+  return n;
+}
