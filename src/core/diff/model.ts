@@ -22,6 +22,14 @@ export interface Hunk {
 
 export type FileStatus = 'added' | 'deleted' | 'modified' | 'renamed' | 'copied';
 
+/** Git attributes of the path at the review's base that change how it is reviewed; absent: unspecified. */
+export interface FileAttributes {
+  /** `linguist-generated`: true skips the file as generated, false says it is not, whatever its name. */
+  generated?: boolean;
+  /** `linguist-vendored`: the same for vendored code. */
+  vendored?: boolean;
+}
+
 export interface FileDiff {
   oldPath: string | null;
   newPath: string | null;
@@ -37,6 +45,10 @@ export interface FileDiff {
   similarity?: number;
   crlf: boolean;
   hunks: Hunk[];
+  /** Set from the base's `.gitattributes` when any attribute that matters is specified. */
+  attributes?: FileAttributes;
+  /** Git called the file binary for its attributes (`-diff`, `binary`, a diff driver), but its content is text: diffed with --text. */
+  textByContent?: boolean;
 }
 
 export function countAdded(file: FileDiff): number {
