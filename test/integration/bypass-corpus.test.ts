@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { generateKeyPairSync } from 'node:crypto';
 import { DEFAULT_CONFIG, type PullmintConfig } from '../../src/core/config/schema.js';
+import { AnthropicProvider } from '../../src/core/providers/anthropic.js';
+import { FakeAnthropic } from '../fakes/anthropic.js';
 import { runReview } from '../../src/core/engine.js';
 import { passesGate } from '../../src/core/report/verdict.js';
 import type { ReviewResult } from '../../src/core/types.js';
@@ -264,5 +267,158 @@ describe('bypass corpus: nothing escapes review (real git, loopback model)', () 
       r.findings.map((f) => f.file),
       ['"caf\\351.js"'],
     );
+  });
+});
+
+/** Real keys, as a developer would commit them. */
+function keys(): { rsa: string; pkcs8: string; ec: string } {
+  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const ec = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  return {
+    rsa: rsa.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
+    pkcs8: rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    ec: ec.privateKey.export({ type: 'sec1', format: 'pem' }).toString(),
+  };
+}
+
+/** The lines of a PEM key's body: what must never be sent. */
+const bodyLines = (pem: string): string[] => pem.split('\n').filter((l) => l && !l.startsWith('-----'));
+
+const URL_PASSWORD = 'S3cr3tP4ssw0rdXyZ';
+const LITERAL = 'k9Fq2LmZ8pR4tW7xB3nV6cY1';
+
+/** A change that commits keys, a service-account file, a password in a URL and a fallback secret literal. */
+function secretRepo(k: ReturnType<typeof keys>): TempRepo {
+  const repo = new TempRepo();
+  repo.write('README.md', 'base\n');
+  // A key already in the repository, rotated by the change: its old body goes out as removed lines.
+  repo.write('deploy/old_id_rsa', k.ec);
+  repo.commit('base');
+  repo.write('deploy/id_rsa', k.rsa);
+  repo.write('deploy/old_id_rsa', k.pkcs8);
+  repo.write(
+    'deploy/service-account.json',
+    JSON.stringify(
+      {
+        type: 'service_account',
+        project_id: 'acme-prod',
+        private_key_id: '1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b',
+        private_key: k.pkcs8,
+        client_email: 'ci@acme-prod.iam.gserviceaccount.com',
+      },
+      null,
+      2,
+    ) + '\n',
+  );
+  repo.write(
+    'src/db.js',
+    [
+      `const url = "postgres://admin:${URL_PASSWORD}@db/app";`,
+      `const JWT_SECRET = process.env.JWT || "${LITERAL}";`,
+      'exports.connect = () => eval(url);',
+      '',
+    ].join('\n'),
+  );
+  repo.commit('secrets');
+  return repo;
+}
+
+function assertNothingSecret(bodies: string[], k: ReturnType<typeof keys>): void {
+  assert.ok(bodies.length > 0, 'something was sent');
+  const all = bodies.join('\n');
+  for (const [name, pem] of Object.entries(k))
+    for (const line of bodyLines(pem)) {
+      // JSON escapes nothing in base64 but '/': match on a stretch of letters and digits.
+      const probe = line.replace(/[^A-Za-z0-9]/g, '').slice(0, 24);
+      assert.ok(
+        !all
+          .replace(/\\\//g, '/')
+          .replace(/[^A-Za-z0-9\n]/g, '')
+          .includes(probe),
+        `a line of the ${name} key's body was sent`,
+      );
+    }
+  assert.ok(!all.includes(URL_PASSWORD), 'the URL password was sent');
+  assert.ok(!all.includes(LITERAL), 'the flagged literal was sent');
+  assert.ok(!all.includes('1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b'), 'the private key id was sent');
+}
+
+describe('secrets never leave the machine (loopback Messages API and a remote Ollama)', () => {
+  const k = keys();
+
+  it('sends no line of a committed key body, no URL password and no flagged literal to the Messages API; the rules report each', async () => {
+    const server = new FakeAnthropic();
+    await server.start();
+    const repo = secretRepo(k);
+    try {
+      const provider = new AnthropicProvider({
+        apiKey: server.apiKey,
+        baseURL: server.url,
+        model: 'claude-sonnet-5',
+        maxOutputTokens: 4096,
+        maxRetries: 0,
+      });
+      {
+        const r = await runReview({
+          repoDir: repo.dir,
+          target: { kind: 'range', range: 'HEAD~1..HEAD' },
+          config: config(),
+          provider,
+        });
+        assert.ok(r.warnings.some((w) => /redacted/.test(w)));
+        const secretRules = r.findings.filter((f) => f.rule === 'hardcoded-secret');
+        const kinds = new Set(secretRules.map((f) => `${f.file}: ${f.title}`));
+        for (const want of [
+          'deploy/id_rsa: Hard-coded secret: private key',
+          'deploy/old_id_rsa: Hard-coded secret: private key',
+          'deploy/service-account.json: Hard-coded secret: private key',
+          'src/db.js: Hard-coded secret: password in a URL',
+          "src/db.js: Hard-coded secret: high-entropy literal beside 'JWT'",
+        ])
+          assert.ok(kinds.has(want), `${want} in ${[...kinds].join('; ')}`);
+        assert.ok(
+          r.findings.some((f) => f.origin === 'llm' && f.file === 'src/db.js'),
+          'the model still reviewed the code',
+        );
+      }
+      assertNothingSecret(
+        server.messageRequests.map((q) => q.body),
+        k,
+      );
+    } finally {
+      await server.stop();
+      repo.remove();
+    }
+  });
+
+  it('splits a key across chunks without sending any of it', async () => {
+    const server = new FakeOllama({ contextLength: 1400 });
+    await server.start();
+    const repo = secretRepo(k);
+    try {
+      // An Ollama host that is not a loopback name stands for another machine: the IPv4-mapped form of the fake's address.
+      const remote = server.url.replace('127.0.0.1', '[::ffff:127.0.0.1]');
+      const provider = localModel(remote, { maxNumCtx: 1400, outputReserve: 256 });
+      assert.equal(provider.isCloud, true);
+      const r = await runReview({ repoDir: repo.dir, target: { kind: 'range', range: 'HEAD~1..HEAD' }, config: config(), provider });
+      assert.ok(server.chatRequests.length > 4, `${server.chatRequests.length} calls: the keys were split`);
+      assert.ok(r.warnings.some((w) => /redacted/.test(w)));
+      assertNothingSecret(prompts(server), k);
+    } finally {
+      await server.stop();
+      repo.remove();
+    }
+  });
+
+  it('decides what is remote from the URL as the client reads it', () => {
+    const host = (h: string): boolean => localModel(h).isCloud;
+    assert.equal(host('http://127.0.0.1:11434'), false);
+    assert.equal(host('http://localhost:11434'), false);
+    assert.equal(host('http://[::1]:11434'), false);
+    assert.equal(host('http://gpu-box:11434'), true);
+    assert.equal(host('gpu-box:11434'), true);
+    assert.equal(host('http://127.0.0.1:11434@gpu-box:11434'), true, 'user info before the real host');
+    assert.equal(host('http://localhost.example.com:11434'), true);
+    assert.equal(host('http://127.0.0.1.nip.io:11434'), true);
   });
 });

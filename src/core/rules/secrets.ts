@@ -56,6 +56,7 @@ function looksLikeSecretValue(value: string): boolean {
   if (/^[A-Za-z_][A-Za-z0-9_.]*$/.test(value) && !/\d/.test(value)) return false; // an identifier, not a literal
   if (/^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(value)) return false; // an environment variable's name
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return false; // a URL: its password, if any, is found as one
+  if (/^\.{0,2}\/|\.[a-z]{2,5}$/i.test(value)) return false; // a path, a regular expression, a file name
   return value.length >= 12 && entropy(value) >= 3.5;
 }
 
@@ -157,13 +158,26 @@ function looksLikeKeyBody(text: string): boolean {
 export function redactData(data: string): { text: string; redacted: number } {
   let redacted = 0;
   let inKey = false;
-  const out = data.split('\n').map((line) => {
+  const out: string[] = [];
+  for (const line of data.split('\n')) out.push(redactLine(line));
+  return { text: out.join('\n'), redacted };
+
+  function redactLine(line: string): string {
     const prefix = DATA_PREFIX.exec(line)?.[0];
     if (prefix === undefined) {
       if (line.startsWith('### ')) inKey = false;
       return line;
     }
     const body = line.slice(prefix.length);
+    if (!inKey && KEY_END.test(body) && !KEY_BEGIN.test(body)) {
+      // The end of a key whose start is in another chunk: the body lines above it go too, short last line included.
+      for (let i = out.length - 1; i >= 0; i--) {
+        const p = DATA_PREFIX.exec(out[i])?.[0];
+        if (p === undefined || !/^[\s"'`]*[A-Za-z0-9+/=]+(?:\\n)?[\s"'`,+;]*$/.test(out[i].slice(p.length))) break;
+        out[i] = `${p}[REDACTED]`;
+      }
+      redacted++;
+    }
     if (inKey) {
       const end = KEY_END.exec(body);
       if (!end) return `${prefix}[REDACTED]`;
@@ -179,6 +193,5 @@ export function redactData(data: string): { text: string; redacted: number } {
     const r = redactSecrets(body);
     redacted += r.redacted;
     return prefix + r.text;
-  });
-  return { text: out.join('\n'), redacted };
+  }
 }
