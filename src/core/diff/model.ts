@@ -45,6 +45,8 @@ export interface FileDiff {
   similarity?: number;
   crlf: boolean;
   hunks: Hunk[];
+  /** A symbolic link: its lines are `link to <target>`. */
+  symlink?: boolean;
   /** Set from the base's `.gitattributes` when any attribute that matters is specified. */
   attributes?: FileAttributes;
   /** Git called the file binary for its attributes (`-diff`, `binary`, a diff driver), but its content is text: diffed with --text. */

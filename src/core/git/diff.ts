@@ -168,8 +168,10 @@ async function resolvePair(dir: string, a: string, b: string): Promise<[string, 
 
 function diffArgs(opts: DiffOptions): string[] {
   return [
+    // Quoted paths (git's default): a name that is not UTF-8 then arrives as git quotes it, not as bytes
+    // a decoder would turn into U+FFFD; UTF-8 names are unquoted by the parser.
     '-c',
-    'core.quotePath=false',
+    'core.quotePath=true',
     'diff',
     '--no-color',
     '--no-ext-diff',

@@ -14,6 +14,8 @@ export interface ChunkSegment {
   maxLineTokens: number;
   /** The new-file line a removal with no new-file line beside it is shown at (git's hunk start). */
   near?: number;
+  /** The file is a symbolic link. */
+  symlink?: boolean;
 }
 
 /** A changed line longer than the model's window: the prompt shows only its start, so it is not reviewed. */
@@ -89,10 +91,11 @@ function lineBytes(line: DiffLine, maxLineTokens: number): number {
   return prefix + text + 1;
 }
 
-function segmentHead(seg: Pick<ChunkSegment, 'file' | 'status' | 'oldPath'>): string {
+function segmentHead(seg: Pick<ChunkSegment, 'file' | 'status' | 'oldPath' | 'symlink'>): string {
+  const link = seg.symlink ? ', symbolic link' : '';
   return seg.status === 'renamed' || seg.status === 'copied'
-    ? `### ${quotePath(seg.file)} (${seg.status} from ${quotePath(seg.oldPath ?? '')})`
-    : `### ${quotePath(seg.file)} (${seg.status})`;
+    ? `### ${quotePath(seg.file)} (${seg.status} from ${quotePath(seg.oldPath ?? '')}${link})`
+    : `### ${quotePath(seg.file)} (${seg.status}${link})`;
 }
 
 /** A segment's hunk, with the file header only when it opens the file's run in the chunk. */
@@ -115,12 +118,12 @@ function hunkHeader(h: Hunk): string {
 }
 
 /** The headers a piece of this segment repeats, and a little slack for the line's own prefix. */
-function reserveBytes(seg: Pick<ChunkSegment, 'file' | 'status' | 'oldPath' | 'header'>): number {
+function reserveBytes(seg: Pick<ChunkSegment, 'file' | 'status' | 'oldPath' | 'header' | 'symlink'>): number {
   return utf8Length(segmentHead(seg)) + 1 + utf8Length(seg.header) + 1 + 16;
 }
 
 /** The longest line that still fits a chunk with its headers: longer ones are clipped, not sent whole. */
-function lineLimit(budget: number, seg: Pick<ChunkSegment, 'file' | 'status' | 'oldPath' | 'header'>): number {
+function lineLimit(budget: number, seg: Pick<ChunkSegment, 'file' | 'status' | 'oldPath' | 'header' | 'symlink'>): number {
   return Math.max(CLIP_NOTE_TOKENS + 8, budget - tokensOfBytes(reserveBytes(seg)));
 }
 
@@ -167,7 +170,7 @@ function packSegments(segments: Iterable<ChunkSegment>, budget: number, overlapL
  */
 export function packFile(file: FileDiff, opts: PackOptions): Chunk[] {
   const budget = Math.max(MIN_BUDGET, opts.budgetTokens);
-  const base = { file: file.path, oldPath: file.oldPath, status: file.status };
+  const base = { file: file.path, oldPath: file.oldPath, status: file.status, ...(file.symlink ? { symlink: true } : {}) };
   function* wholeHunks(): Generator<ChunkSegment> {
     for (const hunk of file.hunks) {
       if (!hunk.lines.some(isChange)) continue;
