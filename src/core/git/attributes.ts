@@ -17,9 +17,10 @@ function truth(value: string): boolean | undefined {
 }
 
 /**
- * `git check-attr` on the `.gitattributes` of one commit (the review's base), path by path as the
- * diff streams in: one long-running `check-attr --stdin -z` over a throw-away index of that commit.
- * The base, never the change, decides: a change cannot mark its own files generated.
+ * `git check-attr` path by path as the diff streams in, one long-running `check-attr --stdin -z`.
+ * For a review of commits, the attributes are those of the base commit (a throw-away index of it):
+ * the base, never the change, decides, so a change cannot mark its own files generated. For a
+ * working-tree or staged review they are the files on disk, as for `.pullmint.json`.
  */
 export class AttributeReader {
   private child: ChildProcessWithoutNullStreams | null = null;
@@ -30,8 +31,12 @@ export class AttributeReader {
   private failed = false;
   private readonly ready: Promise<void>;
 
-  /** `where` resolves to the repository's top level and the commit whose attributes count (null: none). */
-  constructor(where: Promise<{ root: string; base: string | null }>) {
+  /**
+   * `where` resolves to the repository's top level and the commit whose attributes count, or
+   * `'worktree'` for the files on disk, or null for none. Started at once, so that it gets ready
+   * while git diffs.
+   */
+  constructor(where: Promise<{ root: string; base: string | 'worktree' | null }>) {
     this.ready = where.then((w) => this.start(w.root, w.base)).catch(() => void (this.failed = true));
   }
 
@@ -40,14 +45,15 @@ export class AttributeReader {
       this.failed = true;
       return;
     }
-    this.scratch = await mkdtemp(join(tmpdir(), 'pullmint-attr-'));
-    const index = join(this.scratch, 'index');
-    await runGit(root, ['read-tree', base], { GIT_INDEX_FILE: index });
-    const child = spawn('git', ['check-attr', '--cached', '--stdin', '-z', ...ATTRIBUTES], {
-      cwd: root,
-      env: gitEnv({ GIT_INDEX_FILE: index }),
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    let env: Record<string, string> | undefined;
+    const args = ['check-attr', '--stdin', '-z', ...ATTRIBUTES];
+    if (base !== 'worktree') {
+      this.scratch = await mkdtemp(join(tmpdir(), 'pullmint-attr-'));
+      env = { GIT_INDEX_FILE: join(this.scratch, 'index') };
+      await runGit(root, ['read-tree', base], env);
+      args.splice(1, 0, '--cached');
+    }
+    const child = spawn('git', args, { cwd: root, env: gitEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => this.read(chunk));

@@ -325,7 +325,13 @@ function commitHooks(
   where: Promise<{ root: string; old: string; new: Side }>,
 ): ((revs: string[]) => DiffHooks) & { close: () => Promise<void> } {
   where.catch(() => undefined);
-  const attributes = new AttributeReader(where.then((w) => ({ root: w.root, base: w.old === EMPTY_TREE ? null : w.old })));
+  // A review of commits reads the base's attributes; one of the working tree or the index, those on disk.
+  const attributes = new AttributeReader(
+    where.then((w) => ({
+      root: w.root,
+      base: w.new && !('rev' in w.new) ? 'worktree' : w.old === EMPTY_TREE ? null : w.old,
+    })),
+  );
   const sides = where.then((w) => ({ old: w.old === EMPTY_TREE ? null : ({ rev: w.old } as Side), new: w.new }));
   sides.catch(() => undefined);
   const make = (revs: string[]): DiffHooks => ({
@@ -353,15 +359,19 @@ async function savedFilesDiff(dir: string, opts: DiffOptions): Promise<DiffSourc
   const base = info.head ?? EMPTY_TREE;
   const tracked = paths.filter((p) => !untracked.includes(p));
   const hooks = commitHooks(opts, Promise.resolve({ root: info.root, old: base, new: { worktree: info.root } as Side }));
-  const parts = await Promise.all([
-    tracked.length
-      ? streamDiff(info.root, [...diffArgs(opts), base, '--', ...tracked], { ...opts, paths: undefined }, undefined, [0], hooks([base]))
-      : null,
-    ...untracked.map((p) =>
-      streamDiff(info.root, [...diffArgs(opts), '--no-index', '--', '/dev/null', p], { ...opts, paths: undefined }, undefined, [0, 1]),
-    ),
-  ]);
-  await hooks.close();
+  let parts;
+  try {
+    parts = await Promise.all([
+      tracked.length
+        ? streamDiff(info.root, [...diffArgs(opts), base, '--', ...tracked], { ...opts, paths: undefined }, undefined, [0], hooks([base]))
+        : null,
+      ...untracked.map((p) =>
+        streamDiff(info.root, [...diffArgs(opts), '--no-index', '--', '/dev/null', p], { ...opts, paths: undefined }, undefined, [0, 1]),
+      ),
+    ]);
+  } finally {
+    await hooks.close();
+  }
   const files = parts.flatMap((d) => d?.parsed.files ?? []);
   const warnings = parts.flatMap((d) => d?.parsed.warnings ?? []);
   return {
