@@ -112,6 +112,7 @@ function clippedRanges(chunk: Chunk): UnreviewedRange[] {
     startLine: c.line,
     endLine: c.line,
     reason: `line clipped: ${c.chars} characters, longer than the model's window`,
+    ...(c.removed ? { removed: true } : {}),
   }));
 }
 
