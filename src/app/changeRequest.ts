@@ -9,8 +9,9 @@ export async function latestReviewOf(session: ReviewSession, t: ChangeRequestTar
   return (await session.history().latestFor(t.mergeBase, t.pr.headSha))?.result;
 }
 
-export function changeRequestLabel(pr: ChangeRequest): string {
-  return `PR #${pr.number}`;
+/** "PR #5" on GitHub, "MR !7" on GitLab: what reports, history and the panel call it. */
+export function changeRequestLabel(pr: Pick<ChangeRequest, 'number' | 'kind'>): string {
+  return pr.kind === 'merge-request' ? `MR !${pr.number}` : `PR #${pr.number}`;
 }
 
 export interface ReviewAndPostOptions {

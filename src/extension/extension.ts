@@ -22,6 +22,7 @@ const COMMANDS = [
   'pullmint.setAnthropicKey',
   'pullmint.setOpenAIKey',
   'pullmint.setGitHubToken',
+  'pullmint.setGitLabToken',
   'pullmint.setDeployToken',
   'pullmint.setDeploySecret',
   'pullmint.setSecret',
