@@ -56,7 +56,9 @@ export function toCodeQuality(r: ReviewResult): CodeQualityIssue[] {
     severity: SEVERITY[f.severity],
     categories: [CATEGORY[f.category] ?? 'Clarity'],
     location: { path: f.file, lines: { begin: f.line, ...(f.endLine && f.endLine > f.line ? { end: f.endLine } : {}) } },
-    content: { body: f.suggestion !== undefined ? `${f.message}\n\nSuggested:\n\n    ${f.suggestion.split('\n').join('\n    ')}` : f.message },
+    content: {
+      body: f.suggestion !== undefined ? `${f.message}\n\nSuggested:\n\n    ${f.suggestion.split('\n').join('\n    ')}` : f.message,
+    },
   }));
   if (!r.rulesOnly)
     for (const u of r.coverage.unreviewed) {

@@ -23,43 +23,37 @@ export interface LinePosition {
   new_line?: number;
 }
 
-/** Every line of the MR's diff by file: added lines by new number, removed ones by old number, context by both. */
-export interface DiffLineIndex {
-  files: Map<string, { file: FileDiff; byNew: Map<number, DiffLine>; byOld: Map<number, DiffLine> }>;
-}
+/** The new-file lines of the MR's diff (added and context), by file. */
+export type DiffLineIndex = Map<string, { file: FileDiff; byNew: Map<number, DiffLine> }>;
 
 export function indexDiffLines(files: FileDiff[]): DiffLineIndex {
-  const out: DiffLineIndex = { files: new Map() };
+  const out: DiffLineIndex = new Map();
   for (const file of files) {
     if (file.binary || file.submodule) continue;
     const byNew = new Map<number, DiffLine>();
-    const byOld = new Map<number, DiffLine>();
-    for (const h of file.hunks)
-      for (const l of h.lines) {
-        if (l.newLine !== undefined && l.kind !== 'del') byNew.set(l.newLine, l);
-        if (l.oldLine !== undefined && l.kind !== 'add') byOld.set(l.oldLine, l);
-      }
-    out.files.set(file.path, { file, byNew, byOld });
+    for (const h of file.hunks) for (const l of h.lines) if (l.newLine !== undefined && l.kind !== 'del') byNew.set(l.newLine, l);
+    out.set(file.path, { file, byNew });
   }
   return out;
 }
 
 /**
- * Where GitLab takes a comment on `line` of `path` (the new file's line, or the old file's with
- * side 'old'): `new_line` for an added line, `old_line` for a removed one, both for an unchanged
- * context line. Null when the line is not in the diff, which GitLab would refuse.
+ * Where GitLab takes a comment on a line of a file's diff: `new_line` for an added line, `old_line`
+ * for a removed one, both for an unchanged context line, and both paths always (the same one for
+ * an added or a deleted file).
  */
-export function positionFor(index: DiffLineIndex, path: string, line: number, side: 'new' | 'old' = 'new'): LinePosition | null {
-  const entry = index.files.get(path);
-  if (!entry) return null;
-  const l = side === 'new' ? entry.byNew.get(line) : entry.byOld.get(line);
-  if (!l) return null;
-  const { file } = entry;
-  // GitLab wants both paths, the same one for an added or a deleted file.
+export function positionOf(file: FileDiff, l: DiffLine): LinePosition {
   const paths = { old_path: file.oldPath ?? file.path, new_path: file.newPath ?? file.path };
   if (l.kind === 'add') return { ...paths, new_line: l.newLine! };
   if (l.kind === 'del') return { ...paths, old_line: l.oldLine! };
   return { ...paths, old_line: l.oldLine!, new_line: l.newLine! };
+}
+
+/** The position of a finding's line (a new-file line); null when it is not in the diff, which GitLab would refuse. */
+export function positionFor(index: DiffLineIndex, path: string, newLine: number): LinePosition | null {
+  const entry = index.get(path);
+  const l = entry?.byNew.get(newLine);
+  return entry && l ? positionOf(entry.file, l) : null;
 }
 
 function inlineBody(f: Finding): string {
@@ -147,7 +141,9 @@ export async function postToMergeRequest(
   const listDiscussions = (): Promise<Discussion[]> =>
     call(`list the discussions of merge request !${mr.number}`, () => client.all<Discussion>(`${mrPath}/discussions`));
   const listNotes = (): Promise<Note[]> =>
-    call(`list the notes of merge request !${mr.number}`, () => client.all<Note>(`${mrPath}/notes`, { sort: 'asc', order_by: 'created_at' }));
+    call(`list the notes of merge request !${mr.number}`, () =>
+      client.all<Note>(`${mrPath}/notes`, { sort: 'asc', order_by: 'created_at' }),
+    );
   const firstNote = (d: Discussion): Note | undefined => d.notes?.[0];
   const markedOnMr = async (): Promise<Map<string, Discussion>> => {
     const out = new Map<string, Discussion>();
