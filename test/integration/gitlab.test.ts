@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv from 'ajv';
 import { collectDiff } from '../../src/core/git/diff.js';
 import { positionOf } from '../../src/core/hosts/gitlab/post.js';
 import { FakeGitLab } from '../fakes/gitlab.js';
@@ -260,5 +263,42 @@ describe('GitLab: pullmint post against a loopback GitLab that checks the docume
     const history = await runCli(['history', '--json'], { cwd: repo.dir, env, timeoutMs: 30_000 });
     const records = JSON.parse(history.stdout) as { target: { label: string } }[];
     assert.equal(records[0].target.label, 'MR !7');
+  });
+});
+
+describe('pullmint review --format codequality (the built CLI)', function () {
+  this.timeout(60_000);
+  before(() => ensureBuilt());
+
+  it("writes a report GitLab's Code Quality schema accepts, with the findings of the diff", async () => {
+    const ollama = new FakeOllama();
+    await ollama.start();
+    const { repo, baseSha, headSha } = gitlabRepo();
+    try {
+      const env = cliEnv({ OLLAMA_HOST: ollama.url });
+      const r = await runCli(
+        ['review', '--range', `${baseSha}..${headSha}`, '--format', 'codequality', '-o', 'gl-code-quality-report.json'],
+        {
+          cwd: repo.dir,
+          env,
+        },
+      );
+      assert.equal(r.code, 0, r.stderr);
+      const text = readFileSync(join(repo.dir, 'gl-code-quality-report.json'), 'utf8');
+      assert.notEqual(text.charCodeAt(0), 0xfeff, 'no byte order mark');
+      const report = JSON.parse(text) as any[];
+      const schema = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'gitlab', 'codequality.schema.json'), 'utf8'));
+      const ajv = new Ajv({ strict: false, allErrors: true });
+      const validate = ajv.compile(schema);
+      assert.ok(validate(report), ajv.errorsText(validate.errors));
+      assert.deepEqual(report.map((i: any) => `${i.location.path}:${i.location.lines.begin} ${i.severity}`).sort(), [
+        'src/app.js:11 critical',
+        'src/app.js:31 minor',
+        'src/keys.js:1 blocker',
+      ]);
+    } finally {
+      await ollama.stop();
+      repo.remove();
+    }
   });
 });
