@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import { collectDiff } from '../../src/core/git/diff.js';
@@ -7,8 +8,8 @@ import { positionOf } from '../../src/core/hosts/gitlab/post.js';
 import { FakeGitLab } from '../fakes/gitlab.js';
 import { FakeOllama } from '../fakes/ollama.js';
 import { reviewPrompt } from '../fakes/reviewer.js';
-import { cliEnv, ensureBuilt, runCli } from '../helpers/cli.js';
-import { TempRepo } from '../helpers/git.js';
+import { CLI, cliEnv, ensureBuilt, ROOT, runCli } from '../helpers/cli.js';
+import { tempDir, TempRepo } from '../helpers/git.js';
 import { GITLAB_URL, gitlabRepo, openMergeRequest } from '../helpers/mergeRequest.js';
 
 const TOKEN = 'glpat-testtokenforthefakeserver0';
@@ -300,5 +301,90 @@ describe('pullmint review --format codequality (the built CLI)', function () {
       await ollama.stop();
       repo.remove();
     }
+  });
+});
+
+describe('the GitLab CI template (ci/gitlab/pullmint.gitlab-ci.yml), its script run as a merge-request pipeline would', function () {
+  this.timeout(90_000);
+  before(() => ensureBuilt());
+
+  /** The job's `script` block, as GitLab runs it: one shell script. */
+  const templateScript = (): string => {
+    const yml = readFileSync(join(ROOT, 'ci', 'gitlab', 'pullmint.gitlab-ci.yml'), 'utf8').split('\n');
+    const start = yml.findIndex((l) => /^ {2}script:$/.test(l));
+    assert.ok(start > 0 && /^ {4}- \|$/.test(yml[start + 1]), 'script is one block');
+    const body: string[] = [];
+    for (const l of yml.slice(start + 2)) {
+      if (l.trim() && !l.startsWith('      ')) break;
+      body.push(l.slice(6));
+    }
+    return body.join('\n');
+  };
+
+  async function pipeline(gate: string): Promise<{ code: number; stderr: string; gl: FakeGitLab; dir: string; chats: number }> {
+    const gl = new FakeGitLab();
+    gl.tokens.set(TOKEN, 'pullmint-bot');
+    await gl.start();
+    const ollama = new FakeOllama();
+    await ollama.start();
+    const { repo, baseSha, headSha } = gitlabRepo();
+    await openMergeRequest(gl, repo, { baseSha, headSha });
+    repo.git('checkout', '-q', '--detach');
+    // `pullmint` on PATH, as `npm install --global` leaves it.
+    const bin = tempDir('pullmint-bin-');
+    writeFileSync(join(bin, 'pullmint'), `#!/bin/sh\nexec "${process.execPath}" "${CLI}" "$@"\n`, { mode: 0o755 });
+    const env = cliEnv({
+      OLLAMA_HOST: ollama.url,
+      GITLAB_TOKEN: TOKEN,
+      CI_SERVER_URL: GITLAB_URL,
+      CI_API_V4_URL: gl.apiUrl,
+      CI_PIPELINE_SOURCE: 'merge_request_event',
+      CI_MERGE_REQUEST_IID: '7',
+      CI_MERGE_REQUEST_PROJECT_PATH: 'acme/platform/widgets',
+      CI_MERGE_REQUEST_DIFF_BASE_SHA: baseSha,
+      CI_COMMIT_SHA: headSha,
+      PULLMINT_GATE: gate,
+      PULLMINT_POST: 'true',
+      PULLMINT_MAX_CALLS: '40',
+    });
+    env.PATH = `${bin}:${env.PATH}`;
+    const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolve) => {
+      const child = spawn('bash', ['-e', '-c', templateScript()], { cwd: repo.dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (d) => (err += d));
+      child.on('close', (c) => resolve({ code: c ?? -1, stderr: err }));
+    });
+    const chats = ollama.chatRequests.length;
+    await ollama.stop();
+    cleanups.push(async () => {
+      await gl.stop();
+      repo.remove();
+    });
+    return { code, stderr, gl, dir: repo.dir, chats };
+  }
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0)) await c();
+  });
+
+  it('posts to the MR, sets the status, writes the Code Quality report and fails the job on manual-review', async () => {
+    const run = await pipeline('true');
+    assert.equal(run.code, 1, run.stderr);
+    assert.deepEqual(run.gl.rejected, []);
+    assert.equal(summaries(run.gl).length, 1);
+    assert.equal(run.gl.discussions.length, 3);
+    assert.deepEqual(
+      run.gl.statuses.map((s) => [s.name, s.state]),
+      [['pullmint/risk', 'failed']],
+    );
+    const report = JSON.parse(readFileSync(join(run.dir, 'gl-code-quality-report.json'), 'utf8')) as unknown[];
+    assert.equal(report.length, 3);
+    assert.equal(run.chats, 1, 'the post reused the review from history');
+  });
+
+  it('PULLMINT_GATE=false reports without failing the job', async () => {
+    const run = await pipeline('false');
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(summaries(run.gl).length, 1);
   });
 });
