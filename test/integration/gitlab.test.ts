@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import { collectDiff } from '../../src/core/git/diff.js';
+import { GitLabHost } from '../../src/core/hosts/gitlab/host.js';
 import { positionOf } from '../../src/core/hosts/gitlab/post.js';
 import { FakeGitLab } from '../fakes/gitlab.js';
 import { FakeOllama } from '../fakes/ollama.js';
@@ -386,5 +387,31 @@ describe('the GitLab CI template (ci/gitlab/pullmint.gitlab-ci.yml), its script 
     const run = await pipeline('false');
     assert.equal(run.code, 0, run.stderr);
     assert.equal(summaries(run.gl).length, 1);
+  });
+});
+
+describe('GitLab deployments through the code-host interface', () => {
+  it("records a deployment as running, then its outcome, in the Deployments API's documented shape", async () => {
+    const gl = new FakeGitLab();
+    gl.tokens.set(TOKEN, 'pullmint-bot');
+    await gl.start();
+    try {
+      const host = new GitLabHost({
+        repo: { host: 'gitlab.example.com', owner: 'acme/platform', repo: 'widgets' },
+        token: TOKEN,
+        location: { url: GITLAB_URL, ciApiUrl: gl.apiUrl },
+      });
+      assert.equal(host.deployments.repository, 'acme/platform/widgets');
+      const sha = 'a'.repeat(40);
+      const id = await host.deployments.create({ ref: sha, environment: 'production', description: 'd', payload: {} });
+      assert.ok(id);
+      await host.deployments.status(id, 'in_progress');
+      assert.deepEqual(gl.deployments, [{ id, environment: 'production', sha, status: 'running' }]);
+      await host.deployments.status(id, 'failure');
+      assert.equal(gl.deployments[0].status, 'failed');
+      assert.deepEqual(gl.rejected, []);
+    } finally {
+      await gl.stop();
+    }
   });
 });

@@ -79,7 +79,9 @@ export class GitLabHost implements CodeHost {
         }
       },
       status: async (id, state) => {
-        const status = state === 'in_progress' ? 'running' : state === 'failure' ? 'failed' : 'success';
+        // Created as running: GitLab refuses a transition to the state a deployment already has.
+        if (state === 'in_progress') return;
+        const status = state === 'failure' ? 'failed' : 'success';
         try {
           await this.client.call('PUT', `${project}/deployments/${id}`, { body: { status } });
         } catch (err) {
