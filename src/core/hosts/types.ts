@@ -64,7 +64,7 @@ export interface PostOutcome {
   inSummaryOnly: number;
   reviewEvent?: 'COMMENT' | 'REQUEST_CHANGES';
   status?: 'success' | 'failure' | 'pending';
-  /** GitHub refused the inline review: its findings went into the summary instead. */
+  /** The host refused the inline comments: their findings went into the summary instead. */
   inlineError?: string;
 }
 
