@@ -107,6 +107,8 @@ export class FakeGitLab extends LoopbackServer {
   /** Notes removed through DELETE, by id. */
   readonly deleted: number[] = [];
   latencyMs = 0;
+  /** Answer the next N reads with 429 and `Retry-After: 1`, as GitLab's rate limiter does. */
+  busyReads = 0;
   /** Page size cap, so that pagination is exercised with few items. */
   maxPerPage = 100;
   private nextId = 5000;
@@ -181,6 +183,12 @@ export class FakeGitLab extends LoopbackServer {
     const token = String(req.headers['private-token'] ?? String(req.headers.authorization ?? '').replace(/^bearer\s+/i, ''));
     const user = this.tokens.get(token);
     if (!user) return this.reject(res, req, 401, '401 Unauthorized');
+    if (req.method === 'GET' && this.busyReads > 0) {
+      this.busyReads--;
+      this.rejected.push({ request: `${req.method} ${req.path}`, status: 429, reason: 'rate limited (injected)' });
+      res.writeHead(429, { 'content-type': 'text/plain', 'retry-after': '1' });
+      return void res.end('Retry later\n');
+    }
     const route = match(req.method, path);
     if (!route) return this.reject(res, req, 404, '404 Not Found');
     const p = route.params;

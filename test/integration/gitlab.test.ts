@@ -229,6 +229,19 @@ describe('GitLab: pullmint post against a loopback GitLab that checks the docume
     assert.match(r.stderr, /inline comments not posted/);
   });
 
+  it("a rate-limited read (429) is retried after GitLab's Retry-After, and the post completes once", async () => {
+    gl.busyReads = 2;
+    const r = await post();
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(
+      gl.rejected.map((x) => x.status),
+      [429, 429],
+    );
+    assert.match(r.stderr, /429: Retry later; retrying in 1s/);
+    assert.equal(summaries(gl).length, 1);
+    assert.equal(gl.discussions.length, 3);
+  });
+
   it('explains a bad token (401), a missing merge request (404) and a missing token', async () => {
     const bad = await post([], { GITLAB_TOKEN: 'glpat-wrong' });
     assert.equal(bad.code, 2);

@@ -126,7 +126,7 @@ export class GitLabClient {
     if (!res.ok) {
       throw new GitLabResponseError(
         res.status,
-        detailOf(payload, text.slice(0, 200) || res.statusText),
+        detailOf(payload, text.slice(0, 200).trim() || res.statusText),
         parseRetryAfter(res.headers.get('retry-after')),
       );
     }
