@@ -14,8 +14,9 @@ export async function latestReviewOf(session: ReviewSession, t: ChangeRequestTar
   return result && isComplete(result) ? result : undefined;
 }
 
-export function changeRequestLabel(pr: ChangeRequest): string {
-  return `PR #${pr.number}`;
+/** "PR #5" on GitHub, "MR !7" on GitLab: what reports, history and the panel call it. */
+export function changeRequestLabel(pr: Pick<ChangeRequest, 'number' | 'kind'>): string {
+  return pr.kind === 'merge-request' ? `MR !${pr.number}` : `PR #${pr.number}`;
 }
 
 export interface ReviewAndPostOptions {

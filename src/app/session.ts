@@ -8,7 +8,8 @@ import { teamDismissalsAt, teamDismissalsInWorktree } from '../core/dismissals/t
 import { targetBase, type TargetSpec } from '../core/git/diff.js';
 import { repoRoot } from '../core/git/repo.js';
 import { defaultStateDir, HistoryStore } from '../core/history.js';
-import { connectHost, type Connection } from '../core/hosts/index.js';
+import { connectHost, hostKind, type Connection, type HostKind } from '../core/hosts/index.js';
+import type { GitLabLocation } from '../core/hosts/gitlab/remote.js';
 import { createProvider } from '../core/providers/index.js';
 import type { ReviewProvider } from '../core/providers/types.js';
 import type { SecretStore } from '../core/secrets.js';
@@ -145,8 +146,25 @@ export class ReviewSession {
     return connectHost(this.root, {
       token: opts.token ?? (await this.secrets.get('githubToken')),
       apiUrl: this.config.github.enterpriseUrl || undefined,
+      gitlabToken: await this.secrets.get('gitlabToken'),
+      gitlab: this.gitlabLocation(),
+      env: this.env,
       userAgent: opts.userAgent,
       log: opts.log,
     });
+  }
+
+  /** Where GitLab is: the setting (or GITLAB_URL), then GitLab CI's own variables. */
+  gitlabLocation(): GitLabLocation {
+    return {
+      url: this.config.gitlab.url || undefined,
+      ciServerUrl: this.env.CI_SERVER_URL || undefined,
+      ciApiUrl: this.env.CI_API_V4_URL || undefined,
+    };
+  }
+
+  /** GitHub or GitLab, from the base remote; null without a remote. */
+  async hostKind(): Promise<HostKind | null> {
+    return (await hostKind(this.root, this.gitlabLocation()))?.kind ?? null;
   }
 }

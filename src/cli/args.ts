@@ -18,7 +18,7 @@ export interface ReviewArgs {
   rulesOnly: boolean;
   model?: string;
   ollamaHost?: string;
-  format: 'text' | 'json' | 'sarif';
+  format: 'text' | 'json' | 'sarif' | 'codequality';
   output?: string;
   gate: boolean;
   /** With --gate: let an incomplete review (the model did not read every line) pass. */
@@ -164,7 +164,8 @@ export function parseReviewArgs(argv: string[], cwd: string): ReviewArgs {
     throw new UsageError(`--provider must be one of ${PROVIDER_NAMES.join(', ')}, not '${provider}'`);
   }
   const format = values.format ?? 'text';
-  if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`--format must be text, json or sarif, not '${format}'`);
+  if (!['text', 'json', 'sarif', 'codequality'].includes(format))
+    throw new UsageError(`--format must be text, json, sarif or codequality, not '${format}'`);
   const timeout = wholeNumber('timeout', values.timeout);
   const maxCalls = wholeNumber('max-calls', values['max-calls']);
   const ollamaHost = values['ollama-host'] !== undefined ? ollamaHostFlag(values['ollama-host']) : undefined;

@@ -7,10 +7,10 @@ export const HELP = `pullmint — local-first LLM code review
 Usage:
   pullmint review [--working-tree | --staged | --base [REF] | --range A..B] [--repo DIR]
                   [--provider ollama|anthropic|openai] [--model NAME] [--ollama-host URL]
-                  [--format text|json|sarif] [--output FILE] [--gate [--allow-incomplete]] [--no-cache]
+                  [--format text|json|sarif|codequality] [--output FILE] [--gate [--allow-incomplete]] [--no-cache]
                   [--max-calls N] [--timeout SECONDS] [--rules-only]
   pullmint history [--repo DIR] [--json]
-  pullmint post [--pr N] [--repo DIR] [--request-changes] [--status] [--max-inline N]
+  pullmint post [--pr N | --mr N] [--repo DIR] [--request-changes] [--status] [--max-inline N]
   pullmint deploy [--environment NAME] [--force] [--repo DIR] [--wait SECONDS]
   pullmint qualify [--provider P] [--model NAME] [--cases DIR]... [--format text|json] [--no-store]
                    (is the model fit to gate? 'pullmint qualify --help')
@@ -38,7 +38,8 @@ Setup exit codes: 0 every required check passes, 1 otherwise.
 
 Deploy exit codes: 0 deployed, 1 refused by the gate, 2 configuration, 4 the webhook failed after retries.
 
-Environment: GITHUB_TOKEN / GH_TOKEN, GITHUB_API_URL, PULLMINT_DEPLOY_URL, PULLMINT_DEPLOY_TOKEN,
+Environment: GITHUB_TOKEN / GH_TOKEN, GITHUB_API_URL, GITLAB_TOKEN, GITLAB_URL (CI_SERVER_URL,
+CI_API_V4_URL and CI_MERGE_REQUEST_IID in GitLab CI), PULLMINT_DEPLOY_URL, PULLMINT_DEPLOY_TOKEN,
 PULLMINT_DEPLOY_SECRET, PULLMINT_DEPLOY_ENVIRONMENT, PULLMINT_SANITY_CHECKS, OLLAMA_HOST, ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, PULLMINT_PROVIDER, PULLMINT_MODEL,
 XDG_CONFIG_HOME, XDG_CACHE_HOME, XDG_STATE_HOME, NO_COLOR.
 `;

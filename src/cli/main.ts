@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { ReviewEvent } from '../core/engine.js';
 import { GitError } from '../core/git/run.js';
 import { HostError } from '../core/hosts/types.js';
+import { toCodeQuality } from '../core/report/codequality.js';
 import { toJsonReport } from '../core/report/json.js';
 import { toSarif } from '../core/report/sarif.js';
 import { toText } from '../core/report/text.js';
@@ -148,6 +149,8 @@ function render(result: ReviewResult, args: ReviewArgs, io: Io, ollamaModel: str
       return JSON.stringify(toJsonReport(result), null, 2) + '\n';
     case 'sarif':
       return JSON.stringify(toSarif(result, VERSION), null, 2) + '\n';
+    case 'codequality':
+      return JSON.stringify(toCodeQuality(result), null, 2) + '\n';
     case 'text': {
       const color = !args.output && Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
       return toText(result, { color, endpointOrigin, showDismissed: args.showDismissed }, ollamaModel);

@@ -6,6 +6,7 @@ export const SECRETS = {
   anthropicApiKey: { label: 'Anthropic API key', env: ['ANTHROPIC_API_KEY'] },
   openaiApiKey: { label: 'OpenAI-compatible server API key', env: ['PULLMINT_OPENAI_API_KEY'] },
   githubToken: { label: 'GitHub token', env: ['GITHUB_TOKEN', 'GH_TOKEN'] },
+  gitlabToken: { label: 'GitLab token', env: ['GITLAB_TOKEN'] },
   deployToken: { label: 'deploy webhook token', env: ['PULLMINT_DEPLOY_TOKEN'] },
   deploySecret: { label: 'deploy signing secret', env: ['PULLMINT_DEPLOY_SECRET'] },
 } as const;

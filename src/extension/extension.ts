@@ -23,6 +23,7 @@ const COMMANDS = [
   'pullmint.setAnthropicKey',
   'pullmint.setOpenAIKey',
   'pullmint.setGitHubToken',
+  'pullmint.setGitLabToken',
   'pullmint.setDeployToken',
   'pullmint.setDeploySecret',
   'pullmint.setSecret',

@@ -15,6 +15,10 @@ const PROMPTS: Record<SecretName, { prompt: string; placeholder: string; validat
     prompt: "Used when VS Code's GitHub sign-in is unavailable. Needs the repo scope (or pull requests: write).",
     placeholder: 'ghp_… or github_pat_…',
   },
+  gitlabToken: {
+    prompt: 'For merge requests on GitLab (gitlab.com or pullmint.gitlab.url). A personal or project access token with the api scope.',
+    placeholder: 'glpat-…',
+  },
   deployToken: { prompt: 'Sent as Authorization: Bearer <token>. Leave empty to remove.', placeholder: 'token' },
   deploySecret: { prompt: 'Signs each deploy request (X-Pullmint-Signature-256). Leave empty to remove.', placeholder: 'secret' },
 };

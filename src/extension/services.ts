@@ -131,6 +131,7 @@ export class Services extends Disposable {
       'pullmint.setAnthropicKey': setSecret('anthropicApiKey'),
       'pullmint.setOpenAIKey': setSecret('openaiApiKey'),
       'pullmint.setGitHubToken': setSecret('githubToken'),
+      'pullmint.setGitLabToken': setSecret('gitlabToken'),
       'pullmint.setDeployToken': setSecret('deployToken'),
       'pullmint.setDeploySecret': setSecret('deploySecret'),
       'pullmint.setSecret': (name) => secrets.prompt(name as SecretName),

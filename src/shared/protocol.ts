@@ -57,6 +57,8 @@ export interface PanelState {
   review: PanelReview | null;
   history: HistoryRow[];
   prKnown: boolean;
+  /** What the branch's change request is called: a merge request on GitLab; a pull request when absent. */
+  changeRequest?: 'PR' | 'MR';
   deploy: { configured: boolean; approveThreshold: number; deployThreshold: number; latest?: DeploymentView };
   setupProblem?: ModelErrorInfo;
   dismissedIds: string[];

@@ -100,7 +100,7 @@ describe('pullmint CLI (built dist/cli.js, real git)', () => {
     const env = cliEnv();
     const bad = await runCli(['review', '--format', 'xml'], { cwd: repo.dir, env });
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /--format must be text, json or sarif/);
+    assert.match(bad.stderr, /--format must be text, json, sarif or codequality/);
     const two = await runCli(['review', '--staged', '--range', 'a..b'], { cwd: repo.dir, env });
     assert.equal(two.code, 2);
     const notRepo = await runCli(['review', '--repo', '/'], { cwd: repo.dir, env });

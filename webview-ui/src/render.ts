@@ -121,6 +121,7 @@ export function renderReview(state: PanelState, on: Handlers): HTMLElement {
   const r = state.review!;
   const counts = Object.fromEntries(SEVERITY_ORDER.map((sv) => [sv, r.findings.filter((f) => f.severity === sv).length]));
   const gate = gateState(state);
+  const noun = state.changeRequest === 'MR' ? 'merge request' : 'pull request';
   const root = h('div', { class: 'review' });
   if (state.stale)
     root.append(
@@ -177,9 +178,9 @@ export function renderReview(state: PanelState, on: Handlers): HTMLElement {
       'section',
       { class: 'actions', 'aria-label': 'Actions' },
       button('Re-review', 'rereview', on, { disabled: state.running }),
-      button('Post to PR', 'post', on, {
+      button(`Post to ${state.changeRequest ?? 'PR'}`, 'post', on, {
         disabled: !state.prKnown || state.running,
-        title: state.prKnown ? 'Post the summary and inline comments to the pull request' : 'No pull request known for this branch',
+        title: state.prKnown ? `Post the summary and inline comments to the ${noun}` : `No ${noun} known for this branch`,
       }),
       button(gate.kind === 'override' ? 'Deploy (override)' : 'Trigger Deploy', 'deploy', on, {
         primary: gate.kind === 'allowed',

@@ -137,6 +137,15 @@ export const ConfigSchema = z.object({
       env: { name: 'GITHUB_API_URL' },
     }),
   }),
+  gitlab: z.object({
+    url: setting(z.string(), {
+      default: '',
+      description:
+        'Web URL of a self-managed GitLab instance, e.g. `https://gitlab.example.com`: its remotes are GitLab and its API is `<url>/api/v4`. Empty: gitlab.com only (in GitLab CI, `CI_SERVER_URL` and `CI_API_V4_URL` are used).',
+      scope: 'machine',
+      env: { name: 'GITLAB_URL' },
+    }),
+  }),
   sanityChecks: setting(z.array(z.unknown()), {
     default: [],
     description: 'Checks run after a successful deploy: `{name, url, method, expectStatus, expectBodyContains, timeoutMs}`.',

@@ -1,5 +1,5 @@
 /**
- * What Pullmint needs from a code host (GitHub now; GitLab next): the change request of a branch
+ * What Pullmint needs from a code host (GitHub, GitLab): the change request of a branch
  * and its diff range, posting a review onto it, and recording deployments. The use cases in
  * src/app/ speak only this interface.
  */
@@ -27,6 +27,10 @@ export interface ChangeRequest {
   baseSha: string;
   baseRef: string;
   htmlUrl: string;
+  /** A GitLab merge request ("MR !7"); a GitHub pull request ("PR #7") when absent. */
+  kind?: 'pull-request' | 'merge-request';
+  /** GitLab's `diff_refs.start_sha`: the target branch's tip the MR's diff was computed against. */
+  startSha?: string;
 }
 
 /** A change request and the local range that is its diff. */
@@ -60,7 +64,7 @@ export interface PostOutcome {
   inSummaryOnly: number;
   reviewEvent?: 'COMMENT' | 'REQUEST_CHANGES';
   status?: 'success' | 'failure' | 'pending';
-  /** GitHub refused the inline review: its findings went into the summary instead. */
+  /** The host refused the inline comments: their findings went into the summary instead. */
   inlineError?: string;
 }
 

@@ -29,6 +29,18 @@ export class PullRequests {
   }
 
   private async host(repo: string, prompt: boolean): Promise<CodeHost | undefined> {
+    const session = await this.settings.open(repo);
+    if ((await session.hostKind()) === 'gitlab') {
+      // GitLab's token comes from secret storage ("Set GitLab Token"), never from the GitHub sign-in.
+      const connection = await session.codeHost({ log: (m) => this.log.warn(m) });
+      if (connection.host) return connection.host;
+      if (prompt && connection.problem === 'no-token')
+        void vscode.window
+          .showWarningMessage('Pullmint: run "Pullmint: Set GitLab Token" to post to GitLab merge requests.', 'Set GitLab Token')
+          .then((x) => x && vscode.commands.executeCommand('pullmint.setGitLabToken'));
+      else if (prompt) throw new HostError(connection.message);
+      return undefined;
+    }
     const signedIn = await this.auth.session(prompt);
     if (!signedIn) {
       if (prompt)
@@ -37,7 +49,6 @@ export class PullRequests {
           .then((x) => x && vscode.commands.executeCommand('pullmint.setGitHubToken'));
       return undefined;
     }
-    const session = await this.settings.open(repo);
     const connection = await session.codeHost({ token: signedIn.token, log: (m) => this.log.warn(m) });
     if (!connection.host) throw new HostError(connection.message);
     return connection.host;
@@ -71,7 +82,7 @@ export class PullRequests {
     }
     if (!target) {
       const pick = await vscode.window.showInformationMessage(
-        'Pullmint: no pull request is known for this branch yet. Review the branch against its base instead?',
+        'Pullmint: no pull request or merge request is known for this branch yet. Review the branch against its base instead?',
         'Review Branch Against Base',
       );
       if (pick) await this.reviews.reviewAgainstDefaultBase(repo);
@@ -83,7 +94,7 @@ export class PullRequests {
 
   async postReview(): Promise<void> {
     const repo = await pickRepository();
-    if (!repo || !(await requireTrust('Posting to GitHub'))) return;
+    if (!repo || !(await requireTrust('Posting a review'))) return;
     const host = await this.host(repo, true);
     if (!host) return;
     const target = await this.target(repo, host);
@@ -103,9 +114,10 @@ export class PullRequests {
     this.log.info(
       `[${result.executionId}] posted to ${target.pr.htmlUrl}: summary ${outcome.summaryUpdated ? 'updated' : 'created'}, ${outcome.inlinePosted} inline, ${outcome.alreadyPosted} already posted`,
     );
+    const openLabel = target.pr.kind === 'merge-request' ? 'Open Merge Request' : 'Open Pull Request';
     const pick = await vscode.window.showInformationMessage(
-      `Pullmint: posted to PR #${target.pr.number} (${outcome.inlinePosted} inline comment(s), summary ${outcome.summaryUpdated ? 'updated' : 'created'}).`,
-      'Open Pull Request',
+      `Pullmint: posted to ${changeRequestLabel(target.pr)} (${outcome.inlinePosted} inline comment(s), summary ${outcome.summaryUpdated ? 'updated' : 'created'}).`,
+      openLabel,
     );
     if (pick) await vscode.env.openExternal(vscode.Uri.parse(target.pr.htmlUrl));
   }

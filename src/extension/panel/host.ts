@@ -69,7 +69,9 @@ export class PanelHost extends Disposable {
 
   async state(): Promise<PanelState> {
     const repo = await this.currentRepo();
-    const config = repo ? (await this.d.settings.open(repo)).config : null;
+    const session = repo ? await this.d.settings.open(repo) : null;
+    const config = session?.config ?? null;
+    const onGitLab = session ? (await session.hostKind().catch(() => null)) === 'gitlab' : false;
     const s = repo ? this.d.controller.state(repo) : undefined;
     const records = repo
       ? await new HistoryStore(defaultStateDir(), repo, { onWarning: (m) => this.d.log.warn(m) }).list(20).catch(() => [])
@@ -113,6 +115,7 @@ export class PanelHost extends Disposable {
         deployState: x.deployments?.at(-1)?.state,
       })),
       prKnown: repo ? await this.d.prKnown(repo) : false,
+      ...(onGitLab ? { changeRequest: 'MR' as const } : {}),
       deploy: {
         configured: Boolean(config?.deploy.url),
         approveThreshold: config?.risk.approveThreshold ?? 30,

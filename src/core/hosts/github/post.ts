@@ -77,6 +77,8 @@ const clip = (text: string, max: number): string => (text.length > max ? `${text
 export interface SummaryNotes {
   /** Why the inline review is not on the PR, when GitHub refused it. */
   inlineError?: string;
+  /** The web link of a finding's line; GitHub's blob URL when absent. */
+  link?: (file: string, line: number) => string;
 }
 
 /** The summary comment: score, decision, severity table, findings with links, coverage, who reviewed. */
@@ -133,7 +135,7 @@ export function summaryBody(
     const ordered = [...summaryOnly].sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity));
     const items = ordered.map((f) =>
       clip(
-        `- **${f.severity}** [\`${f.file}:${f.line}\`](${blobUrl(pr.base, pr.headSha, f.file, f.line)}) ${f.title}${f.rule ? ` (\`${f.rule}\`)` : ''} — ${f.message.split('\n')[0]}`,
+        `- **${f.severity}** [\`${f.file}:${f.line}\`](${notes.link ? notes.link(f.file, f.line) : blobUrl(pr.base, pr.headSha, f.file, f.line)}) ${f.title}${f.rule ? ` (\`${f.rule}\`)` : ''} — ${f.message.split('\n')[0]}`,
         FINDING_LINE_CHARS,
       ),
     );
