@@ -13,6 +13,8 @@ export class UsageError extends Error {
 
 export interface ReviewArgs {
   target: TargetSpec;
+  /** Whether a target flag was given; without one, a clean tree's review takes the last commit. */
+  targetGiven: boolean;
   repo: string;
   provider?: ProviderName;
   rulesOnly: boolean;
@@ -167,6 +169,7 @@ export function parseReviewArgs(argv: string[], cwd: string): ReviewArgs {
   const ollamaHost = values['ollama-host'] !== undefined ? ollamaHostFlag(values['ollama-host']) : undefined;
   return {
     target,
+    targetGiven: chosen > 0,
     repo: values.repo ?? cwd,
     provider: provider as ReviewArgs['provider'],
     rulesOnly: values['rules-only'] ?? false,

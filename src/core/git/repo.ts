@@ -145,3 +145,15 @@ export async function gitPath(dir: string, name: string): Promise<string> {
 export async function fileAtCommit(root: string, commit: string, path: string): Promise<string | null> {
   return runGit(root, ['show', `${commit}:${path}`]).catch(() => null);
 }
+
+/**
+ * Whether the working tree differs from HEAD: a change to a tracked file, staged or not, or an
+ * untracked file git does not ignore. A repository git cannot read is a GitError, as for a review.
+ */
+export async function hasUncommittedChanges(dir: string): Promise<boolean> {
+  try {
+    return (await runGit(dir, ['status', '--porcelain', '--untracked-files=normal', '--ignore-submodules=dirty'])).trim() !== '';
+  } catch (err) {
+    throw await notARepository(dir, err);
+  }
+}
