@@ -100,6 +100,25 @@ export function ollamaHostFlag(value: string): string {
   return normalizeOllamaHost(value);
 }
 
+/** `review`'s flags (`--base` is read before these, for its optional value); `review --help` lists each. */
+export const REVIEW_OPTIONS = {
+  'working-tree': { type: 'boolean' },
+  staged: { type: 'boolean' },
+  range: { type: 'string' },
+  repo: { type: 'string' },
+  provider: { type: 'string' },
+  'rules-only': { type: 'boolean' },
+  model: { type: 'string' },
+  'ollama-host': { type: 'string' },
+  format: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  gate: { type: 'boolean' },
+  'allow-incomplete': { type: 'boolean' },
+  'no-cache': { type: 'boolean' },
+  'max-calls': { type: 'string' },
+  timeout: { type: 'string' },
+} as const satisfies NonNullable<ParseArgsConfig['options']>;
+
 /**
  * `--base` takes an optional REF: `--base` alone, `--base origin/dev`, `--base=origin/dev`. parseArgs
  * has no optional values, so the argument after a bare `--base` is taken when it is not a flag.
@@ -131,23 +150,7 @@ export function parseReviewArgs(argv: string[], cwd: string): ReviewArgs {
     ({ values } = parseArgs({
       args,
       allowPositionals: false,
-      options: {
-        'working-tree': { type: 'boolean' },
-        staged: { type: 'boolean' },
-        range: { type: 'string' },
-        repo: { type: 'string' },
-        provider: { type: 'string' },
-        'rules-only': { type: 'boolean' },
-        model: { type: 'string' },
-        'ollama-host': { type: 'string' },
-        format: { type: 'string' },
-        output: { type: 'string', short: 'o' },
-        gate: { type: 'boolean' },
-        'allow-incomplete': { type: 'boolean' },
-        'no-cache': { type: 'boolean' },
-        'max-calls': { type: 'string' },
-        timeout: { type: 'string' },
-      },
+      options: REVIEW_OPTIONS,
     }));
   } catch (err) {
     throw new UsageError((err as Error).message);

@@ -9,13 +9,6 @@ export function localTime(iso: string): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
-const DECISION: Record<string, string> = {
-  'auto-approve': 'auto-approve',
-  'auto-deploy': 'auto-deploy',
-  'manual-review': 'manual review',
-  incomplete: 'not fully reviewed',
-};
-
 const COLUMNS = ['WHEN', 'ID', 'TARGET', 'RISK', 'DECISION', 'BY', 'DEPLOY'] as const;
 
 /** One row per record: the values under COLUMNS. */
@@ -31,7 +24,8 @@ export function historyRow(r: ExecutionRecord): string[] {
     r.executionId.slice(0, 8),
     targetLabel(r.target),
     done && r.riskScore !== undefined ? String(r.riskScore) : '-',
-    done && r.decision ? (DECISION[r.decision] ?? r.decision) : r.status,
+    // The decision as every other CLI output and --gate name it; a review that did not finish, its status.
+    done && r.decision ? r.decision : r.status,
     by,
     deploy,
   ];

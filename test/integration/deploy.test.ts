@@ -359,7 +359,7 @@ describe('pullmint deploy (CLI exit codes)', () => {
       assert.match(ok.stdout, /Deployed [0-9a-f]{8} to staging/);
       assert.ok(verifies(hook.requests[0]));
       const history = await runCli(['history'], { cwd: repo.dir, env });
-      assert.match(history.stdout, /deploy: deployed/);
+      assert.match(history.stdout, /DEPLOY\n.* deployed \(staging\)\n/);
     } finally {
       await model.stop();
       await hook.stop();
