@@ -235,7 +235,7 @@ describe('risk panel in headless Chromium (built webview, stubbed acquireVsCodeA
     return state;
   }
 
-  for (const width of [180, 300])
+  for (const width of [180, 300, 600])
     for (const t of ['dark', 'light'] as const)
       it(`at ${width} px in ${t}: nothing clipped, thresholds labelled, a readable history, toggles that look pressed`, async () => {
         const p = await open(t, width, livedInState());
