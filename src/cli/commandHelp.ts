@@ -136,11 +136,25 @@ Options:
 Environment: PULLMINT_SKIP=1 skips the review, PULLMINT_STRICT=1 is --strict.
 `;
 
+const SETUP = `Usage: pullmint setup [--repo DIR]
+
+Checks what a review needs — the repository, the provider reachable, the model pulled, its context
+length — and the optional GitHub token and deploy webhook. Failing checks come first, each with the
+command that fixes it.
+
+Options:
+  --repo DIR   the repository (default: the current folder)
+  -h, --help   show this help
+
+Exit codes: 0 every required check passes, 1 one fails (reviews then run the rules only), 2 usage.
+`;
+
 const PAGES: Record<string, string> = {
   review: REVIEW,
   history: HISTORY,
   post: POST,
   deploy: DEPLOY,
+  setup: SETUP,
   hook: HOOK,
   'hook install': HOOK_INSTALL,
   'hook uninstall': HOOK_UNINSTALL,

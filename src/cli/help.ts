@@ -12,6 +12,7 @@ Usage:
   pullmint history [--repo DIR] [--json]
   pullmint post [--pr N] [--repo DIR] [--request-changes] [--status] [--max-inline N]
   pullmint deploy [--environment NAME] [--force] [--repo DIR] [--wait SECONDS]
+  pullmint setup [--repo DIR]   (what a review needs, each failing check with its fix)
   pullmint hook install|uninstall [--repo DIR]
   pullmint hook run [REMOTE [URL]] [--strict]   (git's pre-push hook; reads git's stdin)
   pullmint help [COMMAND] | --version

@@ -20,6 +20,7 @@ import { asksForHelp, commandHelp } from './commandHelp.js';
 import { historyTable } from './historyTable.js';
 import { ignoreClosedReader, readAll, routeConsoleToStderr, type Io } from './io.js';
 import { postCommand } from './post.js';
+import { setupCommand } from './setup.js';
 import { openCliSession } from './session.js';
 
 export async function main(argv: string[], io: Io): Promise<number> {
@@ -56,6 +57,8 @@ async function run(argv: string[], io: Io): Promise<number> {
         return await postCommand(rest, io);
       case 'deploy':
         return await deployCommand(rest, io);
+      case 'setup':
+        return await setupCommand(rest, io);
       case '--version':
       case '-v':
       case 'version':

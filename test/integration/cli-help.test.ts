@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { REVIEW_OPTIONS } from '../../src/cli/args.js';
 import { HELP_TOPICS } from '../../src/cli/commandHelp.js';
 import { LoopbackServer } from '../fakes/http.js';
+import { FakeOllama } from '../fakes/ollama.js';
 import { cliEnv, deadPort, ensureBuilt, runCli } from '../helpers/cli.js';
 import { TempRepo } from '../helpers/git.js';
 
@@ -51,12 +52,13 @@ describe('pullmint CLI: help, history table, default target and hints (built dis
       ['deploy', '--force', '--help'],
       ['post', '--pr', '7', '--help'],
       ['history', '--json', '--help'],
+      ['setup', '--repo', '.', '--help'],
     );
 
     it('each prints its own page, exits 0 and changes nothing: no hook, no history, no cache, no request', async function () {
       // About 30 runs of the CLI, one after another.
       this.timeout(180_000);
-      assert.deepEqual(HELP_TOPICS, ['review', 'history', 'post', 'deploy', 'hook', 'hook install', 'hook uninstall', 'hook run']);
+      assert.deepEqual(HELP_TOPICS, ['review', 'history', 'post', 'deploy', 'setup', 'hook', 'hook install', 'hook uninstall', 'hook run']);
       const status = repo.git('status', '--porcelain');
       for (const args of invocations) {
         const r = await runCli(args, { cwd: repo.dir, env });
@@ -169,6 +171,32 @@ describe('pullmint CLI: help, history table, default target and hints (built dis
       );
       assert.match(lines[2], new RegExp(`^\\S+ \\S+  ${records[1].executionId.slice(0, 8)}  working tree +7 +incomplete +rules only$`));
       assert.doesNotMatch(r.stdout, /[0-9a-f]{40}|[0-9a-f-]{36}|T\d\d:\d\d:\d\d/, 'no full SHA, UUID or ISO time');
+    });
+
+    it('setup lists failing checks first, each with a command that fixes it; exit 1 until the model can be used', async () => {
+      const down = await runCli(['setup'], { cwd: repo.dir, env });
+      assert.equal(down.code, 1, down.stderr);
+      const lines = down.stdout.split('\n');
+      assert.match(lines[0], /^FAIL  Ollama reachable +nothing answers at http:\/\/127\.0\.0\.1:\d+/);
+      assert.match(lines[1], /^ +fix: \S/);
+      assert.ok(
+        lines.findIndex((l) => l.startsWith('skip')) > lines.findIndex((l) => l.startsWith('FAIL')),
+        'optional checks after the failing ones',
+      );
+      assert.match(down.stdout, /^skip  GitHub +not signed in.*\n +fix: export GITHUB_TOKEN=/m);
+      assert.match(down.stdout, /^ok  +Git repository/m);
+      assert.match(down.stdout, /check\(s\) failed: reviews run the built-in rules only/);
+      const model = new FakeOllama();
+      await model.start();
+      try {
+        const up = await runCli(['setup'], { cwd: repo.dir, env: { ...env, OLLAMA_HOST: model.url, GITHUB_TOKEN: 'ghp_x' } });
+        assert.equal(up.code, 0, up.stdout);
+        assert.match(up.stdout, /^ok  +Model pulled +qwen2\.5-coder:7b$/m);
+        assert.match(up.stdout, /^ok  +GitHub/m);
+        assert.match(up.stdout, /Ready: pullmint review uses the model\.\n$/);
+      } finally {
+        await model.stop();
+      }
     });
 
     it('the pre-push hook names the real range to review again, and that command works', async () => {
