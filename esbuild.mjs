@@ -29,7 +29,8 @@ const common = {
   sourcemap: !production,
   sourcesContent: false,
   logLevel: 'warning',
-  plugins: [problemMatcher],
+  // The watch markers are for the $esbuild-watch problem matcher only; a one-off build prints errors alone.
+  plugins: watch ? [problemMatcher] : [],
 };
 
 const builds = [

@@ -13,6 +13,8 @@ export class UsageError extends Error {
 
 export interface ReviewArgs {
   target: TargetSpec;
+  /** Whether a target flag was given; without one, a clean tree's review takes the last commit. */
+  targetGiven: boolean;
   repo: string;
   provider?: ProviderName;
   rulesOnly: boolean;
@@ -100,6 +102,26 @@ export function ollamaHostFlag(value: string): string {
   return normalizeOllamaHost(value);
 }
 
+/** `review`'s flags (`--base` is read before these, for its optional value); `review --help` lists each. */
+export const REVIEW_OPTIONS = {
+  'working-tree': { type: 'boolean' },
+  staged: { type: 'boolean' },
+  range: { type: 'string' },
+  repo: { type: 'string' },
+  provider: { type: 'string' },
+  'rules-only': { type: 'boolean' },
+  model: { type: 'string' },
+  'ollama-host': { type: 'string' },
+  format: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  gate: { type: 'boolean' },
+  'allow-incomplete': { type: 'boolean' },
+  'no-cache': { type: 'boolean' },
+  'max-calls': { type: 'string' },
+  timeout: { type: 'string' },
+  'show-dismissed': { type: 'boolean' },
+} as const satisfies NonNullable<ParseArgsConfig['options']>;
+
 /**
  * `--base` takes an optional REF: `--base` alone, `--base origin/dev`, `--base=origin/dev`. parseArgs
  * has no optional values, so the argument after a bare `--base` is taken when it is not a flag.
@@ -131,24 +153,7 @@ export function parseReviewArgs(argv: string[], cwd: string): ReviewArgs {
     ({ values } = parseArgs({
       args,
       allowPositionals: false,
-      options: {
-        'working-tree': { type: 'boolean' },
-        staged: { type: 'boolean' },
-        range: { type: 'string' },
-        repo: { type: 'string' },
-        provider: { type: 'string' },
-        'rules-only': { type: 'boolean' },
-        model: { type: 'string' },
-        'ollama-host': { type: 'string' },
-        format: { type: 'string' },
-        output: { type: 'string', short: 'o' },
-        gate: { type: 'boolean' },
-        'allow-incomplete': { type: 'boolean' },
-        'no-cache': { type: 'boolean' },
-        'max-calls': { type: 'string' },
-        timeout: { type: 'string' },
-        'show-dismissed': { type: 'boolean' },
-      },
+      options: REVIEW_OPTIONS,
     }));
   } catch (err) {
     throw new UsageError((err as Error).message);
@@ -171,6 +176,7 @@ export function parseReviewArgs(argv: string[], cwd: string): ReviewArgs {
   const ollamaHost = values['ollama-host'] !== undefined ? ollamaHostFlag(values['ollama-host']) : undefined;
   return {
     target,
+    targetGiven: chosen > 0,
     repo: values.repo ?? cwd,
     provider: provider as ReviewArgs['provider'],
     rulesOnly: values['rules-only'] ?? false,

@@ -5,7 +5,7 @@ import { EXIT } from './help.js';
 import type { Io } from './io.js';
 import { openCliSession } from './session.js';
 
-const DISMISS_HELP = `Usage: pullmint dismiss ID --reason TEXT [--team] [--repo DIR]
+export const DISMISS_HELP = `Usage: pullmint dismiss ID --reason TEXT [--team] [--repo DIR]
 
 Dismisses the finding with this id (shown as "id …" under each finding, "id" in --format json).
   --team     write it to .pullmint/dismissed.json, for everybody once committed; reviews of
@@ -14,9 +14,14 @@ Dismisses the finding with this id (shown as "id …" under each finding, "id" i
 Undo with: pullmint undismiss ID [--team]
 `;
 
-const DISMISSED_HELP = `Usage: pullmint dismissed [--repo DIR] [--json]
+export const DISMISSED_HELP = `Usage: pullmint dismissed [--repo DIR] [--json]
 
 Lists the team's dismissals (.pullmint/dismissed.json in the working tree) and your own.
+`;
+
+export const UNDISMISS_HELP = `Usage: pullmint undismiss ID [--team] [--repo DIR]
+
+Brings a dismissed finding back: from .pullmint/dismissed.json with --team, else from your own list.
 `;
 
 export async function dismissCommand(argv: string[], io: Io): Promise<number> {
@@ -51,7 +56,7 @@ export async function undismissCommand(argv: string[], io: Io): Promise<number> 
     { team: { type: 'boolean' }, repo: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     1,
   );
-  if (values.help) return help(io, 'Usage: pullmint undismiss ID [--team] [--repo DIR]\n\nBrings a dismissed finding back.\n');
+  if (values.help) return help(io, UNDISMISS_HELP);
   if (!positionals[0]) throw new UsageError('undismiss: which finding? Give its id: pullmint undismiss ID [--team]');
   const session = await openCliSession(io, values.repo ?? '.');
   const team = values.team ?? false;

@@ -14,12 +14,17 @@ Usage:
   pullmint deploy [--environment NAME] [--force] [--repo DIR] [--wait SECONDS]
   pullmint qualify [--provider P] [--model NAME] [--cases DIR]... [--format text|json] [--no-store]
                    (is the model fit to gate? 'pullmint qualify --help')
-  pullmint setup [--repo DIR] [--json]
+  pullmint setup [--repo DIR] [--json]   (what a review needs, each failing check with its fix)
+  pullmint dismiss ID --reason TEXT [--team] [--repo DIR]   ·   pullmint undismiss ID [--team]
+  pullmint dismissed [--repo DIR] [--json]   ·   pullmint insights [--repo DIR] [--json]
   pullmint hook install|uninstall [--repo DIR]
   pullmint hook run [REMOTE [URL]] [--strict]   (git's pre-push hook; reads git's stdin)
-  pullmint help | --version
+  pullmint help [COMMAND] | --version
 
-Targets (default --working-tree):
+Run 'pullmint COMMAND --help' (e.g. 'pullmint review --help', 'pullmint hook install --help') for
+a command's own page: every flag, what it does, and nothing else happens.
+
+Targets (default: the working tree; when it has no changes, the last commit):
   --working-tree   staged + unstaged + untracked (not ignored) changes against HEAD
   --staged         the index against HEAD
   --base [REF]     merge-base(REF, HEAD)..HEAD; REF defaults to origin/HEAD, else main/master

@@ -1,10 +1,12 @@
 import { resolve } from 'node:path';
 import { reviewPush } from '../app/prePush.js';
-import { repoRoot } from '../core/git/repo.js';
+import { EMPTY_TREE, repoRoot } from '../core/git/repo.js';
+import type { ReviewResult } from '../core/types.js';
 import { installHook, uninstallHook } from '../core/hooks.js';
 import { incompleteNote, verdictText } from '../core/report/verdict.js';
 import { parseFlags, UsageError } from './args.js';
-import { EXIT, HELP } from './help.js';
+import { commandHelp } from './commandHelp.js';
+import { EXIT } from './help.js';
 import type { Io } from './io.js';
 import { openCliSession } from './session.js';
 
@@ -24,7 +26,7 @@ export async function hookCommand(argv: string[], io: Io): Promise<number> {
     sub === 'run' ? 2 : 0,
   );
   if (values.help) {
-    io.stdout.write(HELP);
+    io.stdout.write(commandHelp('hook', [sub])!);
     return EXIT.ok;
   }
   const repo = await repoRoot(resolve(io.cwd, (values.repo as string | undefined) ?? '.'));
@@ -69,7 +71,7 @@ async function hookRun(repo: string, flags: { remote: string; strict: boolean },
   if (worst.decision === 'incomplete') say(`pullmint: ${incompleteNote(incomplete ?? worst)} for ${targets}`);
   else say(`pullmint: ${verdictText(worst)} for ${targets}`);
   for (const f of findings.slice(0, 5)) say(`  ${f.severity.toUpperCase().padEnd(8)} ${f.file}:${f.line}  ${f.title}`);
-  if (findings.length > 5) say(`  … and ${findings.length - 5} more (pullmint review --range <sha>..<sha>)`);
+  if (findings.length > 5) say(`  … and ${findings.length - 5} more: ${reviewCommands(results).join(' ; ')}`);
   const reason = incomplete?.modelError?.message ?? incomplete?.coverage.unreviewed[0]?.reason;
   if (incomplete && !block)
     say(
@@ -77,6 +79,7 @@ async function hookRun(repo: string, flags: { remote: string; strict: boolean },
     );
   if (block === 'manual-review') {
     say('pullmint: push blocked: this change needs a manual review.');
+    say(`  See the whole review: ${reviewCommands(results.filter((r) => r.decision === 'manual-review')).join(' ; ')}`);
     say('  Fix the findings, or bypass once with `git push --no-verify` or `PULLMINT_SKIP=1 git push`.');
     return EXIT.gate;
   }
@@ -85,4 +88,10 @@ async function hookRun(repo: string, flags: { remote: string; strict: boolean },
     return EXIT.model;
   }
   return EXIT.ok;
+}
+
+/** The command that shows a pushed range's review again (cached, so instant): the commits as git names them. */
+export function reviewCommands(results: ReviewResult[]): string[] {
+  const sha = (s: string): string => (s === EMPTY_TREE ? s : s.slice(0, 12));
+  return [...new Set(results.map((r) => `pullmint review --range ${sha(r.target.base)}..${sha(r.target.head)}`))];
 }

@@ -5,7 +5,7 @@ import { EXIT } from './help.js';
 import type { Io } from './io.js';
 import { openCliSession } from './session.js';
 
-const HELP = `Usage: pullmint insights [--repo DIR] [--json]
+export const INSIGHTS_HELP = `Usage: pullmint insights [--repo DIR] [--json]
 
 What became of past findings, from this machine's review history: fixed (a later review of the
 file no longer reports it), dismissed, or still open; by category, severity, rule and model.
@@ -19,7 +19,7 @@ export async function insightsCommand(argv: string[], io: Io): Promise<number> {
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
-    io.stdout.write(HELP);
+    io.stdout.write(INSIGHTS_HELP);
     return EXIT.ok;
   }
   const session = await openCliSession(io, values.repo ?? '.');

@@ -9,6 +9,7 @@ import { toSarif } from '../core/report/sarif.js';
 import { toText } from '../core/report/text.js';
 import type { ReviewResult } from '../core/types.js';
 import { parseFlags, parseReviewArgs, UsageError, type ReviewArgs } from './args.js';
+import { defaultTarget } from './defaultTarget.js';
 import { deployCommand } from './deploy.js';
 import { dismissCommand, dismissedCommand, undismissCommand } from './dismiss.js';
 import { insightsCommand } from './insights.js';
@@ -19,6 +20,8 @@ import { passesGate } from '../core/report/verdict.js';
 import { endpointSetting } from '../core/setup.js';
 import { EXIT, HELP, VERSION } from './help.js';
 import { hookCommand } from './hook.js';
+import { asksForHelp, commandHelp } from './commandHelp.js';
+import { historyTable } from './historyTable.js';
 import { ignoreClosedReader, readAll, routeConsoleToStderr, type Io } from './io.js';
 import { postCommand } from './post.js';
 import { qualifyCommand } from './qualify.js';
@@ -37,6 +40,17 @@ export async function main(argv: string[], io: Io): Promise<number> {
 async function run(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    // A command's help is answered before the command parses or touches anything.
+    const page =
+      command === 'help'
+        ? commandHelp(rest[0] ?? '', rest.slice(1))
+        : command && asksForHelp(rest)
+          ? commandHelp(command, rest)
+          : undefined;
+    if (page) {
+      io.stdout.write(page);
+      return EXIT.ok;
+    }
     switch (command) {
       case 'review':
         return await review(rest, io);
@@ -98,12 +112,13 @@ function reportError(err: unknown, io: Io): number {
 }
 
 async function review(argv: string[], io: Io): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    io.stdout.write(HELP);
-    return EXIT.ok;
-  }
   const args = parseReviewArgs(argv, io.cwd);
   const session = await openCliSession(io, args.repo, args);
+  if (!args.targetGiven) {
+    const chosen = await defaultTarget(session.root);
+    args.target = chosen.target;
+    if (chosen.note) io.stderr.write(`pullmint: ${chosen.note}\n`);
+  }
   const progress = makeProgress(io);
   const controller = new AbortController();
   const onSigint = (): void => controller.abort(new Error('cancelled'));
@@ -115,7 +130,8 @@ async function review(argv: string[], io: Io): Promise<number> {
       signal: controller.signal,
       onEvent: progress.onEvent,
       rulesOnly: args.rulesOnly
-        ? { kind: 'other', message: 'rules-only review requested (--rules-only)', fix: 'Drop --rules-only to include the model.' }
+        ? // Asked for, so nothing to fix: the text report prints no "Fix:" line for an empty fix.
+          { kind: 'other', message: 'skipped as asked (--rules-only); only the built-in rules ran', fix: '' }
         : undefined,
     });
   } finally {
@@ -184,7 +200,7 @@ async function history(argv: string[], io: Io): Promise<number> {
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
-    io.stdout.write(HELP);
+    io.stdout.write(commandHelp('history')!);
     return EXIT.ok;
   }
   const json = values.json ?? false;
@@ -198,13 +214,7 @@ async function history(argv: string[], io: Io): Promise<number> {
     io.stdout.write('No reviews recorded for this repository yet. Run `pullmint review`.\n');
     return EXIT.ok;
   }
-  for (const r of records) {
-    const score = r.riskScore !== undefined ? `${String(r.riskScore).padStart(3)} ${r.decision}` : '   -';
-    const deploy = r.deployments?.length ? `  deploy: ${r.deployments[r.deployments.length - 1].state}` : '';
-    io.stdout.write(
-      `${r.createdAt}  ${r.status.padEnd(9)} ${score.padEnd(18)} ${r.target.label.padEnd(16)} ${r.provider}${r.model ? ' ' + r.model : ''}${r.rulesOnly ? ' (rules only)' : ''}  ${r.executionId}${deploy}\n`,
-    );
-  }
+  io.stdout.write(historyTable(records));
   return EXIT.ok;
 }
 

@@ -122,3 +122,113 @@ export function trendPoints(scores: number[], width: number, height: number): st
 export function shortSha(s: string): string {
   return /^[0-9a-f]{40}$/.test(s) ? s.slice(0, 8) : s;
 }
+
+/** How each decision reads in the panel. */
+export const DECISION_LABEL: Record<string, string> = {
+  'auto-approve': 'auto-approve',
+  'auto-deploy': 'auto-deploy',
+  'manual-review': 'manual review',
+  incomplete: 'not fully reviewed',
+};
+
+/** The colour class of a decision: green, amber or red. Incomplete is amber, never green. */
+export function decisionTone(decision: string | undefined): 'good' | 'warn' | 'bad' | 'none' {
+  if (decision === 'auto-approve') return 'good';
+  if (decision === 'auto-deploy' || decision === 'incomplete') return 'warn';
+  if (decision === 'manual-review') return 'bad';
+  return 'none';
+}
+
+/** Full commit ids in a label cut to 7 characters: "abc1234..def5678". */
+export function shortLabel(label: string): string {
+  return label.replace(/\b[0-9a-f]{40}(?:[0-9a-f]{24})?\b/g, (sha) => sha.slice(0, 7));
+}
+
+const short7 = (sha: string): string => (/^[0-9a-f]{40,64}$/.test(sha) ? sha.slice(0, 7) : sha);
+const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+
+/**
+ * What a review covered, in words: "working tree (on 463f998)", "staged changes (on 463f998)",
+ * "abc1234..def5678", "PR #7 (abc1234..def5678)", "origin/main (abc1234..def5678)". Never the
+ * internal WORKTREE / INDEX markers.
+ */
+export function reviewedTarget(t: { kind: string; label: string; base: string; head: string }): string {
+  const base = t.base === EMPTY_TREE ? 'the empty tree' : short7(t.base);
+  if (t.kind === 'working-tree' || t.kind === 'staged') {
+    const what = t.kind === 'staged' ? 'staged changes' : 'working tree';
+    return t.base === EMPTY_TREE ? `${what} (no commits yet)` : `${what} (on ${base})`;
+  }
+  const range = `${t.base === EMPTY_TREE ? 'first commits' : base}..${short7(t.head)}`;
+  const label = shortLabel(t.label);
+  return label === range || label === `${base}..${short7(t.head)}` ? label : `${label} (${range})`;
+}
+
+/** "just now", "5 min ago", "3 h ago", "yesterday", "4 days ago", then a date: "Nov 12" (or "Nov 12, 2025"). */
+export function relativeTime(iso: string, now: number): string {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return iso;
+  const s = Math.round((now - t) / 1000);
+  if (s < 45) return 'just now';
+  const min = Math.round(s / 60);
+  if (min < 60) return `${min} min ago`;
+  const h = Math.round(min / 60);
+  if (h < 24) return `${h} h ago`;
+  const d = new Date(t);
+  const today = new Date(now);
+  const days = Math.round(
+    (Date.UTC(today.getFullYear(), today.getMonth(), today.getDate()) - Date.UTC(d.getFullYear(), d.getMonth(), d.getDate())) / 86_400_000,
+  );
+  if (days <= 1) return 'yesterday';
+  if (days < 7) return `${days} days ago`;
+  return d.toLocaleDateString('en-US', {
+    month: 'short',
+    day: 'numeric',
+    ...(d.getFullYear() !== today.getFullYear() ? { year: 'numeric' } : {}),
+  });
+}
+
+export interface ThresholdBand {
+  decision: 'auto-approve' | 'auto-deploy' | 'manual-review';
+  label: string;
+  range: string;
+}
+
+/** The score bands the thresholds make, labelled: "auto-approve 0–29", "auto-deploy 30–39", "manual review 40–100". */
+export function thresholdBands(approve: number, deploy: number): ThresholdBand[] {
+  const bands: ThresholdBand[] = [];
+  const span = (from: number, to: number): string => (from === to ? `${from}` : `${from}–${to}`);
+  const a = Math.max(0, Math.min(approve, 101));
+  const d = Math.max(a, Math.min(deploy, 101));
+  if (a > 0) bands.push({ decision: 'auto-approve', label: 'auto-approve', range: span(0, Math.ceil(a) - 1) });
+  if (d > a) bands.push({ decision: 'auto-deploy', label: 'auto-deploy', range: span(Math.ceil(a), Math.ceil(d) - 1) });
+  if (d <= 100) bands.push({ decision: 'manual-review', label: 'manual review', range: span(Math.ceil(d), 100) });
+  return bands;
+}
+
+export interface HistoryItem {
+  executionId: string;
+  when: string;
+  at: string;
+  target: string;
+  score: string;
+  decision: string;
+  tone: 'good' | 'warn' | 'bad' | 'none';
+  deploy?: string;
+}
+
+/** The history rows as the panel shows them: relative time, short target, score and decision word. */
+export function historyItems(rows: PanelState['history'], now: number, limit = 20): HistoryItem[] {
+  return rows.slice(0, limit).map((r) => {
+    const finished = r.riskScore !== undefined && r.decision !== undefined;
+    return {
+      executionId: r.executionId,
+      when: relativeTime(r.createdAt, now),
+      at: r.createdAt,
+      target: shortLabel(r.target),
+      score: finished ? String(r.riskScore) : '–',
+      decision: finished ? (DECISION_LABEL[r.decision!] ?? r.decision!) : r.status,
+      tone: finished ? decisionTone(r.decision) : 'none',
+      deploy: r.deployState,
+    };
+  });
+}

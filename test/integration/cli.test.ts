@@ -123,8 +123,8 @@ describe('pullmint CLI (built dist/cli.js, real git)', () => {
     assert.equal(sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri, 'src/keys.js');
     const h = await runCli(['history'], { cwd: repo.dir, env });
     assert.equal(h.code, 0);
-    assert.match(h.stdout, /completed +30 manual-review/);
-    assert.match(h.stdout, /\(rules only\)/);
+    assert.match(h.stdout, /^WHEN +ID +TARGET +RISK +DECISION +BY\n/);
+    assert.match(h.stdout, /working tree +30 +manual-review +rules only/);
     const unwritable = await runCli(['review', '--rules-only', '--output', '/nonexistent/dir/x.json'], { cwd: repo.dir, env });
     assert.equal(unwritable.code, 2);
     assert.match(

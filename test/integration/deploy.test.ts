@@ -349,17 +349,23 @@ describe('pullmint deploy (CLI exit codes)', () => {
       const refused = await runCli(['deploy'], { cwd: repo.dir, env });
       assert.equal(refused.code, 1);
       assert.match(refused.stderr, /No completed review of HEAD/);
+      // The refusal names the review that would count, with real commit ids.
+      const base = repo.git('rev-parse', 'main').trim().slice(0, 12);
+      const head = repo.git('rev-parse', 'HEAD').trim().slice(0, 12);
+      assert.ok(refused.stderr.includes(`Review it first: pullmint review --range ${base}..${head};`), refused.stderr);
       assert.equal((await runCli(['review', '--base', 'main', '--rules-only'], { cwd: repo.dir, env })).code, 0);
       const unreviewed = await runCli(['deploy', '--environment', 'staging'], { cwd: repo.dir, env });
       assert.equal(unreviewed.code, 1, 'a rules-only review never approves a deploy');
       assert.match(unreviewed.stderr, /Not reviewed by the model/);
-      assert.equal((await runCli(['review', '--base', 'main'], { cwd: repo.dir, env: { ...env, OLLAMA_HOST: model.url } })).code, 0);
+      // The command the refusal named is a review the gate accepts.
+      const named = ['review', '--range', `${base}..${head}`];
+      assert.equal((await runCli(named, { cwd: repo.dir, env: { ...env, OLLAMA_HOST: model.url } })).code, 0);
       const ok = await runCli(['deploy', '--environment', 'staging'], { cwd: repo.dir, env });
       assert.equal(ok.code, 0, ok.stderr);
       assert.match(ok.stdout, /Deployed [0-9a-f]{8} to staging/);
       assert.ok(verifies(hook.requests[0]));
       const history = await runCli(['history'], { cwd: repo.dir, env });
-      assert.match(history.stdout, /deploy: deployed/);
+      assert.match(history.stdout, /DEPLOY\n.* deployed \(staging\)\n/);
     } finally {
       await model.stop();
       await hook.stop();

@@ -8,9 +8,16 @@ import {
   DEFAULT_FILTERS,
   gateState,
   groupFindings,
+  decisionTone,
+  historyItems,
+  relativeTime,
+  reviewedTarget,
+  shortLabel,
+  thresholdBands,
   tickLine,
   trendPoints,
 } from '../../src/shared/viewModel.js';
+import { shortenShas, targetLabel } from '../../src/core/report/targetLabel.js';
 
 const finding = (
   id: string,
@@ -153,5 +160,96 @@ describe('risk panel view model', () => {
   it('maps history scores onto the trend box', () => {
     assert.equal(trendPoints([0, 50, 100], 200, 40), '0,40 100,20 200,0');
     assert.equal(trendPoints([], 200, 40), '');
+  });
+
+  const A = '1b2c3d4e5f60718293a4b5c6d7e8f90112233445';
+  const B = '9f8e7d6c5b4a39281706f5e4d3c2b1a098765432';
+
+  it('names what was reviewed in words, never WORKTREE, INDEX or a full SHA', () => {
+    assert.equal(reviewedTarget({ kind: 'working-tree', label: 'working tree', base: A, head: 'WORKTREE' }), 'working tree (on 1b2c3d4)');
+    assert.equal(reviewedTarget({ kind: 'staged', label: 'staged changes', base: A, head: 'INDEX' }), 'staged changes (on 1b2c3d4)');
+    assert.equal(
+      reviewedTarget({ kind: 'working-tree', label: 'working tree', base: '4b825dc642cb6eb9a060e54bf8d69288fbee4904', head: 'WORKTREE' }),
+      'working tree (no commits yet)',
+    );
+    assert.equal(reviewedTarget({ kind: 'range', label: `${A}..${B}`, base: A, head: B }), '1b2c3d4..9f8e7d6');
+    assert.equal(reviewedTarget({ kind: 'range', label: 'PR #7', base: A, head: B }), 'PR #7 (1b2c3d4..9f8e7d6)');
+    assert.equal(reviewedTarget({ kind: 'base', label: 'origin/main', base: A, head: B }), 'origin/main (1b2c3d4..9f8e7d6)');
+    assert.equal(reviewedTarget({ kind: 'range', label: 'HEAD~1..HEAD', base: A, head: B }), 'HEAD~1..HEAD (1b2c3d4..9f8e7d6)');
+  });
+
+  it('shortens full SHAs in labels, and only full SHAs', () => {
+    assert.equal(shortLabel(`${A}..${B}`), '1b2c3d4..9f8e7d6');
+    assert.equal(shortLabel('PR #7'), 'PR #7');
+    assert.equal(shortLabel('feature/abc1234'), 'feature/abc1234');
+    assert.equal(shortLabel(`${A}...${B}`), '1b2c3d4...9f8e7d6');
+    assert.equal(shortenShas(`${A}..${B}`), '1b2c3d4..9f8e7d6', 'the CLI shortens the same way');
+    assert.equal(targetLabel({ kind: 'working-tree', label: 'whatever' }), 'working tree');
+  });
+
+  it('relative times: just now, minutes, hours, yesterday, days, then a date', () => {
+    const now = Date.parse('2026-11-22T12:00:00');
+    const at = (s: string): string => new Date(Date.parse(s)).toISOString();
+    assert.equal(relativeTime(at('2026-11-22T11:59:40'), now), 'just now');
+    assert.equal(relativeTime(at('2026-11-22T11:55:00'), now), '5 min ago');
+    assert.equal(relativeTime(at('2026-11-22T09:00:00'), now), '3 h ago');
+    assert.equal(relativeTime(at('2026-11-21T08:00:00'), now), 'yesterday');
+    assert.equal(relativeTime(at('2026-11-18T08:00:00'), now), '4 days ago');
+    assert.equal(relativeTime(at('2026-11-02T08:00:00'), now), 'Nov 2');
+    assert.equal(relativeTime(at('2025-11-02T08:00:00'), now), 'Nov 2, 2025');
+    assert.equal(relativeTime('not a date', now), 'not a date');
+  });
+
+  it('labels the thresholds as score bands, whatever they are set to', () => {
+    assert.deepEqual(
+      thresholdBands(30, 40).map((b) => `${b.label} ${b.range}`),
+      ['auto-approve 0–29', 'auto-deploy 30–39', 'manual review 40–100'],
+    );
+    assert.deepEqual(
+      thresholdBands(30, 30).map((b) => `${b.label} ${b.range}`),
+      ['auto-approve 0–29', 'manual review 30–100'],
+      'no auto-deploy band when the thresholds meet',
+    );
+    assert.deepEqual(
+      thresholdBands(0, 101).map((b) => b.decision),
+      ['auto-deploy'],
+      'nothing is approved without deploy and nothing reaches manual review by score',
+    );
+  });
+
+  it('history rows: relative time, short target, score and a coloured decision word; an unfinished run shows its status', () => {
+    const now = Date.parse('2026-11-22T12:00:00Z');
+    const items = historyItems(
+      [
+        {
+          executionId: '1',
+          createdAt: '2026-11-22T11:57:00Z',
+          target: `${A}..${B}`,
+          riskScore: 63,
+          decision: 'manual-review',
+          status: 'completed',
+        },
+        { executionId: '2', createdAt: '2026-11-22T10:00:00Z', target: 'PR #7', riskScore: 7, decision: 'incomplete', status: 'completed' },
+        { executionId: '3', createdAt: '2026-11-22T09:00:00Z', target: 'working tree', status: 'interrupted' },
+      ],
+      now,
+    );
+    assert.deepEqual(
+      items.map((i) => [i.when, i.target, i.score, i.decision, i.tone]),
+      [
+        ['3 min ago', '1b2c3d4..9f8e7d6', '63', 'manual review', 'bad'],
+        ['2 h ago', 'PR #7', '7', 'not fully reviewed', 'warn'],
+        ['3 h ago', 'working tree', '–', 'interrupted', 'none'],
+      ],
+    );
+    assert.equal(decisionTone('auto-approve'), 'good');
+    assert.equal(decisionTone('incomplete'), 'warn', 'incomplete is never green');
+    assert.equal(
+      historyItems(
+        Array.from({ length: 30 }, () => ({ executionId: 'x', createdAt: '', target: '', status: 'completed' })),
+        now,
+      ).length,
+      20,
+    );
   });
 });

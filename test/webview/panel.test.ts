@@ -194,11 +194,133 @@ describe('risk panel in headless Chromium (built webview, stubbed acquireVsCodeA
         'dismissed finding hidden, files by severity',
       );
       assert.match((await p.textContent('.deploy'))!, /deployed, checks failing to staging/);
-      assert.equal(await p.locator('.history tbody tr').count(), 3);
+      assert.equal(await p.locator('.history .run').count(), 3);
       await p.screenshot({ path: join(ARTIFACTS, `panel-${t}.png`), fullPage: true });
       await p.close();
     }
   });
+
+  /** A history as users make it: a hook run (two full SHAs), a PR, the working tree, an unfinished run. */
+  function livedInState(): PanelState {
+    const state = realisticState();
+    const ago = (min: number): string => new Date(Date.now() - min * 60_000).toISOString();
+    state.review!.target = {
+      kind: 'working-tree',
+      label: 'working tree',
+      base: '463f998f0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f',
+      head: 'WORKTREE',
+    };
+    state.history = [
+      { executionId: 'a', createdAt: ago(3), target: 'working tree', riskScore: 52, decision: 'manual-review', status: 'completed' },
+      {
+        executionId: 'b',
+        createdAt: ago(140),
+        target: '1b2c3d4e5f60718293a4b5c6d7e8f90112233445..9f8e7d6c5b4a39281706f5e4d3c2b1a098765432',
+        riskScore: 63,
+        decision: 'manual-review',
+        status: 'completed',
+      },
+      { executionId: 'c', createdAt: ago(60 * 26), target: 'PR #7', riskScore: 7, decision: 'incomplete', status: 'completed' },
+      {
+        executionId: 'd',
+        createdAt: ago(60 * 24 * 3),
+        target: 'origin/main',
+        riskScore: 12,
+        decision: 'auto-approve',
+        status: 'completed',
+        deployState: 'deployed',
+      },
+      { executionId: 'e', createdAt: ago(60 * 24 * 4), target: 'staged changes', status: 'interrupted' },
+    ];
+    return state;
+  }
+
+  for (const width of [180, 300, 600])
+    for (const t of ['dark', 'light'] as const)
+      it(`at ${width} px in ${t}: nothing clipped, thresholds labelled, a readable history, toggles that look pressed`, async () => {
+        const p = await open(t, width, livedInState());
+        const overflow = await p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        assert.equal(overflow, 0, 'no horizontal scroll');
+        // Every badge, chip, band and history cell lies inside the panel, and none is cut by its own box.
+        const cut = await p.evaluate((w) => {
+          const out: string[] = [];
+          for (const el of Array.from(
+            document.querySelectorAll<HTMLElement>('.badge, .chip, .band, .run-score, .run-decision, .actions button'),
+          )) {
+            const r = el.getBoundingClientRect();
+            if (r.left < 0 || r.right > w + 0.5) out.push(`${el.className} "${el.textContent}" spans ${r.left}–${r.right}`);
+            if (el.scrollWidth > el.clientWidth + 1) out.push(`${el.className} "${el.textContent}" is cut inside`);
+          }
+          return out;
+        }, width);
+        assert.deepEqual(cut, []);
+        assert.equal(await p.textContent('.badge.manual-review'), 'manual review');
+        assert.deepEqual(await p.locator('.thresholds .band').allTextContents(), [
+          'auto-approve0–29',
+          'auto-deploy30–39',
+          'manual review40–100',
+        ]);
+        assert.equal(await p.locator('.thresholds .band.current').textContent(), 'manual review40–100');
+        assert.equal(await p.textContent('.gauge .scale'), 'of 100');
+        assert.equal(await p.textContent('.meta .target'), 'Reviewed working tree (on 463f998)');
+        assert.doesNotMatch((await p.textContent('#app'))!, /WORKTREE|[0-9a-f]{40}|\/ 100 ·/);
+        assert.deepEqual(await p.locator('.run-target').allTextContents(), [
+          'working tree',
+          '1b2c3d4..9f8e7d6',
+          'PR #7',
+          'origin/main',
+          'staged changes',
+        ]);
+        assert.deepEqual(await p.locator('.run-decision').allTextContents(), [
+          'manual review',
+          'manual review',
+          'not fully reviewed',
+          'auto-approve',
+          'interrupted',
+        ]);
+        assert.deepEqual(await p.locator('.run-decision').evaluateAll((els) => els.map((e) => e.className.replace('run-decision ', ''))), [
+          'bad',
+          'bad',
+          'warn',
+          'good',
+          'none',
+        ]);
+        assert.deepEqual(await p.locator('.run-sub time').allTextContents(), [
+          '3 min ago',
+          '2 h ago',
+          'yesterday',
+          '3 days ago',
+          '4 days ago',
+        ]);
+        assert.match((await p.textContent('.run[data-execution="d"] .run-sub'))!, /deploy deployed/);
+        // The decision word is coloured: red for manual review, not the text colour.
+        const colors = await p.evaluate(() =>
+          Object.fromEntries(
+            [
+              ['bad', '.run-decision.bad'],
+              ['good', '.run-decision.good'],
+              ['text', '.run-target'],
+            ].map(([k, sel]) => [k, getComputedStyle(document.querySelector(sel)!).color]),
+          ),
+        );
+        assert.notEqual(colors.bad, colors.text);
+        assert.notEqual(colors.good, colors.text);
+        // Toggles: pressed ones look pressed (filled), released ones do not; a click flips aria-pressed.
+        const look = (sel: string): Promise<{ bg: string; border: string }> =>
+          p.$eval(sel, (e) => ({ bg: getComputedStyle(e).backgroundColor, border: getComputedStyle(e).borderStyle }));
+        const pressed = await look('.chip.critical');
+        assert.equal(await p.getAttribute('.chip.critical', 'aria-pressed'), 'true');
+        assert.notEqual(pressed.bg, 'rgba(0, 0, 0, 0)', 'a pressed toggle is filled');
+        await p.click('.chip.critical');
+        assert.equal(await p.getAttribute('.chip.critical', 'aria-pressed'), 'false');
+        const released = await look('.chip.critical');
+        assert.equal(released.border, 'dashed');
+        assert.notEqual(released.bg, pressed.bg);
+        await p.click('.chip.critical');
+        await p.mouse.move(0, 0);
+        await p.screenshot({ path: join(ARTIFACTS, `panel-${t}-${width}px.png`), fullPage: true });
+        await p.close();
+      });
 
   it('an incomplete review is amber, says what was not reviewed, and offers deploy only as an override', async () => {
     const state = realisticState();

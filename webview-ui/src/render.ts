@@ -1,12 +1,16 @@
 import type { PanelCommand, PanelState, UnreviewedRange } from '../../src/shared/protocol.js';
 import {
+  DECISION_LABEL,
+  decisionTone,
+  historyItems,
+  reviewedTarget,
+  thresholdBands,
   arcPath,
   categoriesOf,
   coverageLine,
   gateState,
   groupFindings,
   SEVERITY_ORDER,
-  shortSha,
   tickLine,
   trendPoints,
   GAUGE,
@@ -23,13 +27,6 @@ export interface Handlers {
   collapsed: Set<string>;
   toggleGroup: (file: string) => void;
 }
-
-const DECISION_LABEL: Record<string, string> = {
-  'auto-approve': 'auto-approve',
-  'auto-deploy': 'auto-deploy',
-  'manual-review': 'manual review',
-  incomplete: 'not fully reviewed',
-};
 
 function button(
   label: string,
@@ -113,7 +110,24 @@ function gauge(score: number, decision: string, approve: number, deploy: number)
     s('line', { class: 'tick', ...t1 }),
     s('line', { class: 'tick', ...t2 }),
     s('text', { class: 'score', x: GAUGE.cx, y: GAUGE.cy + 8, 'text-anchor': 'middle' }, String(score)),
-    s('text', { class: 'scale', x: GAUGE.cx, y: GAUGE.cy + 24, 'text-anchor': 'middle' }, `/ 100 · ${approve} · ${deploy}`),
+    s('text', { class: 'scale', x: GAUGE.cx, y: GAUGE.cy + 24, 'text-anchor': 'middle' }, 'of 100'),
+  );
+}
+
+/** The thresholds in words, beside the gauge's two ticks: which score range gives which decision. */
+function thresholdLegend(approve: number, deploy: number, decision: string): HTMLElement {
+  return h(
+    'ul',
+    { class: 'thresholds', 'aria-label': 'Risk thresholds' },
+    ...thresholdBands(approve, deploy).map((b) =>
+      h(
+        'li',
+        { class: `band ${decisionTone(b.decision)}${b.decision === decision ? ' current' : ''}` },
+        h('span', { class: 'swatch' }),
+        h('span', { class: 'band-label' }, b.label),
+        h('span', { class: 'band-range' }, b.range),
+      ),
+    ),
   );
 }
 
@@ -145,7 +159,12 @@ export function renderReview(state: PanelState, on: Handlers): HTMLElement {
     h(
       'section',
       { class: 'head', 'aria-label': 'Risk' },
-      gauge(r.riskScore, r.decision, state.deploy.approveThreshold, state.deploy.deployThreshold),
+      h(
+        'div',
+        { class: 'dial' },
+        gauge(r.riskScore, r.decision, state.deploy.approveThreshold, state.deploy.deployThreshold),
+        thresholdLegend(state.deploy.approveThreshold, state.deploy.deployThreshold, r.decision),
+      ),
       h(
         'div',
         { class: 'verdict' },
@@ -153,7 +172,7 @@ export function renderReview(state: PanelState, on: Handlers): HTMLElement {
         r.rulesOnly ? h('span', { class: 'badge rules' }, 'rules only') : null,
         h(
           'div',
-          { class: 'counts', role: 'group', 'aria-label': 'Findings per severity, click to filter' },
+          { class: 'counts', role: 'group', 'aria-label': 'Show findings of each severity' },
           ...SEVERITY_ORDER.map((sv) => {
             const on_ = on.filters.severities.includes(sv);
             return h(
@@ -161,7 +180,7 @@ export function renderReview(state: PanelState, on: Handlers): HTMLElement {
               {
                 class: `chip ${sv}${on_ ? '' : ' off'}`,
                 'aria-pressed': on_ ? 'true' : 'false',
-                title: `${on_ ? 'Hide' : 'Show'} ${sv}`,
+                title: `${on_ ? 'Shown' : 'Hidden'}: ${counts[sv]} ${sv} finding${counts[sv] === 1 ? '' : 's'}. Click to ${on_ ? 'hide' : 'show'} them.`,
                 onclick: () =>
                   on.setFilters({
                     ...on.filters,
@@ -205,7 +224,7 @@ export function renderReview(state: PanelState, on: Handlers): HTMLElement {
     h(
       'section',
       { class: 'meta', 'aria-label': 'What was reviewed' },
-      h('div', {}, h('span', { class: 'muted' }, 'Reviewed '), `${r.target.label} (${shortSha(r.target.base)}…${shortSha(r.target.head)})`),
+      h('div', { class: 'target' }, h('span', { class: 'muted' }, 'Reviewed '), reviewedTarget(r.target)),
       h('div', {}, h('span', { class: 'muted' }, 'By '), r.rulesOnly ? 'built-in rules' : `${r.provider} ${r.model}`),
       h(
         'div',
@@ -337,12 +356,13 @@ function renderDeploy(state: PanelState): HTMLElement | null {
   );
 }
 
-export function renderHistory(state: PanelState): HTMLElement | null {
+export function renderHistory(state: PanelState, now = Date.now()): HTMLElement | null {
   if (state.history.length === 0) return null;
   const scores = state.history
     .filter((r) => r.riskScore !== undefined)
     .map((r) => r.riskScore!)
     .reverse();
+  const items = historyItems(state.history, now);
   return h(
     'section',
     { class: 'history', 'aria-label': 'History' },
@@ -360,29 +380,33 @@ export function renderHistory(state: PanelState): HTMLElement | null {
           s('polyline', { points: trendPoints(scores, 200, 36) }),
         )
       : null,
+    // A list, not a table: two short lines per review fit from 180 px up without cutting a word.
     h(
-      'table',
-      {},
-      h('thead', {}, h('tr', {}, h('th', {}, 'When'), h('th', {}, 'Target'), h('th', {}, 'Risk'), h('th', {}, 'Deploy'))),
-      h(
-        'tbody',
-        {},
-        ...state.history
-          .slice(0, 20)
-          .map((r) =>
+      'ol',
+      { class: 'runs' },
+      ...items.map((i) =>
+        h(
+          'li',
+          { class: 'run', 'data-execution': i.executionId },
+          h(
+            'div',
+            { class: 'run-main' },
+            h('span', { class: 'run-target', title: i.target }, i.target),
             h(
-              'tr',
-              {},
-              h(
-                'td',
-                { title: r.createdAt },
-                new Date(r.createdAt).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }),
-              ),
-              h('td', {}, r.target),
-              h('td', {}, r.riskScore !== undefined ? `${r.riskScore} ${r.decision ?? ''}` : r.status),
-              h('td', {}, r.deployState ?? ''),
+              'span',
+              { class: 'run-verdict' },
+              h('span', { class: 'run-score' }, i.score),
+              ' ',
+              h('span', { class: `run-decision ${i.tone}` }, i.decision),
             ),
           ),
+          h(
+            'div',
+            { class: 'run-sub muted' },
+            h('time', { datetime: i.at, title: new Date(i.at).toLocaleString() }, i.when),
+            i.deploy ? ` · deploy ${i.deploy}` : null,
+          ),
+        ),
       ),
     ),
   );

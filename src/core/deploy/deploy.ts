@@ -123,9 +123,12 @@ async function decideAndSend(req: DeployRequest, root: string, head: string): Pr
   const history = historyOf(req, root);
   const record = await findReview(root, history, head, req.environment);
   if (!record?.result) {
+    // The review that would count, as a command: from the fork point or the last deploy, else the whole history.
+    const since = await deployedSince(root, await history.list(), head, req.environment);
+    const command = `pullmint review --range ${since ? since.slice(0, 12) : EMPTY_TREE}..${head.slice(0, 12)}`;
     return {
       kind: 'refused',
-      reason: `No completed review of HEAD ${head.slice(0, 8)} that covers what would be deployed: the branch since its base, or on the default branch the commits since the last deploy to ${req.environment}. Review it first (pullmint review --base on a branch; pullmint review --range <last deployed>..HEAD on the default branch), or deploy with --force. A review of an earlier HEAD, or of only part of it, does not count.`,
+      reason: `No completed review of HEAD ${head.slice(0, 8)} that covers what would be deployed: the branch since its base, or on the default branch the commits since the last deploy to ${req.environment}${since ? '' : ' (never deployed there: the whole history)'}. Review it first: ${command}; or deploy with --force. A review of an earlier HEAD, or of only part of it, does not count.`,
     };
   }
   if (record.unreadableDeployments && !req.force) {

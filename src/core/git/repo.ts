@@ -153,3 +153,15 @@ export async function authorIdent(dir: string): Promise<string> {
   const ident = (await runGit(dir, ['var', 'GIT_AUTHOR_IDENT'], who).catch(() => '')).trim();
   return ident.replace(/\s+\d+\s+[+-]\d{4}$/, '');
 }
+
+/**
+ * Whether the working tree differs from HEAD: a change to a tracked file, staged or not, or an
+ * untracked file git does not ignore. A repository git cannot read is a GitError, as for a review.
+ */
+export async function hasUncommittedChanges(dir: string): Promise<boolean> {
+  try {
+    return (await runGit(dir, ['status', '--porcelain', '--untracked-files=normal', '--ignore-submodules=dirty'])).trim() !== '';
+  } catch (err) {
+    throw await notARepository(dir, err);
+  }
+}

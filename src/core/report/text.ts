@@ -127,7 +127,7 @@ export function toText(r: ReviewResult, style: TextStyle, ollamaModel: string): 
     out.push(c('warn', `The LLM review did not run: ${r.modelError.message}`));
     if (style.endpointOrigin) out.push(c('dim', `  (${style.endpointOrigin})`));
     if (r.modelError.kind === 'unreachable' && r.provider === 'ollama') out.push(...enableLlmHelp(ollamaModel));
-    else out.push(`Fix: ${r.modelError.fix}`);
+    else if (r.modelError.fix) out.push(`Fix: ${r.modelError.fix}`);
   }
   return out.join('\n') + '\n';
 }
