@@ -1,3 +1,4 @@
+import { promptLines } from './reviewer.js';
 import type { QualifyCase } from '../../src/core/qualify/cases.js';
 
 /**
@@ -7,27 +8,20 @@ import type { QualifyCase } from '../../src/core/qualify/cases.js';
  */
 export function plantedAnswer(prompt: string, cases: QualifyCase[]): string {
   const findings: Record<string, unknown>[] = [];
-  const lines = prompt.split('\n');
+  const lines = promptLines(prompt);
   for (const c of cases) {
     const e = c.expect;
     if (!e?.quote) continue;
-    let file = '';
-    for (const line of lines) {
-      const header = /^### (.+?) \((?:added|modified|renamed|copied)/.exec(line);
-      if (header) {
-        file = header[1];
-        continue;
-      }
-      const data = /^(\d+)[+ ] (.*)$/.exec(line);
-      if (!data || file !== e.file || Number(data[1]) !== e.line || !data[2].includes(e.quote)) continue;
+    for (const l of lines) {
+      if (l.kind === 'removed' || l.file !== e.file || l.line !== e.line || !l.text.includes(e.quote)) continue;
       findings.push({
-        file,
+        file: l.file,
         line: e.line,
         severity: e.minSeverity,
         category: 'security',
         title: `Planted: ${c.id}`,
         message: c.description,
-        quote: data[2],
+        quote: l.text,
       });
     }
   }

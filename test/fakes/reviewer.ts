@@ -47,11 +47,17 @@ export function headerPath(line: string): string | null {
   return null;
 }
 
-export function reviewPrompt(
-  user: string,
-  triggers: Trigger[] = DEFAULT_TRIGGERS,
-): { summary: string; findings: Record<string, unknown>[] } {
-  const findings: Record<string, unknown>[] = [];
+/** One line of the prompt's data as a model reads it: which file, which side, its number and text. */
+export interface PromptLine {
+  file: string;
+  kind: 'added' | 'removed' | 'context';
+  line: number;
+  text: string;
+}
+
+/** The data lines of a review prompt, in order: the one place the fakes read the prompt's format. */
+export function promptLines(user: string): PromptLine[] {
+  const out: PromptLine[] = [];
   let file = '';
   let inData = false;
   for (const line of user.split('\n')) {
@@ -63,21 +69,33 @@ export function reviewPrompt(
       file = header;
       continue;
     }
-    const added = /^(\d+)\+ (.*)$/.exec(line);
+    const m = /^(\d+)([+ ]) (.*)$/.exec(line);
     const removed = /^-(\d+) (.*)$/.exec(line);
-    const hit = added ?? removed;
-    if (!hit) continue;
+    if (m) out.push({ file, kind: m[2] === '+' ? 'added' : 'context', line: Number(m[1]), text: m[3] });
+    else if (removed) out.push({ file, kind: 'removed', line: Number(removed[1]), text: removed[2] });
+  }
+  return out;
+}
+
+export function reviewPrompt(
+  user: string,
+  triggers: Trigger[] = DEFAULT_TRIGGERS,
+): { summary: string; findings: Record<string, unknown>[] } {
+  const findings: Record<string, unknown>[] = [];
+  for (const hit of promptLines(user)) {
+    if (hit.kind === 'context') continue;
+    const removed = hit.kind === 'removed';
     for (const t of triggers) {
-      if (!hit[2].includes(t.contains) || Boolean(t.removed) !== Boolean(removed)) continue;
+      if (!hit.text.includes(t.contains) || Boolean(t.removed) !== removed) continue;
       findings.push({
-        file,
+        file: hit.file,
         ...(removed ? { side: 'old' } : {}),
-        line: Number(hit[1]) + (t.lineOffset ?? 0),
+        line: hit.line + (t.lineOffset ?? 0),
         severity: t.severity,
         category: t.category,
         title: t.title,
         message: t.message,
-        quote: hit[2],
+        quote: hit.text,
         ...(t.suggestion ? { suggestion: t.suggestion } : {}),
       });
     }

@@ -53,12 +53,29 @@ describe('pullmint CLI: help, history table, default target and hints (built dis
       ['post', '--pr', '7', '--help'],
       ['history', '--json', '--help'],
       ['setup', '--repo', '.', '--help'],
+      ['dismiss', '--team', '--help'],
+      ['qualify', '--model', 'm', '--help'],
     );
 
     it('each prints its own page, exits 0 and changes nothing: no hook, no history, no cache, no request', async function () {
       // About 30 runs of the CLI, one after another.
       this.timeout(180_000);
-      assert.deepEqual(HELP_TOPICS, ['review', 'history', 'post', 'deploy', 'setup', 'hook', 'hook install', 'hook uninstall', 'hook run']);
+      assert.deepEqual(HELP_TOPICS, [
+        'review',
+        'history',
+        'post',
+        'deploy',
+        'setup',
+        'qualify',
+        'dismiss',
+        'undismiss',
+        'dismissed',
+        'insights',
+        'hook',
+        'hook install',
+        'hook uninstall',
+        'hook run',
+      ]);
       const status = repo.git('status', '--porcelain');
       for (const args of invocations) {
         const r = await runCli(args, { cwd: repo.dir, env });

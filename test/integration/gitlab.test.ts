@@ -100,7 +100,7 @@ describe('GitLab: pullmint post against a loopback GitLab that checks the docume
     // The model flags line 9 of the new file: a context line three above the changed line 11.
     ollama.opts.answer = (seen) => {
       const base = reviewPrompt(seen);
-      if (/### src\/app\.js/.test(seen))
+      if (/### "src\/app\.js"/.test(seen))
         base.findings.push({
           file: 'src/app.js',
           line: 9,

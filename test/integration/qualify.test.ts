@@ -64,8 +64,8 @@ describe('pullmint qualify (through the built CLI, against a loopback Ollama)', 
     assert.equal(server!.chatRequests.length, report.metrics.answers);
 
     const setup = await runCli(['setup'], { cwd: tempDir(), env });
-    assert.match(setup.stdout, /^- +Model qualification: qwen2\.5-coder:7b: not fit \(qualified \d{4}-\d\d-\d\d: valid answers 0%/m);
-    assert.match(setup.stdout, /fix: Qualify Model/);
+    assert.match(setup.stdout, /^skip +Model qualification +qwen2\.5-coder:7b: not fit \(qualified \d{4}-\d\d-\d\d: valid answers 0%/m);
+    assert.match(setup.stdout, /fix: pullmint qualify/);
   });
 
   it('a model that always answers "no findings": recall 0, no false positives, exit 1', async () => {
@@ -234,12 +234,12 @@ describe('pullmint qualify (through the built CLI, against a loopback Ollama)', 
       assert.equal(openai.chatRequests.length, report.metrics.answers);
       assert.equal(readdirSync(join(env.XDG_STATE_HOME, 'pullmint', 'qualify')).length, 2, 'one file per provider and model');
       const ollamaSetup = await runCli(['setup'], { cwd: tempDir(), env });
-      assert.match(ollamaSetup.stdout, /Model qualification: qwen2\.5-coder:7b: not fit/);
+      assert.match(ollamaSetup.stdout, /Model qualification +qwen2\.5-coder:7b: not fit/);
       const openaiSetup = await runCli(['setup'], {
         cwd: tempDir(),
         env: { ...env, PULLMINT_PROVIDER: 'openai', PULLMINT_MODEL: 'qwen-coder' },
       });
-      assert.match(openaiSetup.stdout, /^ok +Model qualification: qwen-coder: fit to gate/m);
+      assert.match(openaiSetup.stdout, /^ok +Model qualification +qwen-coder: fit to gate/m);
     } finally {
       await openai.stop();
     }
