@@ -54,7 +54,7 @@ describe('pullmint CLI: help, history table, default target and hints (built dis
       ['history', '--json', '--help'],
       ['setup', '--repo', '.', '--help'],
       ['dismiss', '--team', '--help'],
-      ['qualify', '--model', 'm', '--help'],
+      ['qualify', '--no-store', '--help'],
     );
 
     it('each prints its own page, exits 0 and changes nothing: no hook, no history, no cache, no request', async function () {
