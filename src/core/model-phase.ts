@@ -8,6 +8,7 @@ import { mergeChunks, packFile, riskOrder, splitChunk, type Chunk } from './pack
 import { estimateTokens, TokenGauge } from './pack/tokens.js';
 import { mapPool } from './pool.js';
 import { buildPrompt, SYSTEM_INSTRUCTIONS, type BuiltPrompt } from './prompt.js';
+import { IAC_INSTRUCTIONS_MAX_TOKENS } from './iac/instructions.js';
 import { ProviderError, type Completion, type ReviewProvider } from './providers/types.js';
 import type { Finding, ModelErrorInfo, UnreviewedRange } from './types.js';
 
@@ -103,7 +104,12 @@ interface CachedUnit {
  * chat template.
  */
 export function chunkBudget(contextTokens: number, instructions: string, tokenRatio = 1): number {
-  return Math.floor((contextTokens - 128) / tokenRatio) - estimateTokens(SYSTEM_INSTRUCTIONS) - estimateTokens(instructions);
+  return (
+    Math.floor((contextTokens - 128) / tokenRatio) -
+    estimateTokens(SYSTEM_INSTRUCTIONS) -
+    estimateTokens(instructions) -
+    IAC_INSTRUCTIONS_MAX_TOKENS
+  );
 }
 
 function clippedRanges(chunk: Chunk): UnreviewedRange[] {
