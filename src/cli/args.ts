@@ -26,6 +26,10 @@ export interface ReviewArgs {
   noCache: boolean;
   maxCalls?: number;
   timeoutSeconds?: number;
+  /** `--terraform-plan FILE`: the JSON of `terraform show -json`; alone, or with the diff when a target is given. */
+  terraformPlan?: string;
+  /** Whether a target flag was given (else the working tree is the default). */
+  targetGiven: boolean;
 }
 
 /**
@@ -145,6 +149,7 @@ export function parseReviewArgs(argv: string[], cwd: string): ReviewArgs {
         'no-cache': { type: 'boolean' },
         'max-calls': { type: 'string' },
         timeout: { type: 'string' },
+        'terraform-plan': { type: 'string' },
       },
     }));
   } catch (err) {
@@ -164,6 +169,8 @@ export function parseReviewArgs(argv: string[], cwd: string): ReviewArgs {
   if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`--format must be text, json or sarif, not '${format}'`);
   const timeout = wholeNumber('timeout', values.timeout);
   const maxCalls = wholeNumber('max-calls', values['max-calls']);
+  if (values['terraform-plan'] === '')
+    throw new UsageError('--terraform-plan takes the path of a plan JSON file (terraform show -json plan.out > plan.json)');
   const ollamaHost = values['ollama-host'] !== undefined ? ollamaHostFlag(values['ollama-host']) : undefined;
   return {
     target,
@@ -179,6 +186,8 @@ export function parseReviewArgs(argv: string[], cwd: string): ReviewArgs {
     noCache: values['no-cache'] ?? false,
     maxCalls,
     timeoutSeconds: timeout,
+    ...(values['terraform-plan'] !== undefined ? { terraformPlan: values['terraform-plan'] } : {}),
+    targetGiven: chosen > 0,
   };
 }
 

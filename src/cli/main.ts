@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { ReviewEvent } from '../core/engine.js';
 import { GitError } from '../core/git/run.js';
+import { loadTerraformPlan, PlanError } from '../core/iac/plan.js';
 import { HostError } from '../core/hosts/types.js';
 import { toJsonReport } from '../core/report/json.js';
 import { toSarif } from '../core/report/sarif.js';
@@ -66,7 +67,7 @@ function reportError(err: unknown, io: Io): number {
     io.stderr.write(`pullmint: ${err.message}\nRun 'pullmint help' for usage.\n`);
     return EXIT.usage;
   }
-  if (err instanceof HostError || err instanceof LockUnavailableError) {
+  if (err instanceof HostError || err instanceof LockUnavailableError || err instanceof PlanError) {
     io.stderr.write(`pullmint: ${err.message}\n`);
     return EXIT.usage;
   }
@@ -85,6 +86,8 @@ async function review(argv: string[], io: Io): Promise<number> {
     return EXIT.ok;
   }
   const args = parseReviewArgs(argv, io.cwd);
+  // A plan that cannot be read is said before anything else runs.
+  const plan = args.terraformPlan !== undefined ? await loadTerraformPlan(args.terraformPlan, io.cwd) : undefined;
   const session = await openCliSession(io, args.repo, args);
   const progress = makeProgress(io);
   const controller = new AbortController();
@@ -92,14 +95,19 @@ async function review(argv: string[], io: Io): Promise<number> {
   process.once('SIGINT', onSigint);
   let result;
   try {
-    result = await session.review({
-      target: args.target,
-      signal: controller.signal,
-      onEvent: progress.onEvent,
-      rulesOnly: args.rulesOnly
-        ? { kind: 'other', message: 'rules-only review requested (--rules-only)', fix: 'Drop --rules-only to include the model.' }
-        : undefined,
-    });
+    result =
+      plan && !args.targetGiven
+        ? await session.reviewPlan(plan, io.cwd)
+        : await session.review({
+            target: args.target,
+            signal: controller.signal,
+            onEvent: progress.onEvent,
+            rulesOnly: args.rulesOnly
+              ? { kind: 'other', message: 'rules-only review requested (--rules-only)', fix: 'Drop --rules-only to include the model.' }
+              : undefined,
+            terraformPlan: plan,
+            cwd: io.cwd,
+          });
   } finally {
     process.removeListener('SIGINT', onSigint);
     progress.done();

@@ -12,7 +12,9 @@ import { ProviderError, type ReviewProvider } from './providers/types.js';
 import { decide, riskScore } from './risk.js';
 import { REVIEW_CONFIG_RULE, reviewConfigChange } from './rules/configChange.js';
 import { runRules } from './rules/index.js';
-import type { Finding, ModelErrorInfo, ReviewResult, ReviewTarget, UnreviewedRange } from './types.js';
+import { iacRuleKind } from './rules/iac.js';
+import type { PlanReview } from './iac/planReview.js';
+import type { Finding, IacFile, ModelErrorInfo, ReviewResult, ReviewTarget, UnreviewedRange } from './types.js';
 
 export type ReviewEvent =
   | { type: 'started'; executionId: string; target: ReviewTarget; files: number; changedLines: number; chunks: number }
@@ -39,6 +41,8 @@ export interface ReviewRequest {
   /** The settings came from the target's base commit: a change to them in the target is itself a finding. */
   configFromBase?: boolean;
   onEvent?: (event: ReviewEvent) => void;
+  /** A Terraform plan reviewed with the diff: its findings and counts join this result. */
+  terraformPlan?: PlanReview;
 }
 
 export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
@@ -70,8 +74,11 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
   const filtered: FilterResult = { files: [], skipped: [], clipped: [] };
   const ruleFindings: Finding[] = [];
   const prepacked = new Map<string, Chunk[]>();
+  const iacFiles: IacFile[] = [];
   const onFile = (file: FileDiff): void => {
     const v = verdictOf(file);
+    const iacKind = file.binary || file.submodule ? null : iacRuleKind(file);
+    if (iacKind && iacKind !== 'compose') iacFiles.push({ file: file.path, kind: iacKind });
     if (v.kind === 'skip') filtered.skipped.push(v.skipped);
     // Rules read every text file, clipped or skipped by policy: a secret in a "generated" or ignored
     // file, or at line 5,000, still counts. Only what git could not show as text escapes them.
@@ -101,6 +108,7 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
     for (const w of diff.warnings) warn(w);
     const configChange = req.configFromBase ? reviewConfigChange(diff.files) : null;
     if (configChange) ruleFindings.push(configChange);
+    if (req.terraformPlan) ruleFindings.push(...req.terraformPlan.findings);
     const changedLines = diff.files
       .filter((f) => f.status !== 'deleted' && !f.binary && !f.submodule)
       .reduce((n, f) => n + countAdded(f), 0);
@@ -167,9 +175,10 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
     const llmFindings = outcomes.flatMap((o) => o.findings);
     const findings = sortFindings(applySeverityOverrides(mergeDuplicates([...ruleFindings, ...llmFindings]), config.severityOverrides));
     const score = riskScore(findings, changedLines, config.risk);
-    const summary = rulesOnly
+    const reviewSummary = rulesOnly
       ? `Rules-only review: ${ruleFindings.length} finding(s) from the built-in checks. The model did not review this change${modelError ? ` (${modelError.message})` : ''}.`
       : [...new Set(outcomes.map((o) => o.summary).filter(Boolean))].join('\n\n');
+    const summary = req.terraformPlan ? [req.terraformPlan.summary, reviewSummary].filter(Boolean).join('\n\n') : reviewSummary;
     const completedAt = new Date();
     const result: ReviewResult = {
       schemaVersion: 1,
@@ -198,6 +207,9 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
       ...(modelError ? { modelError } : {}),
       startedAt: startedAt.toISOString(),
       completedAt: completedAt.toISOString(),
+      ...(iacFiles.length > 0 || req.terraformPlan
+        ? { iac: { files: iacFiles, ...(req.terraformPlan ? { plan: req.terraformPlan.info } : {}) } }
+        : {}),
     };
     await history
       ?.put({ ...record, status: 'completed', rulesOnly, riskScore: result.riskScore, decision: result.decision, result })

@@ -37,7 +37,7 @@ function basename(path: string): string {
  * The IaC kind of `path`, or null. `text` is whatever of the file is at hand (the diff's lines):
  * CloudFormation, Kubernetes and CDK code are known by what they say, not only by their names.
  */
-export function detectIacKind(path: string, text = ''): IacKind | null {
+export function detectIacKind(path: string, text: string | (() => string) = ''): IacKind | null {
   const p = path.replace(/\\/g, '/');
   const name = basename(p);
   if (TERRAFORM.test(name)) return 'terraform';
@@ -46,11 +46,14 @@ export function detectIacKind(path: string, text = ''): IacKind | null {
   if (GITLAB_CI.test(p)) return 'gitlab-ci';
   if (name === 'cdk.json') return 'cdk';
   if (CFN_NAME.test(name)) return 'cloudformation';
+  // Only these need the text, which the caller may build lazily.
+  const body = (): string => (typeof text === 'string' ? text : text());
   if (YAML_OR_JSON.test(name)) {
-    if (CFN_TEXT.test(text)) return 'cloudformation';
-    if (K8S_API.test(text) && K8S_KIND.test(text)) return 'kubernetes';
+    const t = body();
+    if (CFN_TEXT.test(t)) return 'cloudformation';
+    if (K8S_API.test(t) && K8S_KIND.test(t)) return 'kubernetes';
     return null;
   }
-  if (CDK_SOURCE.test(name) && CDK_IMPORT.test(text)) return 'cdk';
+  if (CDK_SOURCE.test(name) && CDK_IMPORT.test(body())) return 'cdk';
   return null;
 }

@@ -445,11 +445,12 @@ function anchorOfRemoved(hunk: Hunk, at: number): number {
 
 /** The IaC kind the rules read a file as: its detected kind, or `compose` for a Docker Compose file. */
 export function iacRuleKind(file: FileDiff): IacKind | 'compose' | null {
-  const text = file.hunks
-    .flatMap((h) => h.lines)
-    .filter((l) => l.kind !== 'del')
-    .map((l) => l.text)
-    .join('\n');
+  const text = (): string =>
+    file.hunks
+      .flatMap((h) => h.lines)
+      .filter((l) => l.kind !== 'del')
+      .map((l) => l.text)
+      .join('\n');
   return detectIacKind(file.path, text) ?? (COMPOSE.test(file.path) ? 'compose' : null);
 }
 
