@@ -151,10 +151,11 @@ const SENSITIVE_PORTS: [number, string][] = [
 ];
 
 // --- IAM ------------------------------------------------------------------------------------------
-const ACTION_STAR = /(?<![A-Za-z])[Aa]ctions?["']?\s*[:=]\s*(?:\[\s*)?(?:-\s*)?["']?\*["']?(?=\s*(?:$|[,\]}]))/m;
-const RESOURCE_STAR = /(?<![A-Za-z])[Rr]esources?["']?\s*[:=]\s*(?:\[\s*)?(?:-\s*)?["']?\*["']?(?=\s*(?:$|[,\]}]))/m;
+const ACTION_STAR = /(?<![A-Za-z])[Aa]ctions?["']?\s*[:=]\s*(?:\[\s*)?(?:-\s*)?["']?\*["']?(?=\s*(?:$|[,\]}#]|\/\/))/m;
+const RESOURCE_STAR = /(?<![A-Za-z])[Rr]esources?["']?\s*[:=]\s*(?:\[\s*)?(?:-\s*)?["']?\*["']?(?=\s*(?:$|[,\]}#]|\/\/))/m;
+/** The line of an Action or Resource key: `Action:` (a YAML list follows), `actions = ["*"]`, `"Resource": "*"`. */
+const IAM_KEY = /(?<![A-Za-z])(?:[Aa]ctions?|[Rr]esources?)["']?\s*[:=]/;
 const DENY = /[Ee]ffect["']?\s*[:=]\s*["']?Deny\b/;
-const IAM_WORD = /[Aa]ctions?|[Rr]esources?|\*/;
 
 // --- storage and data ----------------------------------------------------------------------------
 const PUBLIC_ACL = [
@@ -221,9 +222,39 @@ function newSide(hunk: Hunk): { line: DiffLine; at: number }[] {
   return out;
 }
 
-function windowText(side: { line: DiffLine }[], i: number, before = WINDOW, after = WINDOW): string {
+/**
+ * The block a line belongs to, as indices into `side`: the neighbours indented at least as deep
+ * (HCL's `ingress { … }` body, a YAML mapping), up to and including the list item `- ` that opens it.
+ */
+function blockAround(side: { line: DiffLine }[], i: number): [number, number] {
+  const ind = indentOf(side[i].line.text);
+  const item = (t: string): boolean => /^\s*-\s/.test(t) && indentOf(t) + 2 === ind;
+  let start = i;
+  if (!item(side[i].line.text))
+    for (let k = i - 1; k >= 0 && i - k <= WINDOW * 2; k--) {
+      const t = side[k].line.text;
+      if (t.trim() === '') continue;
+      if (item(t)) {
+        start = k;
+        break;
+      }
+      if (indentOf(t) < ind) break;
+      start = k;
+    }
+  let end = i;
+  for (let k = i + 1; k < side.length && k - i <= WINDOW * 2; k++) {
+    const t = side[k].line.text;
+    if (t.trim() === '') continue;
+    if (indentOf(t) < ind || item(t)) break;
+    end = k;
+  }
+  return [start, end];
+}
+
+function blockText(side: { line: DiffLine }[], i: number): string {
+  const [start, end] = blockAround(side, i);
   return side
-    .slice(Math.max(0, i - before), i + after + 1)
+    .slice(start, end + 1)
     .map((x) => x.line.text)
     .join('\n');
 }
@@ -254,7 +285,7 @@ function exposedPorts(side: { line: DiffLine }[], i: number): string | null {
       break;
     }
   }
-  const text = windowText(side, i, 6, 6);
+  const text = blockText(side, i);
   const exposed = new Set<string>();
   for (const r of ranges(text)) {
     if (r.from === 0 && r.to >= 65535) return 'every port';
@@ -318,7 +349,7 @@ function applies(rule: IacRuleId, kind: IacKind | 'compose'): boolean {
   return IAC_RULES[rule].kinds.includes(kind);
 }
 
-function hunkHits(kind: IacKind | 'compose', hunk: Hunk, visible: string, on: (id: IacRuleId) => boolean): Hit[] {
+function hunkHits(kind: IacKind | 'compose', hunk: Hunk, visible: string, headAdded: boolean, on: (id: IacRuleId) => boolean): Hit[] {
   const hits: Hit[] = [];
   const side = newSide(hunk);
   const last = new Map<IacRuleId, number>();
@@ -338,9 +369,10 @@ function hunkHits(kind: IacKind | 'compose', hunk: Hunk, visible: string, on: (i
       const cidrHere = OPEN_CIDR.test(text);
       let cidrAt = cidrHere ? i : -1;
       // A port line added next to an open CIDR that was already there.
-      if (!cidrHere && /port|protocol/i.test(text))
-        for (let k = Math.max(0, i - 6); k <= Math.min(side.length - 1, i + 6) && cidrAt < 0; k++)
-          if (OPEN_CIDR.test(side[k].line.text) && side[k].line.kind !== 'add') cidrAt = k;
+      if (!cidrHere && /port|protocol/i.test(text)) {
+        const [start, end] = blockAround(side, i);
+        for (let k = start; k <= end && cidrAt < 0; k++) if (OPEN_CIDR.test(side[k].line.text) && side[k].line.kind !== 'add') cidrAt = k;
+      }
       const ports = cidrAt >= 0 ? exposedPorts(side, cidrAt) : null;
       if (ports && once('iac-open-ingress', i))
         add(
@@ -349,8 +381,8 @@ function hunkHits(kind: IacKind | 'compose', hunk: Hunk, visible: string, on: (i
           `This rule lets any address (0.0.0.0/0 or ::/0) reach ${ports}. Restrict the source to known ranges, a VPN or a bastion's security group, or reach the host through a session manager.`,
         );
     }
-    if (use('iac-iam-wildcard') && IAM_WORD.test(text)) {
-      const w = windowText(side, i, 6, 6);
+    if (use('iac-iam-wildcard') && IAM_KEY.test(text) && indentOf(text) > 0) {
+      const w = blockText(side, i);
       if (ACTION_STAR.test(w) && RESOURCE_STAR.test(w) && !DENY.test(w) && once('iac-iam-wildcard', i))
         add(
           'iac-iam-wildcard',
@@ -424,8 +456,8 @@ function hunkHits(kind: IacKind | 'compose', hunk: Hunk, visible: string, on: (i
         '`permissions: write-all` gives the GITHUB_TOKEN every write scope, so any step (or compromised action) can push code, change releases or approve. List only the scopes the jobs need, e.g. `contents: read`.',
       );
     if (use('iac-pr-target-checkout') && PR_TARGET.test(visible)) {
-      const head = PR_HEAD.test(text) ? text : PR_TARGET.test(text) && PR_HEAD.test(visible) ? text : null;
-      if (head !== null)
+      // On the checkout of the head; on the trigger only when the checkout was already there.
+      if (PR_HEAD.test(text) || (PR_TARGET.test(text) && PR_HEAD.test(visible) && !headAdded))
         add(
           'iac-pr-target-checkout',
           "pull_request_target workflow runs the pull request's code",
@@ -463,6 +495,7 @@ export function runIacRules(file: FileDiff, on: (id: IacRuleId) => boolean): Fin
     .filter((l) => l.kind !== 'del')
     .map((l) => l.text)
     .join('\n');
+  const headAdded = file.hunks.some((h) => h.lines.some((l) => l.kind === 'add' && PR_HEAD.test(l.text)));
   const make = (rule: IacRuleId, title: string, message: string, line: number, quote: string | undefined): Finding => ({
     id: fingerprint(file.path, title, quote, line),
     file: file.path,
@@ -476,7 +509,7 @@ export function runIacRules(file: FileDiff, on: (id: IacRuleId) => boolean): Fin
     rule,
   });
   for (const hunk of file.hunks) {
-    for (const hit of hunkHits(kind, hunk, visible, on)) {
+    for (const hit of hunkHits(kind, hunk, visible, headAdded, on)) {
       const line = hunk.lines[hit.at];
       findings.push(make(hit.rule, hit.title, hit.message, line.newLine!, line.text));
     }
