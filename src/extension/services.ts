@@ -16,6 +16,7 @@ import { pickRepository } from './repos.js';
 import { Secrets } from './secrets.js';
 import { SettingsService } from './settings.js';
 import { checkSetup, selectModel } from './setup/setup.js';
+import { reviewTerraformPlanCommand } from './iac/planCommand.js';
 
 /**
  * The composition root, loaded on first use: builds each feature once and maps every command to
@@ -82,6 +83,7 @@ export class Services extends Disposable {
       'pullmint.reviewBeforePush': () => reviews.reviewBeforePush(),
       'pullmint.installPrePushHook': () => reviews.installPrePushHook(),
       'pullmint.reviewPullRequest': () => pullRequests.reviewPullRequest(),
+      'pullmint.reviewTerraformPlan': () => reviewTerraformPlanCommand({ settings, presenter, log }),
       'pullmint.postReview': () => pullRequests.postReview(),
       'pullmint.triggerDeploy': () =>
         triggerDeploy({
