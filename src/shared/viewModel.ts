@@ -122,3 +122,10 @@ export function trendPoints(scores: number[], width: number, height: number): st
 export function shortSha(s: string): string {
   return /^[0-9a-f]{40}$/.test(s) ? s.slice(0, 8) : s;
 }
+
+/** "Terraform plan: 3 to add, 2 to change, 4 to destroy (2 replaced)" for a review that carried a plan; '' otherwise. */
+export function planLine(s: PanelState): string {
+  const c = s.review?.iac?.plan?.counts;
+  if (!c) return '';
+  return `Terraform plan: ${c.add} to add, ${c.change} to change, ${c.destroy} to destroy${c.replace ? ` (${c.replace} replaced)` : ''}`;
+}

@@ -123,3 +123,16 @@ describe('Terraform plan review', () => {
     assert.equal(parseTerraformPlan('{"format_version": "1.2", "planned_values": {}}', 'x.json').changes.length, 0);
   });
 });
+
+describe('Terraform plan in the risk panel state', () => {
+  it('says the counts of a review that carried a plan, and nothing for one without', async () => {
+    const { planLine } = await import('../../src/shared/viewModel.js');
+    const counts = { add: 3, change: 2, destroy: 4, replace: 2, noOp: 1 };
+    const state = (iac?: object) => ({ review: { iac } }) as unknown as Parameters<typeof planLine>[0];
+    assert.equal(
+      planLine(state({ files: [], plan: { file: 'plan.json', formatVersion: '1.2', counts } })),
+      'Terraform plan: 3 to add, 2 to change, 4 to destroy (2 replaced)',
+    );
+    assert.equal(planLine(state(undefined)), '');
+  });
+});
