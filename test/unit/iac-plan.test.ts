@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { changeKind, parseTerraformPlan, PlanError, type TerraformPlan } from '../../src/core/iac/plan.js';
 import { moduleNames, planOnlyResult, reviewTerraformPlan, PLAN_RULES, type PlanReview } from '../../src/core/iac/planReview.js';
 import { DEFAULT_RISK } from '../../src/core/risk.js';
+import { summaryBody } from '../../src/core/hosts/github/post.js';
+import { toJsonReport } from '../../src/core/report/json.js';
+import { toText } from '../../src/core/report/text.js';
 import type { Finding } from '../../src/core/types.js';
 
 const DIR = join(__dirname, '..', 'fixtures', 'iac', 'plan');
@@ -134,5 +137,33 @@ describe('Terraform plan in the risk panel state', () => {
       'Terraform plan: 3 to add, 2 to change, 4 to destroy (2 replaced)',
     );
     assert.equal(planLine(state(undefined)), '');
+  });
+});
+
+describe('Terraform plan counts in reports', () => {
+  it('the text and JSON reports and the pull request summary carry the counts', async () => {
+    const r = planOnlyResult({ repoRoot: DIR, review: await review(), risk: DEFAULT_RISK, severityOverrides: {}, startedAt: new Date() });
+    const line = 'Terraform plan: 3 to add, 2 to change, 4 to destroy (2 replaced).';
+    assert.ok(toText(r, { color: false }, 'm').includes(line));
+    assert.deepEqual((toJsonReport(r).iac as { plan: { counts: unknown } }).plan.counts, {
+      add: 3,
+      change: 2,
+      destroy: 4,
+      replace: 2,
+      noOp: 1,
+    });
+    const pr = { base: { host: 'github.com', owner: 'acme', repo: 'infra' }, headSha: 'a'.repeat(40) } as never;
+    assert.ok(summaryBody(r, pr, r.findings, 0).includes(`**${line}** (\`plan.json\`)`));
+  });
+
+  it('severity overrides apply to plan findings by rule id', async () => {
+    const r = planOnlyResult({
+      repoRoot: DIR,
+      review: await review(),
+      risk: DEFAULT_RISK,
+      severityOverrides: { [PLAN_RULES.sensitive]: 'info' },
+      startedAt: new Date(),
+    });
+    assert.equal(r.findings.find((f) => f.rule === PLAN_RULES.sensitive)?.severity, 'info');
   });
 });

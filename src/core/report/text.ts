@@ -91,9 +91,11 @@ export function toText(r: ReviewResult, style: TextStyle, ollamaModel: string): 
       ),
     );
   const cov = r.coverage;
-  out.push(
-    `Coverage: ${r.rulesOnly ? 'the model' : 'model'} reviewed ${fmt(cov.reviewedLines)} of ${fmt(cov.changedLines)} changed lines; rules checked every reviewable file`,
-  );
+  if (r.target.kind === 'terraform-plan') out.push('Coverage: every resource change in the plan was checked (no diff, no model)');
+  else
+    out.push(
+      `Coverage: ${r.rulesOnly ? 'the model' : 'model'} reviewed ${fmt(cov.reviewedLines)} of ${fmt(cov.changedLines)} changed lines; rules checked every reviewable file`,
+    );
   const unreviewed = r.rulesOnly ? [] : cov.unreviewed;
   if (unreviewed.length > 0) {
     out.push(c('warn', '  Not reviewed by the model:'));
