@@ -366,10 +366,10 @@ function hunkHits(kind: IacKind | 'compose', hunk: Hunk, visible: string, headAd
     const text = line.text;
     const add = (rule: IacRuleId, title: string, message: string): void => void hits.push({ rule, title, message, at });
     if (use('iac-open-ingress')) {
-      const cidrHere = OPEN_CIDR.test(text);
+      const cidrHere = text.includes('/0') && OPEN_CIDR.test(text);
       let cidrAt = cidrHere ? i : -1;
       // A port line added next to an open CIDR that was already there.
-      if (!cidrHere && /port|protocol/i.test(text)) {
+      if (!cidrHere && (text.includes('ort') || text.includes('rotocol')) && /port|protocol/i.test(text)) {
         const [start, end] = blockAround(side, i);
         for (let k = start; k <= end && cidrAt < 0; k++) if (OPEN_CIDR.test(side[k].line.text) && side[k].line.kind !== 'add') cidrAt = k;
       }
@@ -390,7 +390,7 @@ function hunkHits(kind: IacKind | 'compose', hunk: Hunk, visible: string, headAd
           'An IAM statement with Action "*" and Resource "*" grants full administrator rights. Name the actions and the resource ARNs the principal needs.',
         );
     }
-    if (use('iac-public-bucket')) {
+    if (use('iac-public-bucket') && (text.includes('cl') || text.includes('ublic') || text.includes('ccessControl'))) {
       if (PUBLIC_ACL.some((re) => re.test(text)))
         add(
           'iac-public-bucket',
@@ -404,7 +404,7 @@ function hunkHits(kind: IacKind | 'compose', hunk: Hunk, visible: string, headAd
           'Turning a public access block setting off lets ACLs or bucket policies make the data public. Leave all four settings true unless the bucket must be public, and say why.',
         );
     }
-    if (use('iac-encryption-disabled')) {
+    if (use('iac-encryption-disabled') && text.includes('false')) {
       const m = ENCRYPTION_OFF.exec(text);
       if (m && !/^\s*#|^\s*\/\//.test(text))
         add(
@@ -413,7 +413,7 @@ function hunkHits(kind: IacKind | 'compose', hunk: Hunk, visible: string, headAd
           `\`${m[1]}\` is set to false, so the data is stored or sent unencrypted. Keep encryption on (a KMS key where the data is sensitive).`,
         );
     }
-    if (use('iac-deletion-protection-off')) {
+    if (use('iac-deletion-protection-off') && text.includes('eletion')) {
       const m = DELETION_PROTECTION_OFF.exec(text);
       if (m)
         add(
@@ -428,7 +428,7 @@ function hunkHits(kind: IacKind | 'compose', hunk: Hunk, visible: string, headAd
         'prevent_destroy turned off',
         'With `prevent_destroy = false` Terraform will destroy or replace this resource when a plan asks it to. Keep the guard on stateful resources; remove it only in the change that is meant to destroy them.',
       );
-    if (use('iac-secret-in-config')) {
+    if (use('iac-secret-in-config') && (SECRET_NAME.test(text) || (i > 0 && SECRET_NAME.test(side[i - 1].line.text)))) {
       const name = secretInConfig(kind, hunk, side, i);
       if (name)
         add(
@@ -437,13 +437,13 @@ function hunkHits(kind: IacKind | 'compose', hunk: Hunk, visible: string, headAd
           `A literal value for \`${name}\` is committed in ${kind === 'terraform' && name.includes('provider') ? 'a provider block' : 'an environment section'}: anyone who can read the repository or the deployed configuration can use it. Read it from a secret store (a secrets manager, a CI secret, a Kubernetes Secret with secretKeyRef, a sensitive variable) instead, and rotate it.`,
         );
     }
-    if (use('iac-privileged-container') && PRIVILEGED.test(text) && !/^\s*#/.test(text))
+    if (use('iac-privileged-container') && text.includes('rivileged') && PRIVILEGED.test(text) && !/^\s*#/.test(text))
       add(
         'iac-privileged-container',
         'Privileged container',
         "A privileged container has every capability and the host's devices: escaping it is escaping to the node. Grant the specific capabilities it needs instead.",
       );
-    if (use('iac-host-path-mount') && HOST_PATH.test(text))
+    if (use('iac-host-path-mount') && (text.includes('ostPath') || text.includes('ost_path')) && HOST_PATH.test(text))
       add(
         'iac-host-path-mount',
         'hostPath volume mounted',
