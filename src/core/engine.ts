@@ -13,7 +13,7 @@ import { decide, riskScore } from './risk.js';
 import { REVIEW_CONFIG_RULE, reviewConfigChange } from './rules/configChange.js';
 import { runRules } from './rules/index.js';
 import { iacRuleKind } from './rules/iac.js';
-import type { PlanReview } from './iac/planReview.js';
+import type { PlanReview } from './iac/plan.js';
 import type { Finding, IacFile, ModelErrorInfo, ReviewResult, ReviewTarget, UnreviewedRange } from './types.js';
 
 export type ReviewEvent =

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import type { Finding, TerraformPlanInfo } from '../types.js';
 
 /**
  * Reads the JSON that `terraform show -json PLANFILE` prints (Terraform's "JSON Output Format",
@@ -181,4 +182,12 @@ export async function loadTerraformPlan(path: string, cwd: string): Promise<Load
     );
   }
   return { path, text, plan: parseTerraformPlan(text, path) };
+}
+
+/** What a plan review adds to a result: its findings, its counts and the line that says them. */
+export interface PlanReview {
+  info: TerraformPlanInfo;
+  findings: Finding[];
+  /** "Terraform plan: 3 to add, 2 to change, 3 to destroy (2 replaced)." */
+  summary: string;
 }

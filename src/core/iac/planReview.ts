@@ -6,7 +6,9 @@ import { fingerprint, sortFindings } from '../findings.js';
 import { decide, riskScore, type RiskConfig } from '../risk.js';
 import type { Finding, ReviewResult, Severity, TerraformPlanInfo } from '../types.js';
 import { planSummaryLine } from './summary.js';
-import { changeKind, type ModuleCallTree, type PlanResourceChange, type TerraformPlan } from './plan.js';
+import { changeKind, type ModuleCallTree, type PlanResourceChange, type PlanReview, type TerraformPlan } from './plan.js';
+
+export type { PlanReview };
 
 export const PLAN_RULES = {
   delete: 'terraform-plan-delete',
@@ -23,13 +25,6 @@ const STATEFUL =
 
 export function isStateful(type: string): boolean {
   return STATEFUL.test(type);
-}
-
-export interface PlanReview {
-  info: TerraformPlanInfo;
-  findings: Finding[];
-  /** "Terraform plan: 3 to add, 2 to change, 3 to destroy (2 replaced)." */
-  summary: string;
 }
 
 export interface PlanReviewOptions {
