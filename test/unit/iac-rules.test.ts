@@ -116,6 +116,26 @@ describe('IaC rules', () => {
     assert.equal(runRules([file], { 'iac-prevent-destroy-removed': false }).length, 0);
   });
 
+  it('knows an environment section from the hunk header when the hunk starts inside it', () => {
+    const hunk = (section: string): Hunk => ({
+      oldStart: 8,
+      oldLines: 1,
+      newStart: 8,
+      newLines: 2,
+      section,
+      lines: [
+        { kind: 'ctx', text: '  NODE_ENV: production', oldLine: 8, newLine: 8 },
+        { kind: 'add', text: '  SLACK_TOKEN: hunter2hunter2', newLine: 9 },
+      ],
+    });
+    const file = (section: string): FileDiff => ({ ...added('.github/workflows/ci.yml', []), status: 'modified', hunks: [hunk(section)] });
+    assert.deepEqual(
+      runRules([file('env:')]).map((f) => `${f.rule}@${f.line}`),
+      ['iac-secret-in-config@9'],
+    );
+    assert.deepEqual(runRules([file('with:')]), []);
+  });
+
   it('does not read ordinary code as infrastructure', () => {
     const lines = ['const cidr = "0.0.0.0/0"; // port 22', 'const privileged = true;', 'permissions: write-all'];
     assert.deepEqual(iacFindings('src/net.ts', lines), []);

@@ -317,7 +317,8 @@ function inEnvironment(hunk: Hunk, side: { line: DiffLine }[], i: number): boole
       levels++;
     }
   }
-  return ENV_KEY.test(hunk.section);
+  // The hunk starts inside the section: git names the enclosing line after the `@@`.
+  return levels === 0 && indent > 0 && ENV_KEY.test(hunk.section);
 }
 
 function secretInConfig(kind: IacKind | 'compose', hunk: Hunk, side: { line: DiffLine }[], i: number): string | null {
