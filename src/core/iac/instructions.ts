@@ -34,9 +34,6 @@ export function iacInstructions(kinds: Iterable<IacKind>): string {
   return paragraph(IAC_KINDS.filter((k) => set.has(k)));
 }
 
-/** The most the IaC instructions can take in a prompt: the chunk budget leaves this room. */
-export const IAC_INSTRUCTIONS_MAX_TOKENS = estimateTokens(iacInstructions(IAC_KINDS)) + 8;
-
 /** The IaC kinds among a chunk's files, known from their paths and the lines the chunk shows. */
 export function chunkIacKinds(segments: readonly Pick<ChunkSegment, 'file' | 'lines'>[]): IacKind[] {
   const kinds = new Set<IacKind>();
@@ -45,4 +42,13 @@ export function chunkIacKinds(segments: readonly Pick<ChunkSegment, 'file' | 'li
     if (kind) kinds.add(kind);
   }
   return IAC_KINDS.filter((k) => kinds.has(k));
+}
+
+/**
+ * Estimated tokens the IaC instructions add to this chunk's prompt (0 for a chunk without IaC
+ * files): the model phase re-packs a chunk whose data and instructions together would not fit.
+ */
+export function iacInstructionTokens(chunk: { segments: readonly Pick<ChunkSegment, 'file' | 'lines'>[] }): number {
+  const text = iacInstructions(chunkIacKinds(chunk.segments));
+  return text ? estimateTokens(text) + 2 : 0;
 }
