@@ -14,6 +14,8 @@ import { createProvider } from '../core/providers/index.js';
 import type { ReviewProvider } from '../core/providers/types.js';
 import type { SecretStore } from '../core/secrets.js';
 import type { ModelErrorInfo, ReviewResult } from '../core/types.js';
+import type { LoadedPlan } from '../core/iac/plan.js';
+import { planOnlyResult, reviewTerraformPlan } from '../core/iac/planReview.js';
 
 export interface SessionOptions {
   /** Any folder inside the repository. */
@@ -47,6 +49,10 @@ export interface SessionReview {
   provider?: ReviewProvider;
   signal?: AbortSignal;
   onEvent?: (event: ReviewEvent) => void;
+  /** A Terraform plan reviewed with the diff, into one result. */
+  terraformPlan?: LoadedPlan;
+  /** Where a relative plan path is taken from (the CLI's working folder). */
+  cwd?: string;
 }
 
 /**
@@ -123,6 +129,7 @@ export class ReviewSession {
     const { config, warnings, base } = await this.configFor(r.target, r.configAt);
     const { dismissals, problems } = await this.dismissalsFor(base);
     warnings.push(...problems);
+    const terraformPlan = r.terraformPlan ? await this.planReview(r.terraformPlan, r.cwd) : undefined;
     return runReview({
       dismissals,
       repoDir: this.root,
@@ -138,6 +145,27 @@ export class ReviewSession {
       paths: r.paths,
       label: r.label,
       onEvent: r.onEvent,
+      terraformPlan,
+    });
+  }
+
+  private planReview(plan: LoadedPlan, cwd?: string): ReturnType<typeof reviewTerraformPlan> {
+    return reviewTerraformPlan(plan.plan, { repoRoot: this.root, planPath: plan.path, planText: plan.text, cwd });
+  }
+
+  /**
+   * A Terraform plan on its own, under the working tree's settings: deletes, replaces and sensitive
+   * updates, no diff and no model. Not kept in history: it reviews no commit, so no deploy or post may take it.
+   */
+  async reviewPlan(plan: LoadedPlan, cwd?: string): Promise<ReviewResult> {
+    const startedAt = new Date();
+    const review = await this.planReview(plan, cwd);
+    return planOnlyResult({
+      repoRoot: this.root,
+      review,
+      risk: this.config.risk,
+      severityOverrides: this.config.severityOverrides,
+      startedAt,
     });
   }
 

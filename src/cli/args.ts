@@ -30,6 +30,8 @@ export interface ReviewArgs {
   timeoutSeconds?: number;
   /** List dismissed findings in the text report. */
   showDismissed: boolean;
+  /** `--terraform-plan FILE`: the JSON of `terraform show -json`; alone, or with the diff when a target is given. */
+  terraformPlan?: string;
 }
 
 /**
@@ -120,6 +122,7 @@ export const REVIEW_OPTIONS = {
   'max-calls': { type: 'string' },
   timeout: { type: 'string' },
   'show-dismissed': { type: 'boolean' },
+  'terraform-plan': { type: 'string' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
 /**
@@ -173,6 +176,8 @@ export function parseReviewArgs(argv: string[], cwd: string): ReviewArgs {
     throw new UsageError(`--format must be text, json, sarif or codequality, not '${format}'`);
   const timeout = wholeNumber('timeout', values.timeout);
   const maxCalls = wholeNumber('max-calls', values['max-calls']);
+  if (values['terraform-plan'] === '')
+    throw new UsageError('--terraform-plan takes the path of a plan JSON file (terraform show -json plan.out > plan.json)');
   const ollamaHost = values['ollama-host'] !== undefined ? ollamaHostFlag(values['ollama-host']) : undefined;
   return {
     target,
@@ -190,6 +195,7 @@ export function parseReviewArgs(argv: string[], cwd: string): ReviewArgs {
     maxCalls,
     timeoutSeconds: timeout,
     showDismissed: values['show-dismissed'] ?? false,
+    ...(values['terraform-plan'] !== undefined ? { terraformPlan: values['terraform-plan'] } : {}),
   };
 }
 

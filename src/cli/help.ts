@@ -8,7 +8,7 @@ Usage:
   pullmint review [--working-tree | --staged | --base [REF] | --range A..B] [--repo DIR]
                   [--provider ollama|anthropic|openai] [--model NAME] [--ollama-host URL]
                   [--format text|json|sarif|codequality] [--output FILE] [--gate [--allow-incomplete]] [--no-cache]
-                  [--max-calls N] [--timeout SECONDS] [--rules-only]
+                  [--max-calls N] [--timeout SECONDS] [--rules-only] [--terraform-plan PLAN.json]
   pullmint history [--repo DIR] [--json]
   pullmint post [--pr N | --mr N] [--repo DIR] [--request-changes] [--status] [--max-inline N]
   pullmint deploy [--environment NAME] [--force] [--repo DIR] [--wait SECONDS]
@@ -29,6 +29,10 @@ Targets (default: the working tree; when it has no changes, the last commit):
   --staged         the index against HEAD
   --base [REF]     merge-base(REF, HEAD)..HEAD; REF defaults to origin/HEAD, else main/master
   --range A..B     a commit range (A...B diffs from their merge-base)
+
+Terraform plan (terraform show -json plan.out > plan.json):
+  --terraform-plan FILE  review the plan's deletes, replaces and sensitive updates; alone, or with a
+                         target flag above for one result covering the diff and the plan
 
 Exit codes:
   0  review done (with --gate: the decision is auto-approve or auto-deploy)

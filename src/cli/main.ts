@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { ReviewEvent } from '../core/engine.js';
 import { GitError } from '../core/git/run.js';
+import { loadTerraformPlan, PlanError } from '../core/iac/plan.js';
 import { HostError } from '../core/hosts/types.js';
 import { toCodeQuality } from '../core/report/codequality.js';
 import { toJsonReport } from '../core/report/json.js';
@@ -98,7 +99,7 @@ function reportError(err: unknown, io: Io): number {
     io.stderr.write(`pullmint: ${err.message}\nRun 'pullmint help' for usage.\n`);
     return EXIT.usage;
   }
-  if (err instanceof HostError || err instanceof LockUnavailableError || err instanceof DismissalFileError) {
+  if (err instanceof HostError || err instanceof LockUnavailableError || err instanceof DismissalFileError || err instanceof PlanError) {
     io.stderr.write(`pullmint: ${err.message}\n`);
     return EXIT.usage;
   }
@@ -113,8 +114,10 @@ function reportError(err: unknown, io: Io): number {
 
 async function review(argv: string[], io: Io): Promise<number> {
   const args = parseReviewArgs(argv, io.cwd);
+  // A plan that cannot be read is said before anything else runs.
+  const plan = args.terraformPlan !== undefined ? await loadTerraformPlan(args.terraformPlan, io.cwd) : undefined;
   const session = await openCliSession(io, args.repo, args);
-  if (!args.targetGiven) {
+  if (!args.targetGiven && !plan) {
     const chosen = await defaultTarget(session.root);
     args.target = chosen.target;
     if (chosen.note) io.stderr.write(`pullmint: ${chosen.note}\n`);
@@ -125,15 +128,20 @@ async function review(argv: string[], io: Io): Promise<number> {
   process.once('SIGINT', onSigint);
   let result;
   try {
-    result = await session.review({
-      target: args.target,
-      signal: controller.signal,
-      onEvent: progress.onEvent,
-      rulesOnly: args.rulesOnly
-        ? // Asked for, so nothing to fix: the text report prints no "Fix:" line for an empty fix.
-          { kind: 'other', message: 'skipped as asked (--rules-only); only the built-in rules ran', fix: '' }
-        : undefined,
-    });
+    result =
+      plan && !args.targetGiven
+        ? await session.reviewPlan(plan, io.cwd)
+        : await session.review({
+            target: args.target,
+            signal: controller.signal,
+            onEvent: progress.onEvent,
+            rulesOnly: args.rulesOnly
+              ? // Asked for, so nothing to fix: the text report prints no "Fix:" line for an empty fix.
+                { kind: 'other', message: 'skipped as asked (--rules-only); only the built-in rules ran', fix: '' }
+              : undefined,
+            terraformPlan: plan,
+            cwd: io.cwd,
+          });
   } finally {
     process.removeListener('SIGINT', onSigint);
     progress.done();

@@ -13,7 +13,9 @@ import { decide, riskScore } from './risk.js';
 import { applyDismissals, type ActiveDismissal } from './dismissals/apply.js';
 import { REVIEW_CONFIG_RULE, reviewConfigChange, teamDismissalsChange } from './rules/configChange.js';
 import { runRules } from './rules/index.js';
-import type { Finding, ModelErrorInfo, ReviewResult, ReviewTarget, UnreviewedRange } from './types.js';
+import { iacRuleKind } from './rules/iac.js';
+import type { PlanReview } from './iac/plan.js';
+import type { Finding, IacFile, ModelErrorInfo, ReviewResult, ReviewTarget, UnreviewedRange } from './types.js';
 
 export type ReviewEvent =
   | { type: 'started'; executionId: string; target: ReviewTarget; files: number; changedLines: number; chunks: number }
@@ -42,6 +44,8 @@ export interface ReviewRequest {
   /** Findings people dismissed, by fingerprint: reported apart, out of the score. */
   dismissals?: ReadonlyMap<string, ActiveDismissal>;
   onEvent?: (event: ReviewEvent) => void;
+  /** A Terraform plan reviewed with the diff: its findings and counts join this result. */
+  terraformPlan?: PlanReview;
 }
 
 export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
@@ -74,8 +78,11 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
   const ruleFindings: Finding[] = [];
   const readFiles: string[] = [];
   const prepacked = new Map<string, Chunk[]>();
+  const iacFiles: IacFile[] = [];
   const onFile = (file: FileDiff): void => {
     const v = verdictOf(file);
+    const iacKind = file.binary || file.submodule ? null : iacRuleKind(file);
+    if (iacKind && iacKind !== 'compose') iacFiles.push({ file: file.path, kind: iacKind });
     if (v.kind === 'skip') filtered.skipped.push(v.skipped);
     // Rules read every text file, clipped or skipped by policy: a secret in a "generated" or ignored
     // file, or at line 5,000, still counts. Only what git could not show as text escapes them.
@@ -112,6 +119,7 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
     if (dismissalsChange) ruleFindings.push(dismissalsChange);
     // Removed lines count as changed: a deletion (an auth check, a whole file) is reviewed like an addition.
     const changedLines = diff.files.filter((f) => !f.binary && !f.submodule).reduce((n, f) => n + countChanged(f), 0);
+    if (req.terraformPlan) ruleFindings.push(...req.terraformPlan.findings);
     const unreviewed: UnreviewedRange[] = filtered.clipped.map((c) => ({
       file: c.file,
       startLine: c.fromLine,
@@ -187,9 +195,10 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
     );
     const findings = sortFindings(kept);
     const score = riskScore(findings, changedLines, config.risk);
-    const summary = rulesOnly
+    const reviewSummary = rulesOnly
       ? `Rules-only review: ${ruleFindings.length} finding(s) from the built-in checks. The model did not review this change${modelError ? ` (${modelError.message})` : ''}.`
       : [...new Set(outcomes.map((o) => o.summary).filter(Boolean))].join('\n\n');
+    const summary = req.terraformPlan ? [req.terraformPlan.summary, reviewSummary].filter(Boolean).join('\n\n') : reviewSummary;
     const completedAt = new Date();
     const result: ReviewResult = {
       schemaVersion: 1,
@@ -220,6 +229,9 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
       ...(modelError ? { modelError } : {}),
       startedAt: startedAt.toISOString(),
       completedAt: completedAt.toISOString(),
+      ...(iacFiles.length > 0 || req.terraformPlan
+        ? { iac: { files: iacFiles, ...(req.terraformPlan ? { plan: req.terraformPlan.info } : {}) } }
+        : {}),
     };
     await history
       ?.put({ ...record, status: 'completed', rulesOnly, riskScore: result.riskScore, decision: result.decision, result })

@@ -8,6 +8,7 @@ import { mergeChunks, packFile, riskOrder, splitChunk, type Chunk } from './pack
 import { estimateTokens, TokenGauge } from './pack/tokens.js';
 import { mapPool } from './pool.js';
 import { buildPrompt, SYSTEM_INSTRUCTIONS, type BuiltPrompt } from './prompt.js';
+import { iacInstructionTokens } from './iac/instructions.js';
 import { ProviderError, type Completion, type ReviewProvider } from './providers/types.js';
 import type { Finding, ModelErrorInfo, UnreviewedRange } from './types.js';
 
@@ -262,7 +263,8 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
       while (queue.length > 0) {
         const next = queue.shift()!;
         // A reply since this chunk was packed counted more tokens than estimated: what no longer fits is re-packed.
-        const fits = chunkBudget(contextTokens, config.instructions, gauge.factor);
+        // A chunk of infrastructure files also carries their review instructions (iac/instructions.ts).
+        const fits = chunkBudget(contextTokens, config.instructions, gauge.factor) - iacInstructionTokens(next.chunk);
         if (next.chunk.tokens > fits) {
           const pieces = splitChunk(next.chunk, fits, 3);
           if (pieces.length > 1 || pieces[0].tokens < next.chunk.tokens) {

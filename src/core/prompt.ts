@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Chunk } from './pack/chunker.js';
+import { chunkIacKinds, iacInstructions } from './iac/instructions.js';
 import { redactData } from './rules/secrets.js';
 
 /** Fixed instructions: identical on every call so that providers can cache them. */
@@ -68,15 +69,17 @@ export function buildPrompt(chunk: Chunk, opts: PromptOptions): BuiltPrompt {
     warnings.push(`custom instructions are ${extra.length} characters; only the first ${MAX_CUSTOM_INSTRUCTIONS} were sent`);
     extra = extra.slice(0, MAX_CUSTOM_INSTRUCTIONS);
   }
+  const iac = iacInstructions(chunkIacKinds(chunk.segments));
   const user = [
     extra ? `Project instructions from the repository owner (they refine what to look for):\n${extra}\n` : '',
+    iac ? `${iac}\n` : '',
     `BEGIN-DIFF ${id}`,
     data.trimEnd(),
     `END-DIFF ${id}`,
     '',
     'Review the added and removed lines above and answer with the JSON object.',
   ]
-    .filter((s, i) => i > 0 || s !== '')
+    .filter((s, i) => i > 1 || s !== '')
     .join('\n');
   return { system: SYSTEM_INSTRUCTIONS, user, redactions, warnings };
 }

@@ -1,5 +1,9 @@
 /** Shared vocabulary of the review engine. Nothing here knows about editors or terminals. */
 
+import type { IacKind } from './iac/detect.js';
+
+export type { IacKind };
+
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
@@ -49,7 +53,8 @@ export interface DismissedFinding extends Finding {
   dismissal: { scope: 'team' | 'local'; author: string; reason: string; date: string };
 }
 
-export type TargetKind = 'working-tree' | 'staged' | 'base' | 'range';
+/** `terraform-plan`: a review of a Terraform plan alone, with no diff (`pullmint review --terraform-plan`). */
+export type TargetKind = 'working-tree' | 'staged' | 'base' | 'range' | 'terraform-plan';
 
 export interface ReviewTarget {
   kind: TargetKind;
@@ -123,6 +128,27 @@ export interface ReviewResult {
   modelError?: ModelErrorInfo;
   startedAt: string;
   completedAt: string;
+  /** Infrastructure as code in the review: each IaC file's kind, and the Terraform plan reviewed with it. */
+  iac?: IacInfo;
+}
+
+export interface IacFile {
+  file: string;
+  kind: IacKind;
+}
+
+export interface TerraformPlanInfo {
+  /** The plan JSON as reviewed: repository-relative when it is in the repository. */
+  file: string;
+  formatVersion: string;
+  terraformVersion?: string;
+  /** As Terraform counts them: a replace is one add and one destroy. `replace` and `noOp` are told apart too. */
+  counts: { add: number; change: number; destroy: number; replace: number; noOp: number };
+}
+
+export interface IacInfo {
+  files: IacFile[];
+  plan?: TerraformPlanInfo;
 }
 
 export type ModelErrorKind = 'unreachable' | 'model-missing' | 'auth' | 'timeout' | 'bad-response' | 'other';

@@ -11,6 +11,7 @@ const COMMANDS = [
   'pullmint.reviewStaged',
   'pullmint.reviewBranch',
   'pullmint.reviewPullRequest',
+  'pullmint.reviewTerraformPlan',
   'pullmint.reviewBeforePush',
   'pullmint.postReview',
   'pullmint.triggerDeploy',

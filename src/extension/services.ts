@@ -18,6 +18,7 @@ import { Secrets } from './secrets.js';
 import { SettingsService } from './settings.js';
 import { qualifyModelCommand } from './qualify/qualify.js';
 import { checkSetup, selectModel } from './setup/setup.js';
+import { reviewTerraformPlanCommand } from './iac/planCommand.js';
 
 /**
  * The composition root, loaded on first use: builds each feature once and maps every command to
@@ -84,6 +85,7 @@ export class Services extends Disposable {
       'pullmint.reviewBeforePush': () => reviews.reviewBeforePush(),
       'pullmint.installPrePushHook': () => reviews.installPrePushHook(),
       'pullmint.reviewPullRequest': () => pullRequests.reviewPullRequest(),
+      'pullmint.reviewTerraformPlan': () => reviewTerraformPlanCommand({ settings, presenter, log }),
       'pullmint.postReview': () => pullRequests.postReview(),
       'pullmint.triggerDeploy': () =>
         triggerDeploy({

@@ -2,7 +2,7 @@
  * The one message map between the extension and the risk panel. Both sides import these types;
  * the extension validates what arrives from the webview before acting on it.
  */
-import type { Decision, Finding, ModelErrorInfo, SkippedFile, UnreviewedRange } from '../core/types.js';
+import type { Decision, Finding, IacInfo, ModelErrorInfo, SkippedFile, UnreviewedRange } from '../core/types.js';
 
 export type { Decision, UnreviewedRange };
 
@@ -25,6 +25,8 @@ export interface PanelReview {
   findings: Finding[];
   modelError?: ModelErrorInfo;
   completedAt: string;
+  /** IaC files and the Terraform plan (add/change/destroy counts) of the review. */
+  iac?: IacInfo;
 }
 
 export interface HistoryRow {

@@ -232,3 +232,10 @@ export function historyItems(rows: PanelState['history'], now: number, limit = 2
     };
   });
 }
+
+/** "Terraform plan: 3 to add, 2 to change, 4 to destroy (2 replaced)" for a review that carried a plan; '' otherwise. */
+export function planLine(s: PanelState): string {
+  const c = s.review?.iac?.plan?.counts;
+  if (!c) return '';
+  return `Terraform plan: ${c.add} to add, ${c.change} to change, ${c.destroy} to destroy${c.replace ? ` (${c.replace} replaced)` : ''}`;
+}

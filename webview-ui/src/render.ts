@@ -8,6 +8,7 @@ import {
   arcPath,
   categoriesOf,
   coverageLine,
+  planLine,
   gateState,
   groupFindings,
   SEVERITY_ORDER,
@@ -232,6 +233,7 @@ export function renderReview(state: PanelState, on: Handlers): HTMLElement {
         `${(r.promptTokens + r.completionTokens).toLocaleString('en-US')} tokens · ${(r.durationMs / 1000).toFixed(1)} s${r.costUsd !== undefined ? ` · $${r.costUsd.toFixed(4)}` : ''}`,
       ),
       h('div', { class: 'coverage' }, coverageLine(state)),
+      ...(planLine(state) ? [h('div', { class: 'plan' }, planLine(state))] : []),
       unreviewedList(r.coverage.unreviewed),
     ),
   );

@@ -24,6 +24,7 @@ export function toJsonReport(r: ReviewResult): Record<string, unknown> {
     stats: r.stats,
     warnings: r.warnings,
     ...(r.modelError ? { modelError: r.modelError } : {}),
+    ...(r.iac ? { iac: r.iac } : {}),
   };
 }
 

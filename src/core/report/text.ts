@@ -1,4 +1,5 @@
 import { severityCounts } from '../risk.js';
+import { planSummaryLine } from '../iac/summary.js';
 import { incompleteNote } from './verdict.js';
 import { SEVERITIES, type ReviewResult, type Severity } from '../types.js';
 
@@ -45,16 +46,18 @@ export function toText(r: ReviewResult, style: TextStyle, ollamaModel: string): 
   const c = (k: keyof typeof COLORS, s: string): string => (style.color ? `${COLORS[k]}${s}\x1b[0m` : s);
   const out: string[] = [];
   const target =
-    r.target.kind === 'working-tree' || r.target.kind === 'staged'
-      ? `${r.target.label} vs ${shortSha(r.target.base)}`
-      : `${r.target.label} (${shortSha(r.target.base)}..${shortSha(r.target.head)})`;
+    r.target.kind === 'terraform-plan'
+      ? r.target.label
+      : r.target.kind === 'working-tree' || r.target.kind === 'staged'
+        ? `${r.target.label} vs ${shortSha(r.target.base)}`
+        : `${r.target.label} (${shortSha(r.target.base)}..${shortSha(r.target.head)})`;
   const who = r.rulesOnly ? 'built-in rules only' : `${r.provider} ${r.model} + built-in rules`;
   out.push(c('bold', `Pullmint review of ${target}`) + c('dim', `  [${who}]`));
   const note = incompleteNote(r);
   // Said first, not only in the footer: a short score must not read as approval of unread code.
   if (note) out.push(c('warn', `${note}. This is not an approval${r.rulesOnly ? '' : '; the lines are listed under Coverage'}.`));
   out.push('');
-  if (r.coverage.changedLines === 0 && r.coverage.skippedFiles.length === 0)
+  if (r.coverage.changedLines === 0 && r.coverage.skippedFiles.length === 0 && !r.iac?.plan)
     out.push(c('dim', `  Nothing to review: ${r.target.label} has no changes.`));
   else if (r.findings.length === 0) out.push(c('ok', `  No findings${r.dismissed?.length ? ` (${r.dismissed.length} dismissed)` : ''}.`));
   for (const f of r.findings) {
@@ -91,10 +94,23 @@ export function toText(r: ReviewResult, style: TextStyle, ollamaModel: string): 
   out.push(
     `Findings: ${countText}${dismissed.length > 0 ? `; ${dismissed.length} dismissed${style.showDismissed ? '' : ' (--show-dismissed lists them)'}` : ''}`,
   );
+  if (r.iac?.plan) out.push(`${planSummaryLine(r.iac.plan.counts)}  ${c('dim', `[${r.iac.plan.file}]`)}`);
+  if (r.iac?.files.length)
+    out.push(
+      c(
+        'dim',
+        `Infrastructure as code: ${r.iac.files
+          .slice(0, 10)
+          .map((f) => `${f.file} (${f.kind})`)
+          .join(', ')}${r.iac.files.length > 10 ? `, … ${r.iac.files.length - 10} more` : ''}`,
+      ),
+    );
   const cov = r.coverage;
-  out.push(
-    `Coverage: ${r.rulesOnly ? 'the model' : 'model'} reviewed ${fmt(cov.reviewedLines)} of ${fmt(cov.changedLines)} changed lines; rules checked every reviewable file`,
-  );
+  if (r.target.kind === 'terraform-plan') out.push('Coverage: every resource change in the plan was checked (no diff, no model)');
+  else
+    out.push(
+      `Coverage: ${r.rulesOnly ? 'the model' : 'model'} reviewed ${fmt(cov.reviewedLines)} of ${fmt(cov.changedLines)} changed lines; rules checked every reviewable file`,
+    );
   const unreviewed = r.rulesOnly ? [] : cov.unreviewed;
   if (unreviewed.length > 0) {
     out.push(c('warn', '  Not reviewed by the model:'));

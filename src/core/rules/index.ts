@@ -3,8 +3,9 @@ import { fingerprint } from '../findings.js';
 import type { FileDiff } from '../diff/model.js';
 import type { Finding, Severity } from '../types.js';
 import { findSecrets } from './secrets.js';
+import { IAC_RULE_IDS, runIacRules } from './iac.js';
 
-export const RULE_IDS = ['hardcoded-secret', 'merge-conflict-marker', 'exclusive-test', 'debugger-statement'] as const;
+export const RULE_IDS = ['hardcoded-secret', 'merge-conflict-marker', 'exclusive-test', 'debugger-statement', ...IAC_RULE_IDS] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 export type RuleSwitches = Partial<Record<RuleId, boolean>>;
 
@@ -100,6 +101,8 @@ export function runRules(files: FileDiff[], switches: RuleSwitches = {}): Findin
         }
       }
     }
+    // Infrastructure files: the IaC rules (`rules/iac.ts`), which also read the lines around an added one.
+    findings.push(...runIacRules(file, (id) => switches[id] !== false));
   }
   return findings;
 }

@@ -103,6 +103,7 @@ export class PanelHost extends Disposable {
             findings: r.findings,
             modelError: r.modelError,
             completedAt: r.completedAt,
+            ...(r.iac ? { iac: r.iac } : {}),
           }
         : null,
       history: records.map((x) => ({

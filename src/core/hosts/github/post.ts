@@ -1,3 +1,4 @@
+import { planSummaryLine } from '../../iac/summary.js';
 import type { FileDiff } from '../../diff/model.js';
 import { incompleteNote, passesGate } from '../../report/verdict.js';
 import { severityCounts } from '../../risk.js';
@@ -102,6 +103,7 @@ export function summaryBody(
     '|---:|---:|---:|---:|---:|',
     `| ${SEVERITIES.map((s) => counts[s]).join(' | ')} |`,
     '',
+    ...(r.iac?.plan ? [`**${planSummaryLine(r.iac.plan.counts)}** (\`${r.iac.plan.file}\`)`, ''] : []),
   ];
   if (r.summary && !r.rulesOnly) lines.push(clip(r.summary.replace(/<!--/g, '&lt;!--'), MODEL_SUMMARY_CHARS), '');
   if (inlineCount > 0) lines.push(`${inlineCount} finding(s) are posted as inline comments on the diff.`, '');

@@ -1,0 +1,59 @@
+/** Which kind of infrastructure-as-code a file is, from its path and, for YAML and JSON, its text. */
+
+export const IAC_KINDS = ['terraform', 'cloudformation', 'cdk', 'kubernetes', 'dockerfile', 'github-actions', 'gitlab-ci'] as const;
+export type IacKind = (typeof IAC_KINDS)[number];
+
+export const IAC_LABELS: Record<IacKind, string> = {
+  terraform: 'Terraform',
+  cloudformation: 'CloudFormation / SAM',
+  cdk: 'AWS CDK',
+  kubernetes: 'Kubernetes',
+  dockerfile: 'Dockerfile',
+  'github-actions': 'GitHub Actions workflow',
+  'gitlab-ci': 'GitLab CI',
+};
+
+const TERRAFORM = /\.(?:tf|tfvars)(?:\.json)?$/i;
+const DOCKERFILE = /^(?:dockerfile|containerfile)(?:\..+)?$|\.dockerfile$/i;
+const WORKFLOW = /(?:^|\/)\.github\/workflows\/[^/]+\.ya?ml$/i;
+const GITLAB_CI = /(?:^|\/)(?:[^/]*\.)?gitlab-ci\.ya?ml$/i;
+const CFN_NAME = /^(?:cloudformation|template)\.(?:ya?ml|json)$|\.(?:cfn|cloudformation)\.(?:ya?ml|json)$/i;
+const YAML_OR_JSON = /\.(?:ya?ml|json)$/i;
+const CDK_SOURCE = /\.(?:[cm]?[jt]s|py|java|cs|go)$/i;
+
+const CFN_TEXT =
+  /\bAWSTemplateFormatVersion\b|Transform["']?\s*:\s*["']?AWS::Serverless-2016-10-31|\bType["']?\s*:\s*["']?AWS::[A-Za-z0-9]+::/;
+const K8S_API = /^\s{0,4}["']?apiVersion["']?\s*:\s*["']?[\w./-]+/m;
+const K8S_KIND = /^\s{0,4}["']?kind["']?\s*:\s*["']?[A-Z][A-Za-z]+/m;
+const CDK_IMPORT =
+  /\bfrom\s+["']aws-cdk-lib(?:\/[\w-]+)?["']|require\(\s*["']aws-cdk-lib|\bfrom\s+aws_cdk\b|\bimport\s+aws_cdk\b|software\.amazon\.awscdk|github\.com\/aws\/aws-cdk-go/;
+
+function basename(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i < 0 ? path : path.slice(i + 1);
+}
+
+/**
+ * The IaC kind of `path`, or null. `text` is whatever of the file is at hand (the diff's lines):
+ * CloudFormation, Kubernetes and CDK code are known by what they say, not only by their names.
+ */
+export function detectIacKind(path: string, text: string | (() => string) = ''): IacKind | null {
+  const p = path.replace(/\\/g, '/');
+  const name = basename(p);
+  if (TERRAFORM.test(name)) return 'terraform';
+  if (DOCKERFILE.test(name)) return 'dockerfile';
+  if (WORKFLOW.test(p)) return 'github-actions';
+  if (GITLAB_CI.test(p)) return 'gitlab-ci';
+  if (name === 'cdk.json') return 'cdk';
+  if (CFN_NAME.test(name)) return 'cloudformation';
+  // Only these need the text, which the caller may build lazily.
+  const body = (): string => (typeof text === 'string' ? text : text());
+  if (YAML_OR_JSON.test(name)) {
+    const t = body();
+    if (CFN_TEXT.test(t)) return 'cloudformation';
+    if (K8S_API.test(t) && K8S_KIND.test(t)) return 'kubernetes';
+    return null;
+  }
+  if (CDK_SOURCE.test(name) && CDK_IMPORT.test(body())) return 'cdk';
+  return null;
+}
