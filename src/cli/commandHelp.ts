@@ -38,6 +38,9 @@ Options:
                        limit leaves out is listed as not reviewed
   --timeout SECONDS    limit for one model call, 1 to 86400 (default 180)
   --rules-only         skip the model: built-in rules only (the decision is then incomplete)
+  --terraform-plan PLAN.json
+                       review a Terraform plan (terraform show -json PLANFILE): every delete and
+                       replace is a finding; alone, or with a target flag for one combined result
   --show-dismissed     list dismissed findings with who dismissed them and why (default: their count)
   -h, --help           show this help
 

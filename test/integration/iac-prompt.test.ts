@@ -69,10 +69,10 @@ describe('IaC review instructions in the prompt (real git, loopback Ollama)', ()
     const users = server.chatRequests.map(
       (q) => (q.json as { messages: { role: string; content: string }[] }).messages.find((m) => m.role === 'user')!.content,
     );
-    const tfPrompts = users.filter((u) => u.includes('### infra/main.tf'));
+    const tfPrompts = users.filter((u) => u.includes('### "infra/main.tf"'));
     assert.ok(tfPrompts.length >= 2, `${tfPrompts.length} prompt(s) for the Terraform file`);
     for (const u of tfPrompts) assert.match(u, /infrastructure as code[\s\S]*- Terraform: [\s\S]*BEGIN-DIFF/);
-    for (const u of users.filter((x) => !x.includes('### infra/'))) assert.doesNotMatch(u, /infrastructure as code/);
+    for (const u of users.filter((x) => !x.includes('### "infra/'))) assert.doesNotMatch(u, /infrastructure as code/);
     assert.deepEqual(r.coverage.unreviewed, [], r.warnings.join('\n'));
     assert.equal(r.coverage.complete, true);
     assert.deepEqual(r.iac?.files, [{ file: 'infra/main.tf', kind: 'terraform' }]);

@@ -206,6 +206,8 @@ function literalSecretValue(raw: string): boolean {
     .replace(/^["'`]|["'`]$/g, '');
   if (PLACEHOLDER.test(value) || REFERENCE.test(value)) return false;
   if (value.includes('${')) return false;
+  // A path names where the secret is kept (`DB_PASSWORD_FILE=/run/secrets/db`), not the secret.
+  if (/^(?:\/|\.\.?\/|~\/)[\w./-]*$/.test(value)) return false;
   return value.length >= 4;
 }
 
