@@ -12,6 +12,8 @@ Usage:
   pullmint history [--repo DIR] [--json]
   pullmint post [--pr N] [--repo DIR] [--request-changes] [--status] [--max-inline N]
   pullmint deploy [--environment NAME] [--force] [--repo DIR] [--wait SECONDS]
+  pullmint ci explain [--pr N | --run ID | --log FILE] [--repo DIR] [--format text|json] [--open-issue]
+                      (why CI failed; pullmint ci explain --help)
   pullmint hook install|uninstall [--repo DIR]
   pullmint hook run [REMOTE [URL]] [--strict]   (git's pre-push hook; reads git's stdin)
   pullmint help | --version

@@ -8,6 +8,7 @@ import { toSarif } from '../core/report/sarif.js';
 import { toText } from '../core/report/text.js';
 import type { ReviewResult } from '../core/types.js';
 import { parseFlags, parseReviewArgs, UsageError, type ReviewArgs } from './args.js';
+import { ciCommand } from './ci.js';
 import { deployCommand } from './deploy.js';
 import { originOf } from '../core/config/load.js';
 import { LockUnavailableError } from '../core/exclusive.js';
@@ -42,6 +43,8 @@ async function run(argv: string[], io: Io): Promise<number> {
         return await postCommand(rest, io);
       case 'deploy':
         return await deployCommand(rest, io);
+      case 'ci':
+        return await ciCommand(rest, io);
       case '--version':
       case '-v':
       case 'version':

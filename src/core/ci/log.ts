@@ -3,6 +3,9 @@
  * markup removed, the error lines kept with their context, the rest dropped, the size capped.
  */
 
+/** The most of one log read: logs past this are rare, and their end holds the failure. */
+export const MAX_LOG_CHARS = 20 * 1024 * 1024;
+
 /** CSI (colours, cursor moves), OSC (titles, links) and the lone two-character escapes. */
 // eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
@@ -51,7 +54,7 @@ export function failureWeight(text: string): number {
   if (/\b(?:AssertionError|AssertError|assertion failed|Assertion failed)\b/i.test(t)) return 5;
   if (/^(?:FAIL|FAILED|FAILURE)\b|\b\d+ (?:failing|failed)\b|^not ok \d+|^\s*(?:✗|✕|×|✘)\s/.test(t)) return 4;
   if (/^\d+\) /.test(t)) return 3; // mocha's numbered failure headings
-  if (/\b(?:Error|Exception|Traceback \(most recent call last\)|panic):?\s/.test(t) || /^(?:Error|error)\b/.test(t)) return 3;
+  if (/\b(?:Error|Exception|Traceback \(most recent call last\)|panic):?(?:\s|$)/.test(t) || /^(?:Error|error)\b/.test(t)) return 3;
   if (/\berror(?:\[E\d+\])?:|\berror TS\d+|\bERR!|\bFATAL\b|\bSegmentation fault\b|\bKilled\b/.test(t)) return 3;
   if (/\b(?:exit(?:ed)? (?:code|status) [1-9]\d*|Process completed with exit code [1-9])/i.test(t)) return 2;
   if (/^(?:Expected|Received|expected|actual|Actual|\+ expected|- actual)\b/.test(t)) return 2;

@@ -1,12 +1,10 @@
+import { MAX_LOG_CHARS } from '../../ci/log.js';
 import type { CiAccess, CiJob, CiRun, RemoteRepo } from '../types.js';
 import { explainGitHubError, type GitHubClient } from './client.js';
 import { fetchPullRequest, resolvePullRequest } from './pr.js';
 
 /** Conclusions that mean the run did not pass for a reason worth explaining. */
 const FAILED = new Set(['failure', 'timed_out', 'startup_failure']);
-
-/** The most of a job log read: logs past this are rare, and their end holds the failure. */
-export const MAX_LOG_CHARS = 20 * 1024 * 1024;
 
 async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
   try {
