@@ -377,7 +377,7 @@ export class FakeGitHub extends LoopbackServer {
         const state = url.searchParams.get('state') ?? 'open';
         // GitHub lists pull requests among issues, marked with pull_request.
         const issues = this.issues.filter((i) => state === 'all' || i.state === state).map((i) => this.issueJson(i));
-        const pulls = this.pulls.map((x) => ({ ...this.pullJson(x), body: '', pull_request: { url: 'x' } }));
+        const pulls: Record<string, unknown>[] = this.pulls.map((x) => ({ ...this.pullJson(x), body: '', pull_request: { url: 'x' } }));
         return send(
           200,
           [...issues, ...pulls].sort((a, b) => Number(b.number) - Number(a.number)),
