@@ -8,6 +8,22 @@ let spec: { paths: Record<string, Record<string, { requestBody?: { content: Reco
 const validators = new Map<string, ValidateFunction | null>();
 const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
 
+/**
+ * Some schemas (issue labels, milestones) say `nullable` on a `oneOf` without a `type`, which Ajv
+ * refuses to compile; such a `nullable` becomes a null branch of the `oneOf`/`anyOf` it sits on.
+ */
+function typelessNullable(node: unknown): any {
+  if (Array.isArray(node)) return node.map(typelessNullable);
+  if (!node || typeof node !== 'object') return node;
+  const o: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) o[k] = typelessNullable(v);
+  if (o.nullable === true && o.type === undefined) {
+    delete o.nullable;
+    for (const k of ['oneOf', 'anyOf']) if (Array.isArray(o[k])) (o[k] as unknown[]).push({ type: 'null' });
+  }
+  return o;
+}
+
 function validatorFor(method: string, template: string): ValidateFunction | null {
   const key = `${method} ${template}`;
   if (!validators.has(key)) {
@@ -15,7 +31,7 @@ function validatorFor(method: string, template: string): ValidateFunction | null
     const op = spec!.paths[template]?.[method.toLowerCase()];
     if (!op) throw new Error(`the fake serves ${key}, which GitHub's OpenAPI description does not have`);
     const schema = op.requestBody?.content['application/json']?.schema;
-    validators.set(key, schema ? ajv.compile(schema) : null);
+    validators.set(key, schema ? ajv.compile(typelessNullable(structuredClone(schema))) : null);
   }
   return validators.get(key)!;
 }
