@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FakeAnthropic } from '../fakes/anthropic.js';
 import { FakeGitHub, type FakeRun } from '../fakes/github.js';
 import { FakeOllama } from '../fakes/ollama.js';
 import { ASSERTION, FAILING_FRAME, githubActionsLog, LOG_SECRET } from '../helpers/ciLog.js';
-import { cliEnv, ensureBuilt, runCli } from '../helpers/cli.js';
+import { cliEnv, ensureBuilt, ROOT, runCli } from '../helpers/cli.js';
 import { TempRepo, tempDir } from '../helpers/git.js';
 import { featureRepo, openPullRequest } from '../helpers/pullRequest.js';
 
@@ -286,3 +287,66 @@ describe('pullmint ci explain --log FILE: any log, no code host', function () {
     }
   });
 });
+
+describe('GitHub Action: explain-failure posts the explanation of the failed run on the PR', function () {
+  this.timeout(60_000);
+  before(() => ensureBuilt());
+
+  it('explains the run of GITHUB_RUN_ID, comments once on the PR and updates that comment when run again', async () => {
+    const gh = new FakeGitHub();
+    gh.tokens.set(TOKEN, 'github-actions[bot]');
+    await gh.start();
+    const ollama = new FakeOllama({ answer: (seen) => JSON.stringify(explainExcerpt(seen)) });
+    await ollama.start();
+    const r = featureRepo();
+    try {
+      await openPullRequest(gh, r.repo, r);
+      gh.runs.push(failedRun(r.headSha, githubActionsLog({ lines: 3000, secret: true }).text));
+      const dir = tempDir('pullmint-action-ci-');
+      const eventPath = join(dir, 'event.json');
+      writeFileSync(eventPath, JSON.stringify({ number: 5, pull_request: { number: 5 }, repository: { full_name: 'acme/widgets' } }));
+      writeFileSync(join(dir, 'summary'), '');
+      const env = cliEnv({
+        GITHUB_EVENT_NAME: 'pull_request',
+        GITHUB_EVENT_PATH: eventPath,
+        GITHUB_WORKSPACE: r.repo.dir,
+        GITHUB_REPOSITORY: 'acme/widgets',
+        GITHUB_RUN_ID: String(RUN_ID),
+        GITHUB_API_URL: gh.url,
+        GITHUB_SERVER_URL: 'https://github.com',
+        GITHUB_STEP_SUMMARY: join(dir, 'summary'),
+        'INPUT_GITHUB-TOKEN': TOKEN,
+        'INPUT_OLLAMA-HOST': ollama.url,
+        'INPUT_EXPLAIN-FAILURE': 'true',
+      });
+      const first = await runAction(env);
+      assert.equal(first.code, 0, first.stdout);
+      assert.match(first.stdout, /explanation of run 7001 posted on PR #5/);
+      const again = await runAction(env);
+      assert.equal(again.code, 0, again.stdout);
+      assert.match(again.stdout, /explanation of run 7001 updated on PR #5/);
+      assert.deepEqual(gh.rejected, []);
+      assert.equal(gh.issueComments.length, 1, 'one comment per run');
+      const body = gh.issueComments[0].body;
+      assert.ok(body.startsWith('<!-- pullmint:ci-run:7001 -->'));
+      assert.match(body, /### Root cause \(confidence high\)\n\ncart totals omit tax/);
+      assert.ok(!body.includes(LOG_SECRET), 'no token in the comment');
+      assert.equal(gh.reviews.length, 0, 'no review ran');
+      assert.match(readFileSync(join(dir, 'summary'), 'utf8'), /Pullmint: why workflow run 7001 \(CI\)/);
+    } finally {
+      await gh.stop();
+      await ollama.stop();
+      r.repo.remove();
+    }
+  });
+});
+
+function runAction(env: Record<string, string>): Promise<{ code: number; stdout: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(ROOT, 'action', 'index.js')], { env, cwd: env.GITHUB_WORKSPACE });
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stdout += d));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout }));
+  });
+}
