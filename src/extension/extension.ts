@@ -29,6 +29,7 @@ const COMMANDS = [
   'pullmint.dismissFinding',
   'pullmint.copyFinding',
   'pullmint.openFinding',
+  'pullmint.explainCiFailure',
 ];
 
 export function activate(context: vscode.ExtensionContext): void {

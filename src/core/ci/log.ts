@@ -7,7 +7,6 @@
 export const MAX_LOG_CHARS = 20 * 1024 * 1024;
 
 /** CSI (colours, cursor moves), OSC (titles, links) and the lone two-character escapes. */
-// eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
 
 /**

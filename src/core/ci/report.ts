@@ -105,3 +105,22 @@ export function toCiMarkdown(r: CiExplainResult, marker: string): string {
   // GitHub refuses bodies over 65,536 characters.
   return body.length > 60_000 ? `${body.slice(0, 60_000)}\n\n… (cut)` : body;
 }
+
+/** One problem per file the explanation names: where the editor shows it, with the fix as its message. */
+export interface CiFileProblem {
+  file: string;
+  /** 1-based; 1 when the log gives no line. */
+  line: number;
+  message: string;
+}
+
+export function ciFileProblems(r: CiExplainResult): CiFileProblem[] {
+  const e = r.explanation;
+  if (!e) return [];
+  const fix = e.fix.length ? ` Fix: ${e.fix.map((s, i) => (e.fix.length > 1 ? `${i + 1}. ${s}` : s)).join(' ')}` : '';
+  return e.files.map((f) => ({
+    file: f.file,
+    line: f.line ?? 1,
+    message: `CI failure: ${f.why || e.rootCause}.${fix}`.replace(/\.\./g, '.'),
+  }));
+}
