@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { parseCiAnswer } from '../../src/core/ci/answer.js';
+import type { CiExplainResult } from '../../src/core/ci/explain.js';
+import { ciFileProblems, ciRunMarker, toCiJson, toCiMarkdown } from '../../src/core/ci/report.js';
 import { cleanLog, extractFailure, failureWeight } from '../../src/core/ci/log.js';
 import { ASSERTION, FAILING_FRAME, githubActionsLog } from '../helpers/ciLog.js';
 
@@ -105,5 +107,48 @@ describe('CI answers: forgiving parsing', () => {
     assert.equal(parseCiAnswer('I cannot tell.').explanation, null);
     assert.equal(parseCiAnswer('{"evidence": ["x"]}').explanation, null);
     assert.equal(parseCiAnswer('[1,2]').explanation, null);
+  });
+});
+
+describe('CI reports', () => {
+  const result = (explanation: CiExplainResult['explanation']): CiExplainResult => ({
+    source: { kind: 'run', runId: 12, runName: 'CI', runUrl: 'https://github.com/a/b/actions/runs/12', headSha: 'f'.repeat(40) },
+    jobs: [{ name: 'test', totalLines: 10, keptLines: 4, failureLines: [3] }],
+    excerpt: 'token ghp_Zq8xY2wV4uT6sR0pQ9oN7mL5kJ3iH1gF2eD4\n```\nFAIL x',
+    explanation,
+    provider: 'ollama',
+    model: 'm',
+    redactions: 0,
+    warnings: [],
+    stats: { durationMs: 5, promptTokens: 1, completionTokens: 1 },
+  });
+
+  it('names each file with the fix as its message, line 1 when the log gives none', () => {
+    const r = result({
+      rootCause: 'Tax missing',
+      evidence: [],
+      fix: ['Add tax', 'Rerun'],
+      files: [
+        { file: 'src/cart.js', line: 14, why: 'total without tax' },
+        { file: 'test/cart.test.js', why: '' },
+      ],
+      confidence: 'high',
+    });
+    assert.deepEqual(ciFileProblems(r), [
+      { file: 'src/cart.js', line: 14, message: 'CI failure: total without tax. Fix: 1. Add tax 2. Rerun' },
+      { file: 'test/cart.test.js', line: 1, message: 'CI failure: Tax missing. Fix: 1. Add tax 2. Rerun' },
+    ]);
+    assert.deepEqual(ciFileProblems(result(null)), []);
+  });
+
+  it('Markdown for GitHub carries the marker, redacts secrets and fences the excerpt safely', () => {
+    const md = toCiMarkdown(result(null), ciRunMarker(12));
+    assert.ok(md.startsWith('<!-- pullmint:ci-run:12 -->\n'));
+    assert.ok(!md.includes('ghp_Zq8x') && md.includes('token [REDACTED]'));
+    assert.ok(md.includes('````\ntoken'), 'a longer fence than the excerpt holds');
+    const json = toCiJson(result(null));
+    assert.equal(json.schemaVersion, 1);
+    assert.equal(json.status, 'excerpt-only');
+    assert.deepEqual(json.jobs, [{ name: 'test', id: null, url: null, failedStep: null, totalLines: 10, keptLines: 4, failureLines: [3] }]);
   });
 });
