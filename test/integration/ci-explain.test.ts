@@ -181,6 +181,15 @@ describe('pullmint ci explain: a failed GitHub Actions run (loopback GitHub with
     assert.ok(!issue.body.includes(LOG_SECRET));
   });
 
+  it('an issue GitHub opened but whose answer was lost is not opened twice', async () => {
+    gh.faults.push({ route: 'POST /repos/{owner}/{repo}/issues', kind: 'drop' });
+    const r = await runCli(['ci', 'explain', '--run', String(RUN_ID), '--open-issue'], { cwd: repo.dir, env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /issue #100 opened/);
+    assert.equal(gh.issues.length, 1);
+    assert.equal(gh.requests.filter((q) => q.method === 'POST' && q.path === '/repos/acme/widgets/issues').length, 1, 'not resent');
+  });
+
   it('a secret in the log is not sent to a model that is not on this machine', async () => {
     const claude = new FakeAnthropic();
     claude.answer = (user) => explainExcerpt(user);

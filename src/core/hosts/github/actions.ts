@@ -1,6 +1,7 @@
 import { MAX_LOG_CHARS } from '../../ci/log.js';
 import type { CiAccess, CiJob, CiRun, RemoteRepo } from '../types.js';
 import { explainGitHubError, type GitHubClient } from './client.js';
+import { createOnce, NO_RETRY } from './post.js';
 import { fetchPullRequest, resolvePullRequest } from './pr.js';
 
 /** Conclusions that mean the run did not pass for a reason worth explaining. */
@@ -103,8 +104,19 @@ export function gitHubActions(octokit: () => Promise<GitHubClient>, repo: Remote
         );
         return { number: data.number, url: data.html_url, created: false };
       }
-      const { data } = await call('open an issue', () => client.issues.create({ owner, repo: name, title, body }));
-      return { number: data.number, url: data.html_url, created: true };
+      // Never resent blindly: a dropped answer may follow an issue GitHub did open.
+      return call('open an issue', () =>
+        createOnce(
+          async () => {
+            const { data } = await client.issues.create({ owner, repo: name, title, body, ...NO_RETRY });
+            return { number: data.number, url: data.html_url, created: true };
+          },
+          async () => {
+            const found = await findIssue(client, owner, name, marker);
+            return found ? { number: found, url: `https://${repo.host}/${owner}/${name}/issues/${found}`, created: true } : undefined;
+          },
+        ),
+      );
     },
 
     async upsertComment(number, marker, body) {
@@ -122,10 +134,19 @@ export function gitHubActions(octokit: () => Promise<GitHubClient>, repo: Remote
           if ((err as { status?: number }).status !== 403) throw explainGitHubError(err, `update comment ${mine.id}`);
         }
       }
-      const { data } = await call(`comment on #${number}`, () =>
-        client.issues.createComment({ owner, repo: name, issue_number: number, body }),
+      return call(`comment on #${number}`, () =>
+        createOnce(
+          async () => {
+            const { data } = await client.issues.createComment({ owner, repo: name, issue_number: number, body, ...NO_RETRY });
+            return { id: data.id, created: true };
+          },
+          async () => {
+            const again = await client.paginate(client.issues.listComments, { owner, repo: name, issue_number: number, per_page: 100 });
+            const found = again.find((c) => (c.body ?? '').includes(marker));
+            return found ? { id: found.id, created: true } : undefined;
+          },
+        ),
       );
-      return { id: data.id, created: true };
     },
   };
 }
