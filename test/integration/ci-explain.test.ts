@@ -138,11 +138,20 @@ describe('pullmint ci explain: a failed GitHub Actions run (loopback GitHub with
     const format = (ollama.chatRequests[0].json as { format: { required: string[] } }).format;
     assert.deepEqual(format.required, ['rootCause', 'evidence', 'fix', 'files', 'confidence']);
     assert.equal(json.excerpt.includes(ASSERTION), true);
+    assert.deepEqual(json.warnings, [], 'every evidence line is in the excerpt; no cap was hit');
     assert.ok(json.jobs[0].totalLines > 4900 && json.jobs[0].keptLines < 120, JSON.stringify(json.jobs[0]));
   });
 
-  it('--run ID as text: root cause, evidence, fix and files', async () => {
-    const r = await runCli(['ci', 'explain', '--run', String(RUN_ID)], { cwd: repo.dir, env });
+  it('--run ID as text: root cause, evidence, fix and files; evidence the log does not hold is flagged', async () => {
+    await ollama.stop();
+    ollama = new FakeOllama({
+      answer: (seen) => {
+        const a = explainExcerpt(seen);
+        return JSON.stringify({ ...a, evidence: [...(a.evidence as string[]), 'Error: a line the log never had'] });
+      },
+    });
+    await ollama.start();
+    const r = await runCli(['ci', 'explain', '--run', String(RUN_ID)], { cwd: repo.dir, env: { ...env, OLLAMA_HOST: ollama.url } });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^CI failure: workflow run 7001 \(CI\), commit [0-9a-f]{12}/);
     assert.match(r.stdout, /Root cause \(confidence high\):\n {2}cart totals omit tax/);
@@ -151,6 +160,7 @@ describe('pullmint ci explain: a failed GitHub Actions run (loopback GitHub with
     assert.match(r.stdout, /test\/cart\.test\.js:27 — the failing assertion/);
     assert.match(r.stdout, /job test \(20\.x\) \(step: Run npm test\): \d+ of \d+ log lines sent/);
     assert.ok(!r.stdout.includes('\x1b'), 'no colour when stdout is not a terminal');
+    assert.match(r.stdout, /warning: 1 evidence line\(s\) from the model are not in the log excerpt/);
   });
 
   it('--open-issue twice gives one issue, updated in place, with the run link and no secret', async () => {

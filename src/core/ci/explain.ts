@@ -1,10 +1,10 @@
 import { estimateTokens } from '../pack/tokens.js';
 import { dataBoundary } from '../prompt.js';
 import { ProviderError, isAbort, type ReviewProvider } from '../providers/types.js';
-import { redactSecrets } from '../rules/secrets.js';
 import type { ModelErrorInfo } from '../types.js';
 import { CI_ANSWER_SCHEMA, parseCiAnswer, type CiExplanation } from './answer.js';
 import { cleanLog, extractFailure } from './log.js';
+import { redactLog } from './redact.js';
 
 /** One failed job's log (or a log file), as the front end found it. */
 export interface JobLog {
@@ -103,10 +103,7 @@ export async function explainFailure(opts: ExplainOptions): Promise<CiExplainRes
       warnings.push(...prepared.warnings);
       // The estimate counts 3 bytes a token; the excerpt must fit beside the instructions.
       const fits = Math.max(2000, (prepared.contextTokens - PROMPT_OVERHEAD_TOKENS) * 3);
-      if (fits < maxChars) {
-        warnings.push(`the model's window holds about ${fits.toLocaleString('en-US')} characters of log; the excerpt was cut to that`);
-        maxChars = fits;
-      }
+      maxChars = Math.min(maxChars, fits);
     } catch (err) {
       if (isAbort(err)) throw err;
       modelError = errorInfo(err);
@@ -135,14 +132,7 @@ export async function explainFailure(opts: ExplainOptions): Promise<CiExplainRes
   let redactions = 0;
   // The same redaction as review prompts, for any endpoint that is not this machine.
   if (provider?.isCloud) {
-    excerpt = excerpt
-      .split('\n')
-      .map((line) => {
-        const r = redactSecrets(line);
-        redactions += r.redacted;
-        return r.text;
-      })
-      .join('\n');
+    ({ text: excerpt, redacted: redactions } = redactLog(excerpt));
     if (redactions > 0) warnings.push(`${redactions} secret(s) were redacted from the log before it left this machine`);
   }
   const stats: CiExplainResult['stats'] = { durationMs: 0, promptTokens: 0, completionTokens: 0 };
@@ -177,6 +167,11 @@ export async function explainFailure(opts: ExplainOptions): Promise<CiExplainRes
         const parsed = parseCiAnswer(completion.text);
         warnings.push(...parsed.warnings);
         explanation = parsed.explanation;
+        // Evidence is quoted from the excerpt: a line that is not in it was not in the log the model read.
+        const flat = (t: string): string => t.replace(/\s+/g, ' ').trim();
+        const sent = flat(excerpt);
+        const unfounded = explanation?.evidence.filter((l) => !sent.includes(flat(l))).length ?? 0;
+        if (unfounded > 0) warnings.push(`${unfounded} evidence line(s) from the model are not in the log excerpt`);
         if (!explanation)
           modelError = {
             kind: 'bad-response',

@@ -1,4 +1,4 @@
-import { redactSecrets } from '../rules/secrets.js';
+import { redactLog } from './redact.js';
 import { describeSource, type CiExplainResult } from './explain.js';
 
 /** The stable `pullmint ci explain --format json` contract (schemaVersion 1): fields are added, never renamed or removed. */
@@ -71,14 +71,6 @@ export function ciRunMarker(runId: number): string {
   return `<!-- pullmint:ci-run:${runId} -->`;
 }
 
-/** Text posted to the code host: secrets redacted whatever the model, since the host is not this machine. */
-function redactText(text: string): string {
-  return text
-    .split('\n')
-    .map((l) => redactSecrets(l).text)
-    .join('\n');
-}
-
 /** Markdown for an issue or a PR comment: the analysis, a link to the run, the marker. */
 export function toCiMarkdown(r: CiExplainResult, marker: string): string {
   const e = r.explanation;
@@ -101,7 +93,8 @@ export function toCiMarkdown(r: CiExplainResult, marker: string): string {
     out.push(...fence(r.excerpt.split('\n').slice(0, 80)), '');
   }
   out.push(`<sub>Explained by Pullmint with ${r.provider}${r.model ? ` ${r.model}` : ''}. Updated in place when explained again.</sub>`);
-  const body = redactText(out.join('\n'));
+  // Secrets redacted whatever the model: the code host is not this machine.
+  const body = redactLog(out.join('\n')).text;
   // GitHub refuses bodies over 65,536 characters.
   return body.length > 60_000 ? `${body.slice(0, 60_000)}\n\n… (cut)` : body;
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
 import { explainCi, openCiIssue, type CiTarget } from '../../app/ciExplain.js';
@@ -125,6 +126,11 @@ export class CiExplainer extends Disposable {
       const d = new vscode.Diagnostic(new vscode.Range(line, 0, line, Number.MAX_SAFE_INTEGER), p.message, vscode.DiagnosticSeverity.Error);
       d.source = 'Pullmint CI';
       const file = join(repo, p.file);
+      // A path the model made up, or one that lives only on the runner, is no place to show it.
+      if (!existsSync(file)) {
+        this.log.info(`CI explanation names ${p.file}, which is not in ${repo}`);
+        continue;
+      }
       byFile.set(file, [...(byFile.get(file) ?? []), d]);
     }
     for (const [file, list] of byFile) this.diagnostics.set(vscode.Uri.file(file), list);
