@@ -1,6 +1,8 @@
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { changeRequestLabel, postResult } from '../app/changeRequest.js';
+import { commentCiExplanation, explainCi } from '../app/ciExplain.js';
+import { toCiMarkdown, ciRunMarker } from '../core/ci/report.js';
 import { ReviewSession } from '../app/session.js';
 import { incompleteNote, passesGate, verdictText } from '../core/report/verdict.js';
 import { VERSION } from '../core/version.js';
@@ -33,8 +35,69 @@ interface PullRequestEvent {
 const annotate = (level: 'notice' | 'warning' | 'error', message: string): void =>
   void process.stdout.write(`::${level}::${message.replace(/\r?\n/g, '%0A')}\n`);
 
+/** Only inputs the workflow set override the repository's settings and the environment. */
+function modelInputs(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  if (input(env, 'provider')) values.provider = input(env, 'provider');
+  if (input(env, 'model')) values.model = input(env, 'model');
+  if (input(env, 'ollama-host')) values.ollama = { host: normalizeOllamaHost(input(env, 'ollama-host')) };
+  return values;
+}
+
+/**
+ * `explain-failure: true`, in a job that runs `if: failure()` after the others: explain this
+ * workflow run's failed jobs and post it on the PR (one comment per run, updated in place).
+ */
+export async function explainFailureAction(env: NodeJS.ProcessEnv): Promise<number> {
+  const runId = Number(env.GITHUB_RUN_ID);
+  const [owner, repo] = (env.GITHUB_REPOSITORY ?? '').split('/');
+  const token = input(env, 'github-token') || env.GITHUB_TOKEN || '';
+  if (!runId || !owner || !repo || !token) {
+    annotate(
+      'error',
+      'explain-failure needs GITHUB_RUN_ID, GITHUB_REPOSITORY and a github-token (permissions: actions: read, pull-requests: write).',
+    );
+    return 2;
+  }
+  const session = await ReviewSession.open({
+    repoDir: resolve(env.GITHUB_WORKSPACE ?? '.'),
+    env,
+    secrets: envSecrets(env, { anthropicApiKey: input(env, 'anthropic-api-key'), githubToken: token }),
+    overrides: { source: 'action inputs', values: modelInputs(env) },
+  });
+  session.warnings.forEach((w) => annotate('warning', w));
+  const host = new GitHubHost({
+    repo: { host: new URL(env.GITHUB_SERVER_URL ?? 'https://github.com').host, owner, repo },
+    token,
+    apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
+    userAgent: `pullmint-action/${VERSION}`,
+    log: (m) => annotate('notice', m),
+  });
+  const { result, noFailure } = await explainCi(session, { target: { kind: 'run', id: runId }, host });
+  if (!result) {
+    process.stdout.write(`Pullmint: ${noFailure}\n`);
+    return 0;
+  }
+  if (result.modelError) annotate('warning', `The model gave no explanation: ${result.modelError.message}. ${result.modelError.fix}`);
+  const markdown = toCiMarkdown(result, ciRunMarker(runId));
+  if (env.GITHUB_STEP_SUMMARY) await appendFile(env.GITHUB_STEP_SUMMARY, `${markdown}\n`);
+  let pr: number | undefined;
+  try {
+    pr = (JSON.parse(await readFile(env.GITHUB_EVENT_PATH ?? '', 'utf8')) as Partial<PullRequestEvent>).pull_request?.number;
+  } catch {
+    pr = undefined;
+  }
+  if (pr) {
+    const posted = await commentCiExplanation(host, pr, result);
+    process.stdout.write(`Pullmint: explanation of run ${runId} ${posted.created ? 'posted on' : 'updated on'} PR #${pr}.\n`);
+  } else process.stdout.write('Pullmint: no pull request for this run; the explanation is in the job summary.\n');
+  if (result.explanation) process.stdout.write(`Root cause: ${result.explanation.rootCause}\n`);
+  return 0;
+}
+
 /** The action: review the PR's diff, post it, optionally upload SARIF, and fail the job on the gate. */
 export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  if (input(env, 'explain-failure') === 'true') return explainFailureAction(env);
   const eventName = env.GITHUB_EVENT_NAME ?? '';
   if (eventName !== 'pull_request' && eventName !== 'pull_request_target') {
     annotate('error', `Pullmint reviews pull requests; this run was triggered by '${eventName || 'unknown'}'. Use "on: pull_request".`);
@@ -48,11 +111,7 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<n
     if (!(await hasObject(workspace, sha))) await fetchFrom(workspace, 'origin', [sha]);
   }
   const base = await mergeBase(workspace, pr.base.sha, pr.head.sha);
-  // Only inputs the workflow set override the repository's settings and the environment.
-  const values: Record<string, unknown> = {};
-  if (input(env, 'provider')) values.provider = input(env, 'provider');
-  if (input(env, 'model')) values.model = input(env, 'model');
-  if (input(env, 'ollama-host')) values.ollama = { host: normalizeOllamaHost(input(env, 'ollama-host')) };
+  const values = modelInputs(env);
   if (input(env, 'max-calls')) values.maxCalls = Number(input(env, 'max-calls'));
   const token = input(env, 'github-token') || env.GITHUB_TOKEN || '';
   const session = await ReviewSession.open({

@@ -1,3 +1,4 @@
+import { CI_HELP } from './ci.js';
 import { DISMISS_HELP, DISMISSED_HELP, UNDISMISS_HELP } from './dismiss.js';
 import { INSIGHTS_HELP } from './insights.js';
 import { QUALIFY_HELP } from './qualify.js';
@@ -158,6 +159,8 @@ const PAGES: Record<string, string> = {
   undismiss: UNDISMISS_HELP,
   dismissed: DISMISSED_HELP,
   insights: INSIGHTS_HELP,
+  ci: CI_HELP,
+  'ci explain': CI_HELP,
   hook: HOOK,
   'hook install': HOOK_INSTALL,
   'hook uninstall': HOOK_UNINSTALL,
@@ -181,9 +184,9 @@ export function asksForHelp(args: string[]): boolean {
  * a command that has none.
  */
 export function commandHelp(command: string, rest: string[] = []): string | undefined {
-  if (command === 'hook') {
+  if (command === 'hook' || command === 'ci') {
     const sub = rest.find((a) => !a.startsWith('-'));
-    if (sub && PAGES[`hook ${sub}`]) return PAGES[`hook ${sub}`];
+    if (sub && PAGES[`${command} ${sub}`]) return PAGES[`${command} ${sub}`];
   }
   return PAGES[command];
 }

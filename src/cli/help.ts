@@ -17,6 +17,8 @@ Usage:
   pullmint setup [--repo DIR] [--json]   (what a review needs, each failing check with its fix)
   pullmint dismiss ID --reason TEXT [--team] [--repo DIR]   ·   pullmint undismiss ID [--team]
   pullmint dismissed [--repo DIR] [--json]   ·   pullmint insights [--repo DIR] [--json]
+  pullmint ci explain [--pr N | --run ID | --log FILE] [--repo DIR] [--format text|json] [--open-issue]
+                      (why CI failed; pullmint ci explain --help)
   pullmint hook install|uninstall [--repo DIR]
   pullmint hook run [REMOTE [URL]] [--strict]   (git's pre-push hook; reads git's stdin)
   pullmint help [COMMAND] | --version

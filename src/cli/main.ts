@@ -11,6 +11,7 @@ import { toText } from '../core/report/text.js';
 import type { ReviewResult } from '../core/types.js';
 import { parseFlags, parseReviewArgs, UsageError, type ReviewArgs } from './args.js';
 import { defaultTarget } from './defaultTarget.js';
+import { ciCommand } from './ci.js';
 import { deployCommand } from './deploy.js';
 import { dismissCommand, dismissedCommand, undismissCommand } from './dismiss.js';
 import { insightsCommand } from './insights.js';
@@ -75,6 +76,8 @@ async function run(argv: string[], io: Io): Promise<number> {
         return await qualifyCommand(rest, io);
       case 'setup':
         return await setupCommand(rest, io);
+      case 'ci':
+        return await ciCommand(rest, io);
       case '--version':
       case '-v':
       case 'version':

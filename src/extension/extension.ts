@@ -33,6 +33,7 @@ const COMMANDS = [
   'pullmint.dismissFindingForTeam',
   'pullmint.copyFinding',
   'pullmint.openFinding',
+  'pullmint.explainCiFailure',
 ];
 
 export function activate(context: vscode.ExtensionContext): void {

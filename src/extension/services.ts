@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { SecretName } from '../core/secrets.js';
+import { CiExplainer } from './ci/explain.js';
 import { triggerDeploy } from './deploy/commands.js';
 import { GitHubAuth } from './github/auth.js';
 import { PullRequests } from './github/pullRequests.js';
@@ -137,6 +138,10 @@ export class Services extends Disposable {
       'pullmint.setDeployToken': setSecret('deployToken'),
       'pullmint.setDeploySecret': setSecret('deploySecret'),
       'pullmint.setSecret': (name) => secrets.prompt(name as SecretName),
+      'pullmint.explainCiFailure': (
+        (ci) => () =>
+          ci.explain()
+      )(this.register(new CiExplainer(settings, auth, log))),
     };
   }
 

@@ -7,6 +7,8 @@ export type AnthropicMode = 'ok' | 'unauthorized' | 'max-tokens' | 'overloaded-o
 /** The Messages API (POST /v1/messages, SSE streaming with a forced tool_use) on loopback. */
 export class FakeAnthropic extends LoopbackServer {
   mode: AnthropicMode = 'ok';
+  /** The tool input to answer with, given the user message; a review of the diff otherwise. */
+  answer?: (user: string) => unknown;
   private overloadedSent = false;
 
   constructor(readonly apiKey = 'sk-ant-test-key') {
@@ -33,7 +35,7 @@ export class FakeAnthropic extends LoopbackServer {
     }
     const body = req.json as { model: string; messages: { content: string }[]; tool_choice?: { name: string } };
     const user = typeof body.messages[0].content === 'string' ? body.messages[0].content : '';
-    let input = JSON.stringify(reviewPrompt(user));
+    let input = JSON.stringify(this.answer ? this.answer(user) : reviewPrompt(user));
     if (this.mode === 'max-tokens') input = input.slice(0, Math.floor(input.length * 0.7));
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     const event = (type: string, data: unknown): boolean => res.write(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);

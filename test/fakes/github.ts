@@ -8,6 +8,22 @@ let spec: { paths: Record<string, Record<string, { requestBody?: { content: Reco
 const validators = new Map<string, ValidateFunction | null>();
 const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
 
+/**
+ * Some schemas (issue labels, milestones) say `nullable` on a `oneOf` without a `type`, which Ajv
+ * refuses to compile; such a `nullable` becomes a null branch of the `oneOf`/`anyOf` it sits on.
+ */
+function typelessNullable(node: unknown): any {
+  if (Array.isArray(node)) return node.map(typelessNullable);
+  if (!node || typeof node !== 'object') return node;
+  const o: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) o[k] = typelessNullable(v);
+  if (o.nullable === true && o.type === undefined) {
+    delete o.nullable;
+    for (const k of ['oneOf', 'anyOf']) if (Array.isArray(o[k])) (o[k] as unknown[]).push({ type: 'null' });
+  }
+  return o;
+}
+
 function validatorFor(method: string, template: string): ValidateFunction | null {
   const key = `${method} ${template}`;
   if (!validators.has(key)) {
@@ -15,7 +31,7 @@ function validatorFor(method: string, template: string): ValidateFunction | null
     const op = spec!.paths[template]?.[method.toLowerCase()];
     if (!op) throw new Error(`the fake serves ${key}, which GitHub's OpenAPI description does not have`);
     const schema = op.requestBody?.content['application/json']?.schema;
-    validators.set(key, schema ? ajv.compile(schema) : null);
+    validators.set(key, schema ? ajv.compile(typelessNullable(structuredClone(schema))) : null);
   }
   return validators.get(key)!;
 }
@@ -59,7 +75,42 @@ const ROUTES: [string, string][] = [
   ['POST', '/repos/{owner}/{repo}/deployments'],
   ['POST', '/repos/{owner}/{repo}/deployments/{deployment_id}/statuses'],
   ['POST', '/repos/{owner}/{repo}/code-scanning/sarifs'],
+  ['GET', '/repos/{owner}/{repo}/actions/runs'],
+  ['GET', '/repos/{owner}/{repo}/actions/runs/{run_id}'],
+  ['GET', '/repos/{owner}/{repo}/actions/runs/{run_id}/jobs'],
+  ['GET', '/repos/{owner}/{repo}/actions/jobs/{job_id}/logs'],
+  ['GET', '/search/issues'],
+  ['GET', '/repos/{owner}/{repo}/issues'],
+  ['POST', '/repos/{owner}/{repo}/issues'],
+  ['PATCH', '/repos/{owner}/{repo}/issues/{issue_number}'],
 ];
+
+/** A workflow run with its jobs; each job's log is served from the blob server behind a 302. */
+export interface FakeRun {
+  id: number;
+  name: string;
+  head_sha: string;
+  status: 'completed' | 'in_progress' | 'queued';
+  conclusion: 'failure' | 'success' | 'cancelled' | 'timed_out' | null;
+  created_at: string;
+  jobs: FakeJob[];
+}
+
+export interface FakeJob {
+  id: number;
+  name: string;
+  conclusion: 'failure' | 'success' | 'skipped' | null;
+  steps: { name: string; conclusion: 'failure' | 'success' | 'skipped' | null }[];
+  log: string;
+}
+
+export interface FakeIssue {
+  number: number;
+  title: string;
+  body: string;
+  state: 'open' | 'closed';
+  user: { login: string };
+}
 
 function match(method: string, path: string): { template: string; params: Record<string, string> } | null {
   for (const [m, template] of ROUTES) {
@@ -106,12 +157,52 @@ export class FakeGitHub extends LoopbackServer {
   readonly deleted: number[] = [];
   /** Delay every answer by this long, so that concurrent clients overlap. */
   latencyMs = 0;
+  readonly runs: FakeRun[] = [];
+  readonly issues: FakeIssue[] = [];
+  /**
+   * Issues the search API sees. GitHub indexes a new issue for search only after a while: until the
+   * test calls `indexIssues()`, search does not find what was just created.
+   */
+  private readonly indexed = new Set<number>();
+  /**
+   * Where job logs live, as GitHub's log storage: another origin, reached through a 302 with a
+   * signed URL, refusing any request that carries an Authorization header (as Azure storage does).
+   */
+  readonly blobs = new LoopbackServer((req, res) => {
+    const url = new URL(req.path, 'http://x');
+    const job = this.runs.flatMap((r) => r.jobs).find((j) => `/logs/${j.id}.txt` === url.pathname);
+    if (req.headers.authorization) {
+      res.writeHead(403, { 'content-type': 'application/xml' });
+      return void res.end('<Error><Code>InvalidAuthenticationInfo</Code></Error>');
+    }
+    if (!job || url.searchParams.get('sig') !== 'signed') {
+      res.writeHead(404, { 'content-type': 'application/xml' });
+      return void res.end('<Error><Code>BlobNotFound</Code></Error>');
+    }
+    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end(job.log);
+  });
   private nextId = 1000;
 
   constructor(owner = 'acme', repo = 'widgets') {
     super((req, res) => this.handle(req, res));
     this.owner = owner;
     this.repo = repo;
+  }
+
+  override async start(): Promise<string> {
+    await this.blobs.start();
+    return super.start();
+  }
+
+  override async stop(): Promise<void> {
+    await this.blobs.stop();
+    await super.stop();
+  }
+
+  /** Search catches up with every issue created so far. */
+  indexIssues(): void {
+    for (const i of this.issues) this.indexed.add(i.number);
   }
 
   get writes(): RecordedRequest[] {
@@ -262,8 +353,100 @@ export class FakeGitHub extends LoopbackServer {
         d.statuses.push({ state: body.state });
         return send(201, { id: this.nextId++, state: body.state });
       }
+      case 'GET /repos/{owner}/{repo}/actions/runs': {
+        const sha = url.searchParams.get('head_sha');
+        const list = this.runs.filter((r) => !sha || r.head_sha === sha);
+        return send(200, { total_count: list.length, workflow_runs: list.map((r) => this.runJson(r)) });
+      }
+      case 'GET /repos/{owner}/{repo}/actions/runs/{run_id}': {
+        const run = this.runs.find((r) => r.id === Number(p.run_id));
+        return run ? send(200, this.runJson(run)) : this.reject(res, req, 404, 'Not Found');
+      }
+      case 'GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs': {
+        const run = this.runs.find((r) => r.id === Number(p.run_id));
+        if (!run) return this.reject(res, req, 404, 'Not Found');
+        return send(200, {
+          total_count: run.jobs.length,
+          jobs: run.jobs.map((j) => ({
+            id: j.id,
+            run_id: run.id,
+            name: j.name,
+            status: 'completed',
+            conclusion: j.conclusion,
+            head_sha: run.head_sha,
+            html_url: `https://github.com/${this.owner}/${this.repo}/actions/runs/${run.id}/job/${j.id}`,
+            steps: j.steps.map((st, i) => ({ name: st.name, status: 'completed', conclusion: st.conclusion, number: i + 1 })),
+          })),
+        });
+      }
+      case 'GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs': {
+        const job = this.runs.flatMap((r) => r.jobs).find((j) => j.id === Number(p.job_id));
+        if (!job) return this.reject(res, req, 404, 'Not Found');
+        res.writeHead(302, { location: `${this.blobs.url}/logs/${job.id}.txt?sig=signed&se=2026-12-01` });
+        return void res.end();
+      }
+      case 'GET /search/issues': {
+        const q = url.searchParams.get('q') ?? '';
+        const quoted = /"([^"]+)"/.exec(q)?.[1] ?? '';
+        const repoQ = /\brepo:(\S+)/.exec(q)?.[1];
+        if (repoQ !== `${this.owner}/${this.repo}`) return send(200, { total_count: 0, incomplete_results: false, items: [] });
+        const items = this.issues.filter((i) => this.indexed.has(i.number) && i.body.includes(quoted)).map((i) => this.issueJson(i));
+        return send(200, { total_count: items.length, incomplete_results: false, items });
+      }
+      case 'GET /repos/{owner}/{repo}/issues': {
+        const state = url.searchParams.get('state') ?? 'open';
+        // GitHub lists pull requests among issues, marked with pull_request.
+        const issues = this.issues.filter((i) => state === 'all' || i.state === state).map((i) => this.issueJson(i));
+        const pulls: Record<string, unknown>[] = this.pulls.map((x) => ({ ...this.pullJson(x), body: '', pull_request: { url: 'x' } }));
+        return send(
+          200,
+          [...issues, ...pulls].sort((a, b) => Number(b.number) - Number(a.number)),
+        );
+      }
+      case 'POST /repos/{owner}/{repo}/issues': {
+        const issue: FakeIssue = {
+          number: Math.max(100, ...this.issues.map((i) => i.number + 1), ...this.pulls.map((x) => x.number + 1)),
+          title: body.title,
+          body: body.body ?? '',
+          state: 'open',
+          user: { login: user },
+        };
+        this.issues.push(issue);
+        return send(201, this.issueJson(issue));
+      }
+      case 'PATCH /repos/{owner}/{repo}/issues/{issue_number}': {
+        const issue = this.issues.find((i) => i.number === Number(p.issue_number));
+        if (!issue) return this.reject(res, req, 404, 'Not Found');
+        if (body.title !== undefined) issue.title = body.title;
+        if (body.body !== undefined) issue.body = body.body;
+        if (body.state !== undefined) issue.state = body.state;
+        return send(200, this.issueJson(issue));
+      }
     }
     return this.reject(res, req, 404, 'Not Found');
+  }
+
+  private runJson(r: FakeRun): Record<string, unknown> {
+    return {
+      id: r.id,
+      name: r.name,
+      head_sha: r.head_sha,
+      status: r.status,
+      conclusion: r.conclusion,
+      created_at: r.created_at,
+      html_url: `https://github.com/${this.owner}/${this.repo}/actions/runs/${r.id}`,
+    };
+  }
+
+  private issueJson(i: FakeIssue): Record<string, unknown> {
+    return {
+      number: i.number,
+      title: i.title,
+      body: i.body,
+      state: i.state,
+      user: i.user,
+      html_url: `https://github.com/${this.owner}/${this.repo}/issues/${i.number}`,
+    };
   }
 
   private pullJson(x: FakePull): Record<string, unknown> {

@@ -71,6 +71,8 @@ describe('pullmint CLI: help, history table, default target and hints (built dis
         'undismiss',
         'dismissed',
         'insights',
+        'ci',
+        'ci explain',
         'hook',
         'hook install',
         'hook uninstall',

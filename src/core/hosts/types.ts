@@ -91,6 +91,46 @@ export interface CodeHost {
   readonly deployments: DeploymentRecorder;
   /** Code scanning (SARIF), where the host has it. */
   uploadSarif?(pr: ChangeRequest, sarif: string): Promise<void>;
+  /** CI runs, their logs and issues about them, where the host has CI (GitHub Actions). */
+  readonly ci?: CiAccess;
+}
+
+/** A CI run (a GitHub Actions workflow run). */
+export interface CiRun {
+  id: number;
+  name: string;
+  url: string;
+  headSha: string;
+  /** failure, timed_out, success, … ; empty while it runs. */
+  conclusion: string;
+  status: string;
+  createdAt: string;
+}
+
+/** A job of a run, and the step that failed in it. */
+export interface CiJob {
+  id: number;
+  name: string;
+  url: string;
+  conclusion: string;
+  failedStep?: string;
+}
+
+/** What explaining a failed run needs from a code host. */
+export interface CiAccess {
+  /** The change request `number`, or the checked-out branch's: its number and head commit; undefined when there is none. */
+  changeRequestHead(repoDir: string, number?: number): Promise<{ number: number; headSha: string } | undefined>;
+  /** Failed runs of a commit, the latest first. */
+  failedRuns(sha: string): Promise<CiRun[]>;
+  run(id: number): Promise<CiRun>;
+  /** The run's failed jobs (its latest attempt). */
+  failedJobs(runId: number): Promise<CiJob[]>;
+  /** A job's whole log as text. */
+  jobLog(jobId: number): Promise<string>;
+  /** The issue carrying `marker` in its body, updated; else a new one. */
+  upsertIssue(marker: string, title: string, body: string): Promise<{ number: number; url: string; created: boolean }>;
+  /** The change request comment carrying `marker`, updated; else a new one. */
+  upsertComment(number: number, marker: string, body: string): Promise<{ id: number; created: boolean }>;
 }
 
 /** A host failure in words a user can act on. */

@@ -74,7 +74,7 @@ export function normalizeCategory(value: unknown): Category {
 }
 
 /** The JSON text inside a reply: fences removed, prose before and after cut. */
-function extractJson(text: string): string | null {
+export function extractJson(text: string): string | null {
   let body = text;
   const fence = /```[a-zA-Z]*\s*\n?/.exec(body);
   if (fence) {
@@ -116,7 +116,7 @@ function scan(text: string): { end: number | null; completeItems: number } {
   return { end: null, completeItems };
 }
 
-function parseLoose(json: string): { value: unknown; repaired: boolean } | null {
+export function parseLoose(json: string): { value: unknown; repaired: boolean } | null {
   try {
     return { value: JSON.parse(json), repaired: false };
   } catch {

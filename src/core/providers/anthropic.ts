@@ -102,12 +102,12 @@ export class AnthropicProvider implements ReviewProvider {
           system: [{ type: 'text', text: req.system, cache_control: { type: 'ephemeral' } }],
           tools: [
             {
-              name: TOOL_NAME,
-              description: 'Report the review of the diff: a summary and the findings.',
-              input_schema: REVIEW_JSON_SCHEMA as unknown as { type: 'object'; [k: string]: unknown },
+              name: req.answerSchema?.name ?? TOOL_NAME,
+              description: req.answerSchema?.description ?? 'Report the review of the diff: a summary and the findings.',
+              input_schema: (req.answerSchema?.schema ?? REVIEW_JSON_SCHEMA) as unknown as { type: 'object'; [k: string]: unknown },
             },
           ],
-          tool_choice: { type: 'tool', name: TOOL_NAME },
+          tool_choice: { type: 'tool', name: req.answerSchema?.name ?? TOOL_NAME },
           messages: [{ role: 'user', content: req.user }],
         },
         { signal },

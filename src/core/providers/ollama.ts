@@ -110,7 +110,7 @@ export class OllamaProvider implements ReviewProvider {
       const request = {
         model: this.opts.model,
         stream: true as const,
-        format: REVIEW_JSON_SCHEMA as unknown as object,
+        format: (req.answerSchema?.schema ?? REVIEW_JSON_SCHEMA) as unknown as object,
         keep_alive: this.opts.keepAlive,
         options: { num_ctx: numCtx, temperature: this.opts.temperature },
         messages: [

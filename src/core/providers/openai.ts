@@ -85,7 +85,10 @@ export class OpenAICompatibleProvider implements ReviewProvider {
           stream_options: { include_usage: true },
           temperature: 0.1,
           max_tokens: this.opts.outputReserve,
-          response_format: { type: 'json_schema', json_schema: { name: 'review', schema: REVIEW_JSON_SCHEMA } },
+          response_format: {
+            type: 'json_schema',
+            json_schema: { name: req.answerSchema?.name ?? 'review', schema: req.answerSchema?.schema ?? REVIEW_JSON_SCHEMA },
+          },
           messages: [
             { role: 'system', content: req.system },
             { role: 'user', content: req.user },

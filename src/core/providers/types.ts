@@ -12,6 +12,15 @@ export interface CompletionRequest {
   timeoutMs: number;
   /** Streamed text as it arrives (for progress). */
   onDelta?: (text: string) => void;
+  /** The JSON Schema of an answer that is not a review (a CI failure explanation); the review schema otherwise. */
+  answerSchema?: AnswerSchema;
+}
+
+export interface AnswerSchema {
+  /** A tool or schema name: letters, digits, underscores. */
+  name: string;
+  description: string;
+  schema: object;
 }
 
 export interface Completion {

@@ -2,7 +2,17 @@ import { gzipSync } from 'node:zlib';
 import type { FileDiff } from '../../diff/model.js';
 import { currentBranch, headSha, isAncestor, mergeBase } from '../../git/repo.js';
 import type { ReviewResult } from '../../types.js';
-import type { ChangeRequest, ChangeRequestTarget, CodeHost, DeploymentRecorder, PostOptions, PostOutcome, RemoteRepo } from '../types.js';
+import type {
+  ChangeRequest,
+  ChangeRequestTarget,
+  CiAccess,
+  CodeHost,
+  DeploymentRecorder,
+  PostOptions,
+  PostOutcome,
+  RemoteRepo,
+} from '../types.js';
+import { gitHubActions } from './actions.js';
 import { createGitHubClient, GitHubError, type GitHubClient } from './client.js';
 import { postReview } from './post.js';
 import { ensureCommits, fetchPullRequest, resolvePullRequest } from './pr.js';
@@ -23,9 +33,11 @@ export class GitHubHost implements CodeHost {
   private client: Promise<GitHubClient> | undefined;
 
   readonly deployments: DeploymentRecorder;
+  readonly ci: CiAccess;
 
   constructor(private readonly opts: GitHubHostOptions) {
     this.deployments = this.recorder();
+    this.ci = gitHubActions(() => this.octokit(), opts.repo);
   }
 
   get repo(): RemoteRepo {

@@ -160,7 +160,7 @@ export function summaryBody(
  * GitHub writes that create something are never resent by Octokit's retry plugin: a dropped
  * connection or a 502 may come after GitHub carried the request out, and a blind retry duplicates it.
  */
-const NO_RETRY = { request: { retries: 0 } };
+export const NO_RETRY = { request: { retries: 0 } };
 
 /** An answer that does not say whether GitHub carried the request out: a dropped connection, a timeout, a 5xx. */
 function ambiguous(err: unknown): boolean {
@@ -172,7 +172,7 @@ function ambiguous(err: unknown): boolean {
  * Creates something once: on an ambiguous failure, looks for it on GitHub before trying again,
  * and takes what is there as done.
  */
-async function createOnce<T>(create: () => Promise<T>, existing: () => Promise<T | undefined>, attempts = 3): Promise<T> {
+export async function createOnce<T>(create: () => Promise<T>, existing: () => Promise<T | undefined>, attempts = 3): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await create();
