@@ -77,6 +77,8 @@ export async function ciCommand(argv: string[], io: Io): Promise<number> {
     model: values.model,
     ollamaHost: values['ollama-host'] !== undefined ? ollamaHostFlag(values['ollama-host']) : undefined,
     rulesOnly: false,
+    targetGiven: false,
+    showDismissed: false,
     format: 'text',
     gate: false,
     allowIncomplete: false,

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { redactLog } from '../../src/core/ci/redact.js';
 import { parseCiAnswer } from '../../src/core/ci/answer.js';
 import type { CiExplainResult } from '../../src/core/ci/explain.js';
 import { ciFileProblems, ciRunMarker, toCiJson, toCiMarkdown } from '../../src/core/ci/report.js';
@@ -150,5 +151,26 @@ describe('CI reports', () => {
     assert.equal(json.schemaVersion, 1);
     assert.equal(json.status, 'excerpt-only');
     assert.deepEqual(json.jobs, [{ name: 'test', id: null, url: null, failedStep: null, totalLines: 10, keptLines: 4, failureLines: [3] }]);
+  });
+});
+
+describe('CI logs: redaction', () => {
+  it('redacts a private key printed across many log lines, whole, and one-line secrets', () => {
+    const body = Array.from({ length: 6 }, (_, i) => `MIIEpAIBAAKCAQEA${i}x7Qm9ZkL2pVt8rW3nYc5bH1dGfJ4sTuE6vXoPaQiRlNyKw`);
+    const log = [
+      'Step 3/7 : RUN ./deploy.sh',
+      '-----BEGIN RSA PRIVATE KEY-----',
+      ...body,
+      'Zq8=',
+      '-----END RSA PRIVATE KEY-----',
+      'export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE',
+      'Error: deploy failed',
+    ].join('\n');
+    const r = redactLog(log);
+    for (const line of body) assert.ok(!r.text.includes(line), 'no line of the key body is left');
+    assert.ok(!r.text.includes('AKIAIOSFODNN7EXAMPLE'));
+    assert.match(r.text, /^Step 3\/7 : RUN \.\/deploy\.sh$/m, 'other lines are kept as they were');
+    assert.match(r.text, /^Error: deploy failed$/m);
+    assert.equal(r.text.split('\n').length, log.split('\n').length);
   });
 });

@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import { extractJson, normalizePath, parseLoose } from '../output/parse.js';
+import { extractJson, parseLoose, pathCandidates } from '../output/parse.js';
+
+/** A file named in the answer, in the plainest of the forms the review parser would try. */
+const normalizePath = (p: string): string => pathCandidates(p).at(-1) ?? p;
 
 /** Version of the CI instructions and answer schema. */
 export const CI_PROMPT_VERSION = 'ci-v1';
