@@ -2,9 +2,10 @@ import { cacheKey, type ReviewCache } from './cache.js';
 import type { PullmintConfig } from './config/schema.js';
 import type { FileDiff } from './diff/model.js';
 import { anchorFindings, chunkView, resolveFile } from './output/anchor.js';
-import { parseModelOutput, type ParsedOutput } from './output/parse.js';
+import { ANSWER_LIMITS, normalizeFinding, parseModelOutput, type ParsedOutput } from './output/parse.js';
+import { FindingStream } from './output/stream.js';
 import { PROMPT_VERSION } from './output/schema.js';
-import { mergeChunks, packFile, riskOrder, splitChunk, type Chunk } from './pack/chunker.js';
+import { mergeChunks, packFile, riskOrder, smallFirst, splitChunk, type Chunk } from './pack/chunker.js';
 import { estimateTokens, TokenGauge } from './pack/tokens.js';
 import { mapPool } from './pool.js';
 import { buildPrompt, SYSTEM_INSTRUCTIONS, type BuiltPrompt } from './prompt.js';
@@ -43,7 +44,10 @@ export interface ModelPhaseOptions {
   cache: ReviewCache | null;
   signal?: AbortSignal;
   warn: (message: string) => void;
-  onChunk: (outcome: ChunkOutcome, index: number) => void;
+  /** A chunk is done; `fresh` are its findings not already given to `onFinding`. */
+  onChunk: (outcome: ChunkOutcome, index: number, fresh: Finding[]) => void;
+  /** A finding read from the answer while it streams, before its chunk is done. */
+  onFinding?: (finding: Finding, index: number) => void;
   onProgress: (done: number, total: number) => void;
   onPlanned: (chunks: number) => void;
   /** The pause before a retry; tests pass a quicker one. */
@@ -106,6 +110,14 @@ export function chunkBudget(contextTokens: number, instructions: string, tokenRa
   return Math.floor((contextTokens - 128) / tokenRatio) - estimateTokens(SYSTEM_INSTRUCTIONS) - estimateTokens(instructions);
 }
 
+/** Estimated data tokens of the first call of a review that sends more than a small file. */
+export const FIRST_CHUNK_TOKENS = 1024;
+
+/** A window of fewer than four times that already makes small chunks: nothing to gain from another call. */
+function firstChunkTokens(budget: number): number {
+  return budget >= 4 * FIRST_CHUNK_TOKENS ? FIRST_CHUNK_TOKENS : Infinity;
+}
+
 function clippedRanges(chunk: Chunk): UnreviewedRange[] {
   return chunk.clipped.map((c) => ({
     file: c.file,
@@ -131,8 +143,13 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
 
   const cache = config.cache ? opts.cache : null;
   const units: Unit[] = [];
+  let first: Chunk | undefined;
   for (const file of riskOrder(opts.files)) {
-    const pieces = opts.prepacked?.get(file.path) ?? packFile(file, { budgetTokens: budget, overlapLines: 3 });
+    let pieces = opts.prepacked?.get(file.path) ?? packFile(file, { budgetTokens: budget, overlapLines: 3 });
+    if (!first) {
+      pieces = smallFirst(pieces, firstChunkTokens(budget), budget, 3);
+      first = pieces[0];
+    }
     // Keys are hashes of the whole diff text: only worth computing when there is a cache to ask.
     for (const chunk of pieces) units.push({ key: cache ? keyOf(chunk.text) : '', chunk, file, whole: pieces.length === 1 });
   }
@@ -141,9 +158,11 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
   // What goes to the model: files that missed, small ones packed together, risk order first.
   const missedWhole = units.filter((u, i) => !hits[i] && u.whole).map((u) => u.chunk);
   const missedPieces = units.filter((u, i) => !hits[i] && !u.whole).map((u) => u.chunk);
-  const toSend = [...mergeChunks(missedWhole, budget), ...missedPieces]
-    .sort((a, b) => b.priority - a.priority)
-    .map((c, index) => ({ ...c, index }));
+  const ordered = [...mergeChunks(missedWhole, budget), ...missedPieces].sort((a, b) => b.priority - a.priority);
+  // The riskiest file's small first piece goes out first.
+  const at = first && !units.find((u) => u.chunk === first)?.whole ? ordered.indexOf(first) : -1;
+  if (at > 0) ordered.unshift(...ordered.splice(at, 1));
+  const toSend = ordered.map((c, index) => ({ ...c, index }));
   const cachedUnits = units.filter((_, i) => hits[i]);
   opts.onPlanned(cachedUnits.length + toSend.length);
 
@@ -169,7 +188,7 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
     result.cacheHits++;
     const outcome = finish(none(u.chunk, true), parsed);
     result.outcomes.push(outcome);
-    opts.onChunk(outcome, i);
+    opts.onChunk(outcome, i, outcome.findings);
   });
 
   const promptOf = (c: Chunk): BuiltPrompt => buildPrompt(c, { redact: provider.isCloud, customInstructions: config.instructions });
@@ -195,7 +214,7 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
    * server was busy or failed on its side, since a later call usually goes through. A call that still
    * fails leaves its own chunk unreviewed and the others go on.
    */
-  const review = async (chunk: Chunk, prompt: BuiltPrompt, label: string): Promise<ChunkOutcome> => {
+  const review = async (chunk: Chunk, prompt: BuiltPrompt, label: string, streamed: Set<string>, index: number): Promise<ChunkOutcome> => {
     const base = none(chunk);
     const estimate = estimateTokens(prompt.system) + estimateTokens(prompt.user);
     let reply: Completion | undefined;
@@ -207,8 +226,25 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
       calls++;
       spent += promptTokens;
       result.llmCalls++;
+      const stream = opts.onFinding ? new FindingStream() : null;
+      const onDelta = stream
+        ? (delta: string): void => {
+            for (const raw of stream.push(delta)) {
+              if (streamed.size >= ANSWER_LIMITS.findings) return;
+              const p = normalizeFinding(raw);
+              if (typeof p === 'string') continue;
+              // Warnings are said once, by the anchoring of the whole answer.
+              for (const f of anchorFindings(chunk, [p]).findings) {
+                if (streamed.has(f.id)) continue;
+                streamed.add(f.id);
+                opts.onFinding!(f, index);
+              }
+            }
+          }
+        : undefined;
       try {
         reply = await provider.complete({
+          onDelta,
           system: prompt.system,
           user: prompt.user,
           promptTokens,
@@ -269,9 +305,16 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
             continue;
           }
         }
-        const outcome = await review(next.chunk, next.prompt, label);
+        const streamed = new Set<string>();
+        const index = cachedUnits.length + chunk.index;
+        const outcome = await review(next.chunk, next.prompt, label, streamed, index);
         outcomes.push(outcome);
-        if (outcome.reviewed) opts.onChunk(outcome, cachedUnits.length + chunk.index);
+        if (outcome.reviewed)
+          opts.onChunk(
+            outcome,
+            index,
+            outcome.findings.filter((f) => !streamed.has(f.id)),
+          );
       }
     } finally {
       opts.onProgress(++done, toSend.length);

@@ -234,9 +234,27 @@ export function mergeChunks(chunks: Chunk[], budgetTokens: number): Chunk[] {
   return out;
 }
 
+/**
+ * A file's pieces with a small first one: the riskiest file opens the review with a short call, so
+ * the first findings arrive after a fraction of a full chunk's time. The rest of the first piece is
+ * packed again at the full budget; every added line stays owned once. Unchanged when the first
+ * piece is already small.
+ */
+export function smallFirst(pieces: Chunk[], smallTokens: number, budgetTokens: number, overlapLines: number): Chunk[] {
+  if (pieces.length === 0 || pieces[0].tokens <= smallTokens) return pieces;
+  const split = splitChunk(pieces[0], smallTokens, overlapLines);
+  if (split.length <= 1) return pieces;
+  const rest = mergeChunks(split.slice(1), budgetTokens).map((c) => ({ ...c, priority: pieces[0].priority }));
+  return [split[0], ...rest, ...pieces.slice(1)];
+}
+
 /** High-risk files first, so that a limit cuts the least risky ones. */
 export function riskOrder(files: FileDiff[]): FileDiff[] {
-  return [...files].sort((a, b) => filePriority(b.path) - filePriority(a.path) || a.path.localeCompare(b.path));
+  // Each path is matched against the globs once, not on every comparison.
+  return files
+    .map((file) => ({ file, priority: filePriority(file.path) }))
+    .sort((a, b) => b.priority - a.priority || a.file.path.localeCompare(b.file.path))
+    .map((x) => x.file);
 }
 
 /** The new-file lines a chunk reviews, per file: its owned added lines, less the clipped ones. */
