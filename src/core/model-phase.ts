@@ -5,7 +5,7 @@ import { anchorFindings, chunkView, resolveFile } from './output/anchor.js';
 import { ANSWER_LIMITS, normalizeFinding, parseModelOutput, type ParsedOutput } from './output/parse.js';
 import { FindingStream } from './output/stream.js';
 import { PROMPT_VERSION } from './output/schema.js';
-import { mergeChunks, packFile, riskOrder, smallFirst, splitChunk, type Chunk } from './pack/chunker.js';
+import { mergeChunks, packFile, pieceIdentity, riskOrder, smallFirst, splitChunk, type Chunk } from './pack/chunker.js';
 import { estimateTokens, TokenGauge } from './pack/tokens.js';
 import { mapPool } from './pool.js';
 import { buildPrompt, SYSTEM_INSTRUCTIONS, type BuiltPrompt } from './prompt.js';
@@ -95,6 +95,21 @@ interface Unit {
   chunk: Chunk;
   file: FileDiff;
   whole: boolean;
+  /** Its first new line: cached findings are stored counted from it (see `pieceIdentity`). */
+  baseLine: number;
+}
+
+/** Findings moved by `delta` lines: into a unit's own numbering to store, back into the file's to use. */
+function shifted(parsed: ParsedOutput, delta: number): ParsedOutput {
+  if (delta === 0 || parsed.findings.length === 0) return parsed;
+  return {
+    ...parsed,
+    findings: parsed.findings.map((f) => ({
+      ...f,
+      line: f.line + delta,
+      ...(f.endLine !== undefined ? { endLine: f.endLine + delta } : {}),
+    })),
+  };
 }
 
 interface CachedUnit {
@@ -151,7 +166,10 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
       first = pieces[0];
     }
     // Keys are hashes of the whole diff text: only worth computing when there is a cache to ask.
-    for (const chunk of pieces) units.push({ key: cache ? keyOf(chunk.text) : '', chunk, file, whole: pieces.length === 1 });
+    for (const chunk of pieces) {
+      const id = cache ? pieceIdentity(chunk) : null;
+      units.push({ key: id ? keyOf(id.text) : '', chunk, file, whole: pieces.length === 1, baseLine: id?.baseLine ?? 0 });
+    }
   }
   const hits = await Promise.all(units.map((u) => (cache ? cache.get(u.key) : Promise.resolve(null))));
 
@@ -164,6 +182,7 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
   if (at > 0) ordered.unshift(...ordered.splice(at, 1));
   const toSend = ordered.map((c, index) => ({ ...c, index }));
   const cachedUnits = units.filter((_, i) => hits[i]);
+  const hitOf = new Map(units.map((u, i) => [u, hits[i]]));
   opts.onPlanned(cachedUnits.length + toSend.length);
 
   const result: ModelPhaseResult = { outcomes: [], llmCalls: 0, cacheHits: 0, promptTokens: 0, completionTokens: 0, tokenRatio: 1 };
@@ -184,7 +203,7 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
   };
 
   cachedUnits.forEach((u, i) => {
-    const parsed = hits[units.indexOf(u)]!.parsed;
+    const parsed = shifted(hitOf.get(u)!.parsed, u.baseLine);
     result.cacheHits++;
     const outcome = finish(none(u.chunk, true), parsed);
     result.outcomes.push(outcome);
@@ -342,7 +361,7 @@ async function storeUnits(cache: ReviewCache, chunk: Chunk, parsed: ParsedOutput
     // A file's unit is stored only from a reply that saw all of it, not from a piece of a re-packed chunk.
     if (unit.whole ? !chunk.text.includes(unit.chunk.text) : unit.chunk.text !== chunk.text) continue;
     const findings = parsed.findings.filter((f) => resolveFile(views, f.file) === unit.file.path);
-    const entry: CachedUnit = { parsed: { ...parsed, findings, warnings: [] } };
+    const entry: CachedUnit = { parsed: shifted({ ...parsed, findings, warnings: [] }, -unit.baseLine) };
     writes.push(cache.set(unit.key, { parsed: entry.parsed, promptTokens: 0, completionTokens: 0 }));
   }
   await Promise.all(writes);

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import { ReviewCache } from '../../src/core/cache.js';
 import { DEFAULT_CONFIG, type PullmintConfig } from '../../src/core/config/schema.js';
 import { runReview, type ReviewEvent } from '../../src/core/engine.js';
 import { FIRST_CHUNK_TOKENS } from '../../src/core/model-phase.js';
 import { FakeOllama, type OllamaFakeOptions } from '../fakes/ollama.js';
-import { TempRepo } from '../helpers/git.js';
+import { TempRepo, tempDir } from '../helpers/git.js';
 import { localModel } from '../helpers/model.js';
 
 const config = (over: Partial<PullmintConfig> = {}): PullmintConfig => ({ ...structuredClone(DEFAULT_CONFIG), ...over });
@@ -103,5 +104,37 @@ describe('fast where the user waits (real git, loopback Ollama)', () => {
     const todos = r.findings.filter((f) => f.origin === 'llm');
     assert.equal(todos.length, 45 + 15, 'every TODO once');
     assert.equal(new Set(todos.map((f) => `${f.file}:${f.line}`)).size, todos.length);
+  });
+
+  it('a line inserted at the top of a large file re-sends one piece; cached findings below move with their lines', async () => {
+    await start({});
+    const base = Array.from({ length: 3000 }, (_, i) => `export const v${i} = compute(${i}, "base") + offset; // line ${i}`);
+    repo = repoWith({ 'src/big.ts': base.join('\n') });
+    repo.commit('base file');
+    const edited = base.map((l, i) => (i % 30 < 4 ? (i % 90 === 1 ? `  // TODO big ${i}: tidy this up` : `${l} // edited`) : l));
+    repo.write('src/big.ts', edited.join('\n') + '\n');
+    const cache = new ReviewCache(tempDir());
+    const review = () =>
+      runReview({
+        repoDir: repo!.dir,
+        target: { kind: 'working-tree' },
+        config: config({ cache: true }),
+        provider: localModel(server.url, { maxNumCtx: 4096 }),
+        cache,
+      });
+    const first = await review();
+    assert.ok(first.stats.llmCalls >= 6, `${first.stats.llmCalls} pieces`);
+    const before = first.findings.filter((f) => f.origin === 'llm').map((f) => [f.line, f.quote]);
+    assert.equal(before.length, 34);
+
+    repo.write('src/big.ts', ['// inserted at the top', ...edited].join('\n') + '\n');
+    const again = await review();
+    assert.ok(again.stats.llmCalls <= 1, `${again.stats.llmCalls} pieces sent again`);
+    assert.equal(again.coverage.complete, true);
+    const after = again.findings.filter((f) => f.origin === 'llm').map((f) => [f.line, f.quote]);
+    assert.deepEqual(
+      after,
+      before.map(([line, quote]) => [(line as number) + 1, quote]),
+    );
   });
 });

@@ -135,6 +135,9 @@ function packSegments(segments: Iterable<ChunkSegment>, budget: number, overlapL
     if (current.length > 0 && tokensOfBytes(bytes + n) > budget) flush();
     current.push(seg);
     bytes += n;
+    // Past seven eighths of the budget, a piece ends where the content says: a line inserted above
+    // then changes one piece, not the place of every later cut (and so every later cache entry).
+    if (tokensOfBytes(bytes) * 8 >= budget * 7 && contentCut(seg.lines, 2)) flush();
   };
   for (const seg of segments) {
     const n = segmentBytes(seg) + 1;
@@ -162,6 +165,43 @@ export function packFile(file: FileDiff, opts: PackOptions): Chunk[] {
   return packSegments(wholeHunks(), budget, opts.overlapLines, filePriority(file.path));
 }
 
+/** FNV-1a over the lines' text: a cut after these lines when it is 0 modulo `every`. */
+function contentCut(lines: DiffLine[], every: number): boolean {
+  let h = 0x811c9dc5;
+  for (const l of lines) {
+    const t = l.text;
+    for (let i = 0; i < t.length; i++) h = Math.imul(h ^ t.charCodeAt(i), 0x01000193);
+    h = Math.imul(h ^ 10, 0x01000193);
+  }
+  return (h >>> 0) % every === 0;
+}
+
+/**
+ * What a piece asks of the model, without where it sits in its file: its segments with line numbers
+ * counted from its first new (and old) line. The cache key of a piece, so that lines inserted above
+ * it leave its cached answer usable; `baseLine` puts the answer's findings back in place.
+ */
+export function pieceIdentity(chunk: Chunk): { text: string; baseLine: number; baseOldLine: number } {
+  let baseLine = Infinity;
+  let baseOldLine = Infinity;
+  for (const seg of chunk.segments)
+    for (const l of seg.lines) {
+      if (l.newLine !== undefined && l.newLine < baseLine) baseLine = l.newLine;
+      if (l.oldLine !== undefined && l.oldLine < baseOldLine) baseOldLine = l.oldLine;
+    }
+  if (baseLine === Infinity) baseLine = 0;
+  if (baseOldLine === Infinity) baseOldLine = 0;
+  const out: string[] = [];
+  for (const seg of chunk.segments) {
+    out.push(`${segmentHead(seg)}\0${seg.header}\0${seg.overlap}\0${seg.maxLineTokens}`);
+    for (const l of seg.lines)
+      out.push(
+        `${l.kind}${l.newLine === undefined ? '' : l.newLine - baseLine}/${l.oldLine === undefined ? '' : l.oldLine - baseOldLine} ${l.text}`,
+      );
+  }
+  return { text: out.join('\n'), baseLine, baseOldLine };
+}
+
 /**
  * Pieces of a segment that each fit the budget. The owned lines (from `seg.overlap` on) are split
  * at line boundaries; each piece repeats up to `overlap` lines before it as context, and drops that
@@ -184,6 +224,8 @@ function splitLines(seg: ChunkSegment, budget: number, overlap: number): ChunkSe
       if (end > start && tokensOfBytes(bytes + c) > budget) break;
       bytes += c;
       end++;
+      // Cuts chosen by content past seven eighths of the budget, as in packSegments.
+      if (tokensOfBytes(bytes) * 8 >= budget * 7 && end < lines.length && contentCut([lines[end - 1]], 8)) break;
     }
     // A piece that owns no added line (a run of removed lines, say) would cost a call for nothing to review.
     if (lines.slice(start, end).some((l) => l.kind === 'add'))
