@@ -44,7 +44,9 @@ async function main(): Promise<void> {
     t = performance.now();
     const r = await runReview({ repoDir: repo.dir, target: range, config: { ...config, cache: false }, provider });
     pipeTimes.push(performance.now() - t);
-    if (r.coverage.reviewedLines !== size) throw new Error(`coverage ${r.coverage.reviewedLines} of ${size}`);
+    // Every changed line, added or removed, is reviewed.
+    const changed = size + (repo.removedText === '' ? 0 : repo.removedText.split('\n').length);
+    if (r.coverage.reviewedLines !== changed) throw new Error(`coverage ${r.coverage.reviewedLines} of ${changed}`);
     tokensSent = provider.systemTokens + provider.userTokens;
     dataTokens = provider.userTokens;
     calls = r.stats.llmCalls;

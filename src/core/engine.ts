@@ -3,11 +3,11 @@ import type { ReviewCache } from './cache.js';
 import type { PullmintConfig } from './config/schema.js';
 import { collectDiff, type TargetSpec } from './git/diff.js';
 import { fileFilter, type FilterResult } from './diff/filters.js';
-import { countAdded, type FileDiff } from './diff/model.js';
+import { countChanged, type FileDiff } from './diff/model.js';
 import { mergeDuplicates, sortFindings } from './findings.js';
 import { HistoryStore, type ExecutionRecord } from './history.js';
 import { chunkBudget, runModelPhase, type ModelPhaseResult } from './model-phase.js';
-import { ownedLines, packFile, toRanges, type Chunk } from './pack/chunker.js';
+import { ownedLines, ownedRemovedLines, packFile, toRanges, type Chunk } from './pack/chunker.js';
 import { ProviderError, type ReviewProvider } from './providers/types.js';
 import { decide, riskScore } from './risk.js';
 import { REVIEW_CONFIG_RULE, reviewConfigChange } from './rules/configChange.js';
@@ -106,9 +106,8 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
     for (const w of diff.warnings) warn(w);
     const configChange = req.configFromBase ? reviewConfigChange(diff.files) : null;
     if (configChange) ruleFindings.push(configChange);
-    const changedLines = diff.files
-      .filter((f) => f.status !== 'deleted' && !f.binary && !f.submodule)
-      .reduce((n, f) => n + countAdded(f), 0);
+    // Removed lines count as changed: a deletion (an auth check, a whole file) is reviewed like an addition.
+    const changedLines = diff.files.filter((f) => !f.binary && !f.submodule).reduce((n, f) => n + countChanged(f), 0);
     const unreviewed: UnreviewedRange[] = filtered.clipped.map((c) => ({
       file: c.file,
       startLine: c.fromLine,
@@ -151,15 +150,23 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
     }
     const outcomes = phase?.outcomes ?? [];
 
-    // Coverage: which added lines a model actually reviewed, and which it did not and why.
+    // Coverage: which changed lines (added, and removed by their old numbers) a model actually reviewed, and which it did not and why.
     let reviewedLines = 0;
     for (const outcome of outcomes) {
       unreviewed.push(...outcome.unreviewed);
-      for (const [file, lines] of ownedLines(outcome.chunk)) {
-        if (outcome.reviewed) reviewedLines += lines.length;
-        else
-          for (const [s, e] of toRanges(lines))
-            unreviewed.push({ file, startLine: s, endLine: e, reason: outcome.reason ?? modelError?.message ?? 'not reviewed' });
+      for (const removed of [false, true]) {
+        for (const [file, lines] of (removed ? ownedRemovedLines : ownedLines)(outcome.chunk)) {
+          if (outcome.reviewed) reviewedLines += lines.length;
+          else
+            for (const [s, e] of toRanges(lines))
+              unreviewed.push({
+                file,
+                startLine: s,
+                endLine: e,
+                reason: outcome.reason ?? modelError?.message ?? 'not reviewed',
+                ...(removed ? { removed } : {}),
+              });
+        }
       }
     }
     const rulesOnly = !req.provider || (modelError !== undefined && reviewedLines === 0);

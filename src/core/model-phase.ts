@@ -95,20 +95,23 @@ interface Unit {
   chunk: Chunk;
   file: FileDiff;
   whole: boolean;
-  /** Its first new line: cached findings are stored counted from it (see `pieceIdentity`). */
+  /** Its first new and old lines: cached findings are stored counted from them (see `pieceIdentity`). */
   baseLine: number;
+  baseOldLine: number;
 }
 
-/** Findings moved by `delta` lines: into a unit's own numbering to store, back into the file's to use. */
-function shifted(parsed: ParsedOutput, delta: number): ParsedOutput {
-  if (delta === 0 || parsed.findings.length === 0) return parsed;
+/**
+ * Findings moved by `delta` new-file lines (`oldDelta` old-file lines for a finding on a removed
+ * line): into a unit's own numbering to store, back into the file's to use.
+ */
+function shifted(parsed: ParsedOutput, delta: number, oldDelta: number): ParsedOutput {
+  if ((delta === 0 && oldDelta === 0) || parsed.findings.length === 0) return parsed;
   return {
     ...parsed,
-    findings: parsed.findings.map((f) => ({
-      ...f,
-      line: f.line + delta,
-      ...(f.endLine !== undefined ? { endLine: f.endLine + delta } : {}),
-    })),
+    findings: parsed.findings.map((f) => {
+      const d = f.side === 'old' ? oldDelta : delta;
+      return { ...f, line: f.line + d, ...(f.endLine !== undefined ? { endLine: f.endLine + d } : {}) };
+    }),
   };
 }
 
@@ -139,6 +142,7 @@ function clippedRanges(chunk: Chunk): UnreviewedRange[] {
     startLine: c.line,
     endLine: c.line,
     reason: `line clipped: ${c.chars} characters, longer than the model's window`,
+    ...(c.removed ? { removed: true } : {}),
   }));
 }
 
@@ -168,7 +172,14 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
     // Keys are hashes of the whole diff text: only worth computing when there is a cache to ask.
     for (const chunk of pieces) {
       const id = cache ? pieceIdentity(chunk) : null;
-      units.push({ key: id ? keyOf(id.text) : '', chunk, file, whole: pieces.length === 1, baseLine: id?.baseLine ?? 0 });
+      units.push({
+        key: id ? keyOf(id.text) : '',
+        chunk,
+        file,
+        whole: pieces.length === 1,
+        baseLine: id?.baseLine ?? 0,
+        baseOldLine: id?.baseOldLine ?? 0,
+      });
     }
   }
   const hits = await Promise.all(units.map((u) => (cache ? cache.get(u.key) : Promise.resolve(null))));
@@ -203,7 +214,7 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
   };
 
   cachedUnits.forEach((u, i) => {
-    const parsed = shifted(hitOf.get(u)!.parsed, u.baseLine);
+    const parsed = shifted(hitOf.get(u)!.parsed, u.baseLine, u.baseOldLine);
     result.cacheHits++;
     const outcome = finish(none(u.chunk, true), parsed);
     result.outcomes.push(outcome);
@@ -361,7 +372,7 @@ async function storeUnits(cache: ReviewCache, chunk: Chunk, parsed: ParsedOutput
     // A file's unit is stored only from a reply that saw all of it, not from a piece of a re-packed chunk.
     if (unit.whole ? !chunk.text.includes(unit.chunk.text) : unit.chunk.text !== chunk.text) continue;
     const findings = parsed.findings.filter((f) => resolveFile(views, f.file) === unit.file.path);
-    const entry: CachedUnit = { parsed: shifted({ ...parsed, findings, warnings: [] }, -unit.baseLine) };
+    const entry: CachedUnit = { parsed: shifted({ ...parsed, findings, warnings: [] }, -unit.baseLine, -unit.baseOldLine) };
     writes.push(cache.set(unit.key, { parsed: entry.parsed, promptTokens: 0, completionTokens: 0 }));
   }
   await Promise.all(writes);

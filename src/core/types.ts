@@ -35,6 +35,11 @@ export interface Finding {
   suggestion?: string;
   /** The exact new-file text of `line` when known; used to follow edits and to anchor. */
   quote?: string;
+  /**
+   * Set when the finding is about a removed line: its line in the old file (GitHub's LEFT side).
+   * `line` is then the nearest new-file line, where an editor shows it, and `quote` the removed text.
+   */
+  oldLine?: number;
   origin: 'llm' | 'rule';
   rule?: string;
 }
@@ -61,9 +66,12 @@ export interface UnreviewedRange {
   startLine: number;
   endLine: number;
   reason: string;
+  /** The lines are removed lines, numbered in the old file. */
+  removed?: boolean;
 }
 
 export interface Coverage {
+  /** Added and removed lines of every text file in the change (a removal is a change to review). */
   changedLines: number;
   reviewedLines: number;
   skippedFiles: SkippedFile[];

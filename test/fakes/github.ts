@@ -29,6 +29,8 @@ export interface FakePull {
   base: { ref: string; sha: string };
   /** RIGHT-side lines GitHub accepts comments on, per file (from the real diff). */
   commentable: Map<string, { start: number; end: number }[]>;
+  /** LEFT-side (old-file) lines GitHub accepts comments on; none when absent. */
+  commentableLeft?: Map<string, { start: number; end: number }[]>;
 }
 
 interface Comment {
@@ -38,6 +40,7 @@ interface Comment {
   path?: string;
   line?: number;
   start_line?: number | null;
+  side?: 'LEFT' | 'RIGHT';
   commit_id?: string;
 }
 
@@ -214,7 +217,7 @@ export class FakeGitHub extends LoopbackServer {
         if (body.event === 'REQUEST_CHANGES' && pull.author === user)
           return this.reject(res, req, 422, 'Unprocessable Entity', { errors: ['Can not request changes on your own pull request'] });
         for (const c of body.comments ?? []) {
-          const ranges = pull.commentable.get(c.path) ?? [];
+          const ranges = (c.side === 'LEFT' ? pull.commentableLeft : pull.commentable)?.get(c.path) ?? [];
           const start = c.start_line ?? c.line;
           if (!ranges.some((r) => start >= r.start && c.line <= r.end)) {
             return this.reject(res, req, 422, 'Unprocessable Entity', {
@@ -232,6 +235,7 @@ export class FakeGitHub extends LoopbackServer {
             path: c.path,
             line: c.line,
             start_line: c.start_line ?? null,
+            side: c.side ?? 'RIGHT',
             commit_id: body.commit_id,
           });
         return send(200, {

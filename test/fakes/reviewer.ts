@@ -12,6 +12,8 @@ export interface Trigger {
   suggestion?: string;
   /** Report this line number instead of the true one, to exercise quote anchoring. */
   lineOffset?: number;
+  /** Match removed lines (reported with `side: "old"`) instead of added ones. */
+  removed?: boolean;
 }
 
 export const DEFAULT_TRIGGERS: Trigger[] = [
@@ -25,7 +27,25 @@ export const DEFAULT_TRIGGERS: Trigger[] = [
     suggestion: '  const rows = await db.query("SELECT * FROM users WHERE id = $1", [id]);',
   },
   { contains: 'TODO', severity: 'low', category: 'maintainability', title: 'Unfinished work', message: 'A TODO was added.' },
+  {
+    contains: 'requireAdmin(',
+    removed: true,
+    severity: 'high',
+    category: 'security',
+    title: 'Authorization check removed',
+    message: 'The admin check no longer runs.',
+  },
 ];
+
+/** `### "path" (status…)`: the path is a JSON string. */
+export function headerPath(line: string): string | null {
+  if (!line.startsWith('### "')) return null;
+  for (let i = 5; i < line.length; i++) {
+    if (line[i] === '\\') i++;
+    else if (line[i] === '"') return JSON.parse(line.slice(4, i + 1)) as string;
+  }
+  return null;
+}
 
 export function reviewPrompt(
   user: string,
@@ -38,23 +58,26 @@ export function reviewPrompt(
     if (line.startsWith('BEGIN-DIFF ')) inData = true;
     else if (line.startsWith('END-DIFF ')) inData = false;
     if (!inData) continue;
-    const header = /^### (.+?) \((?:added|modified|renamed|copied)/.exec(line);
-    if (header) {
-      file = header[1];
+    const header = headerPath(line);
+    if (header !== null) {
+      file = header;
       continue;
     }
     const added = /^(\d+)\+ (.*)$/.exec(line);
-    if (!added) continue;
+    const removed = /^-(\d+) (.*)$/.exec(line);
+    const hit = added ?? removed;
+    if (!hit) continue;
     for (const t of triggers) {
-      if (!added[2].includes(t.contains)) continue;
+      if (!hit[2].includes(t.contains) || Boolean(t.removed) !== Boolean(removed)) continue;
       findings.push({
         file,
-        line: Number(added[1]) + (t.lineOffset ?? 0),
+        ...(removed ? { side: 'old' } : {}),
+        line: Number(hit[1]) + (t.lineOffset ?? 0),
         severity: t.severity,
         category: t.category,
         title: t.title,
         message: t.message,
-        quote: added[2],
+        quote: hit[2],
         ...(t.suggestion ? { suggestion: t.suggestion } : {}),
       });
     }

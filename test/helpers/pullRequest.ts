@@ -1,5 +1,5 @@
 import { collectDiff } from '../../src/core/git/diff.js';
-import { commentableLines } from '../../src/core/hosts/github/post.js';
+import { commentableLines, commentableOldLines } from '../../src/core/hosts/github/post.js';
 import type { FakeGitHub } from '../fakes/github.js';
 import { TempRepo } from './git.js';
 
@@ -35,5 +35,6 @@ export async function openPullRequest(
     head: { ref: pr.ref ?? 'feature/login', sha: pr.headSha, owner: 'acme' },
     base: { ref: 'main', sha: pr.baseSha },
     commentable: commentableLines(diff.files),
+    commentableLeft: commentableOldLines(diff.files),
   });
 }

@@ -72,8 +72,9 @@ describe('review engine end to end (real git, loopback Ollama)', () => {
     assert.equal(r.riskScore, 78);
     assert.equal(r.decision, 'manual-review');
     assert.equal(r.rulesOnly, false);
-    assert.equal(r.coverage.changedLines, 5);
-    assert.equal(r.coverage.reviewedLines, 5);
+    // The removed `return db.query("SELECT 1");` is a changed line too.
+    assert.equal(r.coverage.changedLines, 6);
+    assert.equal(r.coverage.reviewedLines, 6);
     assert.deepEqual(r.coverage.unreviewed, []);
     assert.ok(r.findings.find((f) => f.file === 'src/db/users.ts')?.suggestion?.includes('$1'));
     assert.ok(events.some((e) => e.type === 'findings' && e.source === 'rules'));
@@ -146,10 +147,9 @@ describe('review engine end to end (real git, loopback Ollama)', () => {
     assert.equal(r.stats.llmCalls, 1);
     assert.ok(r.coverage.reviewedLines < r.coverage.changedLines);
     const unreviewedFiles = new Set(r.coverage.unreviewed.map((u) => u.file));
-    assert.ok(
-      r.findings.some((f) => f.origin === 'llm' && f.file === 'src/db/users.ts'),
-      'the SQL file was reviewed first',
-    );
+    const sent = (server.chatRequests[0].json as { messages: { content: string }[] }).messages.map((m) => m.content).join('\n');
+    assert.ok(sent.includes('### "src/db/users.ts"'), 'the SQL file was reviewed first');
+    assert.ok(!sent.includes('src/util.ts'));
     assert.ok(unreviewedFiles.has('src/util.ts'), 'the ordinary file was left out and listed');
     assert.ok(r.coverage.unreviewed.every((u) => /review limit reached/.test(u.reason)));
     const unreviewedCount = r.coverage.unreviewed.reduce((n, u) => n + (u.endLine - u.startLine + 1), 0);

@@ -126,6 +126,31 @@ describe('GitHub: pullmint post (real Octokit against a loopback GitHub validate
     );
   });
 
+  it('posts a finding on a removed line on the LEFT side, at its old line', async () => {
+    const base = new TempRepo();
+    const lines = Array.from({ length: 12 }, (_, i) => (i === 5 ? '  requireAdmin(user);' : `exports.v${i} = ${i};`));
+    base.write('src/admin.js', lines.join('\n') + '\n');
+    const baseSha = base.commit('base');
+    base.git('remote', 'add', 'origin', 'https://github.com/acme/widgets.git');
+    base.git('checkout', '-q', '-b', 'feature/login');
+    base.write('src/admin.js', lines.filter((_, i) => i !== 5).join('\n') + '\n');
+    const headSha = base.commit('drop the check');
+    gh.pulls.length = 0;
+    await openPullRequest(gh, base, { baseSha, headSha });
+    try {
+      const r = await runCli(['post'], { cwd: base.dir, env, timeoutMs: 60_000 });
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(gh.rejected, [], 'GitHub accepted every request');
+      assert.deepEqual(
+        gh.reviewComments.map((c) => [c.path, c.line, c.side]),
+        [['src/admin.js', 6, 'LEFT']],
+      );
+      assert.match(gh.reviewComments[0].body, /Authorization check removed/);
+    } finally {
+      base.remove();
+    }
+  });
+
   it('posts one summary and valid inline comments; posting again edits the summary and adds nothing', async () => {
     const first = await runCli(['post', '--status'], { cwd: repo.dir, env, timeoutMs: 60_000 });
     assert.equal(first.code, 0, first.stderr);

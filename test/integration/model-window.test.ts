@@ -7,6 +7,7 @@ import { OllamaProvider } from '../../src/core/providers/ollama.js';
 import type { ReviewResult, UnreviewedRange } from '../../src/core/types.js';
 import { FakeOllama, type OllamaFakeOptions } from '../fakes/ollama.js';
 import type { RecordedRequest } from '../fakes/http.js';
+import { headerPath } from '../fakes/reviewer.js';
 import { TempRepo } from '../helpers/git.js';
 
 /**
@@ -41,8 +42,8 @@ function shownLines(req: RecordedRequest): Map<string, number[]> {
   const out = new Map<string, number[]>();
   let file = '';
   for (const line of user.split('\n')) {
-    const head = /^### (.+?) \(/.exec(line);
-    if (head) file = head[1];
+    const head = headerPath(line);
+    if (head !== null) file = head;
     const added = /^(\d+)\+ /.exec(line);
     if (added) out.set(file, [...(out.get(file) ?? []), Number(added[1])]);
   }

@@ -10,7 +10,7 @@ import { FakeOpenAI } from '../fakes/openai.js';
 
 const USER = [
   'BEGIN-DIFF abc',
-  '### src/a.js (added)',
+  '### "src/a.js" (added)',
   '@@ new line 1 @@',
   '1+ const x = eval(input);',
   '2+ // TODO later',

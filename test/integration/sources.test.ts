@@ -141,8 +141,9 @@ describe('diff sources on real repositories', () => {
     assert.ok(byPath.has('dir with space/naïve file.ts'));
     const filtered = filterFiles(d.files, { ignoreGlobs: [], maxLinesPerFile: 100 });
     const reasons = Object.fromEntries(filtered.skipped.map((s) => [s.file, s.reason]));
+    // A deleted file is reviewed: its removed lines are the change.
+    assert.ok(filtered.files.some((f) => f.path === 'gone.ts'));
     assert.deepEqual(reasons, {
-      'gone.ts': 'deleted',
       'img.png': 'binary',
       'run.sh': 'mode change only',
       'package-lock.json': 'lockfile',

@@ -78,4 +78,64 @@ describe('anchorFindings', () => {
     assert.equal(merged.length, 1);
     assert.equal(merged[0].severity, 'critical');
   });
+
+  it('anchors a finding on a removed line to the nearest new line, keeping the old line for the LEFT side', () => {
+    const byQuote = anchorFindings(chunk, [{ ...base, line: 3, quote: 'return 1;', title: 'Removed return' }]);
+    assert.deepEqual(byQuote.warnings, []);
+    assert.equal(byQuote.findings[0].oldLine, 11);
+    assert.equal(byQuote.findings[0].line, 11, 'shown where the removed line was: before new line 11');
+    assert.equal(byQuote.findings[0].quote, '  return 1;');
+    const bySide = anchorFindings(chunk, [{ ...base, side: 'old', line: 11, title: 'Removed return' }]).findings[0];
+    assert.equal(bySide.oldLine, 11);
+    assert.equal(bySide.suggestion, undefined);
+    // Without `side: "old"`, line 11 is the new line 11: no removal is meant.
+    assert.equal(anchorFindings(chunk, [{ ...base, line: 11 }]).findings[0].oldLine, undefined);
+  });
+
+  it('anchors findings in a deleted file, which has no new line, at line 1', () => {
+    const deleted: FileDiff = {
+      ...file,
+      path: 'src/auth.ts',
+      oldPath: 'src/auth.ts',
+      newPath: null,
+      status: 'deleted',
+      hunks: [
+        {
+          oldStart: 1,
+          oldLines: 2,
+          newStart: 0,
+          newLines: 0,
+          section: '',
+          lines: [
+            { kind: 'del', text: 'export function check() {', oldLine: 1 },
+            { kind: 'del', text: '  requireAdmin(user);', oldLine: 2 },
+          ],
+        },
+      ],
+    };
+    const c = packChunks([deleted], { budgetTokens: 1000, overlapLines: 3 })[0];
+    const f = anchorFindings(c, [{ ...base, file: 'src/auth.ts', side: 'old', line: 2, quote: 'requireAdmin(user);' }]).findings[0];
+    assert.deepEqual([f.line, f.oldLine], [1, 2]);
+  });
+
+  it('matches paths exactly before any normalisation and never maps a/x.js or b/x.js to x.js', () => {
+    const names = ['x.js', 'a/x.js', 'b/x.js', ' lead.js', 'trail.js ', 'back\\slash.js'];
+    const files = names.map((path) => ({ ...file, path, oldPath: path, newPath: path }));
+    const c = packChunks(files, { budgetTokens: 4000, overlapLines: 3 })[0];
+    const got = anchorFindings(
+      c,
+      names.map((n) => ({ ...base, file: n })),
+    );
+    assert.deepEqual(warningsOf(got), []);
+    assert.deepEqual(
+      got.findings.map((f) => f.file),
+      names,
+    );
+    // The JSON string as the header shows it, quotes and escapes included, is the same file.
+    assert.equal(anchorFindings(c, [{ ...base, file: JSON.stringify('back\\slash.js') }]).findings[0].file, 'back\\slash.js');
+  });
 });
+
+function warningsOf(r: { warnings: string[] }): string[] {
+  return r.warnings;
+}

@@ -57,7 +57,7 @@ function fileOf(path: string, lines: DiffLine[]): FileDiff {
 /** Every added line a chunk carries, owned or clipped, per file. */
 function linesOf(c: Chunk): Map<string, number[]> {
   const out = new Map([...ownedLines(c)].map(([f, l]) => [f, [...l]]));
-  for (const x of c.clipped) out.set(x.file, [...(out.get(x.file) ?? []), x.line]);
+  for (const x of c.clipped) if (!x.removed) out.set(x.file, [...(out.get(x.file) ?? []), x.line]);
   return out;
 }
 
@@ -94,7 +94,11 @@ describe('packChunks', () => {
         // The rendered '+' lines are exactly the owned and the clipped ones: overlap is shown as context.
         const plus = c.text.split('\n').filter((l) => /^\d+\+ /.test(l)).length;
         const owned = [...ownedLines(c).values()].reduce((n, l) => n + l.length, 0);
-        assert.equal(plus, owned + c.clipped.length, `seed ${seed}: rendered + lines equal owned and clipped lines`);
+        assert.equal(
+          plus,
+          owned + c.clipped.filter((x) => !x.removed).length,
+          `seed ${seed}: rendered + lines equal owned and clipped lines`,
+        );
       }
       for (const [file, lines] of expected) {
         assert.deepEqual(

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { anchorable, commentableLines } from '../../src/core/hosts/github/post.js';
+import { anchorable, commentableLines, commentableOldLines, commentPosition } from '../../src/core/hosts/github/post.js';
 import { apiBaseUrl, blobUrl, parseRemoteUrl } from '../../src/core/hosts/github/remote.js';
 import type { FileDiff } from '../../src/core/diff/model.js';
 
@@ -63,5 +63,11 @@ describe('GitHub remotes', () => {
     assert.equal(anchorable(f(21, 23), lines), true);
     assert.equal(anchorable(f(3, 22), lines), false, 'a range across two hunks');
     assert.equal(anchorable({ ...f(1), file: 'b.ts' }, lines), false);
+    // A removed line goes to the LEFT side, where its old line number must lie in a hunk.
+    const old = commentableOldLines([file]);
+    assert.equal(anchorable({ ...f(4), oldLine: 21 }, lines, old), true);
+    assert.equal(anchorable({ ...f(4), oldLine: 5 }, lines, old), false, 'old line 5 is outside both hunks');
+    assert.deepEqual(commentPosition({ ...f(4), oldLine: 21 }), { line: 21, side: 'LEFT' });
+    assert.deepEqual(commentPosition(f(21, 23)), { line: 23, side: 'RIGHT', start_line: 21, start_side: 'RIGHT' });
   });
 });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { resolveFile } from '../../src/core/output/anchor.js';
 import { parseModelOutput } from '../../src/core/output/parse.js';
 
 const finding = (n: number) => ({
@@ -90,7 +91,7 @@ describe('parseModelOutput', () => {
     assert.equal(parseModelOutput('I could not review this.').unusable, true);
   });
 
-  it('strips path decorations models add', () => {
+  it('keeps the path as the model wrote it; anchoring tries it exactly before stripping decorations', () => {
     const r = parseModelOutput(
       JSON.stringify({
         summary: '',
@@ -103,7 +104,17 @@ describe('parseModelOutput', () => {
     );
     assert.deepEqual(
       r.findings.map((f) => f.file),
-      ['src/a.ts', 'src/b.ts', 'src/c.ts'],
+      ['./src/a.ts', 'b/src/b.ts', '### src/c.ts (modified)'],
+    );
+    const views = new Map([
+      ['src/a.ts', 1],
+      ['src/b.ts', 1],
+      ['src/c.ts', 1],
+    ]);
+    assert.deepEqual(
+      r.findings.map((f) => resolveFile(views, f.file)),
+      ['src/a.ts', null, 'src/c.ts'],
+      'b/src/b.ts is a path of its own, never src/b.ts',
     );
   });
 });

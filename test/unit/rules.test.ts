@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { FileDiff } from '../../src/core/diff/model.js';
 import { runRules } from '../../src/core/rules/index.js';
-import { redactSecrets } from '../../src/core/rules/secrets.js';
+import { findSecrets, redactSecrets } from '../../src/core/rules/secrets.js';
 
 function fileWith(path: string, lines: string[]): FileDiff {
   return {
@@ -82,5 +82,59 @@ describe('rules', () => {
     const r = redactSecrets('const k = "AKIAIOSFODNN7EXAMPLE"; // aws');
     assert.equal(r.text, 'const k = "[REDACTED]"; // aws');
     assert.equal(r.redacted, 1);
+  });
+
+  describe('secrets corpus', () => {
+    /** Lines that hold a secret, and the part of each that is the secret. */
+    const TRUE_POSITIVES: [string, string][] = [
+      ['const url = "postgres://admin:S3cr3tP4ssw0rdXyZ@db/app";', 'S3cr3tP4ssw0rdXyZ'],
+      ['DATABASE_URL=mysql://root:hunter2rocks@10.0.0.5:3306/shop', 'hunter2rocks'],
+      ["redis.connect('redis://:Zx81pQ7vLw2@cache:6379')", 'Zx81pQ7vLw2'],
+      ['  amqp: "amqps://svc:p%40ss-W0rd-9q@mq.internal/vhost"', 'p%40ss-W0rd-9q'],
+      ['const JWT_SECRET = process.env.JWT || "k9Fq2LmZ8pR4tW7xB3nV6cY1";', 'k9Fq2LmZ8pR4tW7xB3nV6cY1'],
+      ["const signingKey = config.get('hmac') ?? 'Qm9vbGVhbkxvZ2ljMTIzNDU2Nzg5';", 'Qm9vbGVhbkxvZ2ljMTIzNDU2Nzg5'],
+      ['token = os.getenv("API_TOKEN", "a8F3kL9qZ2xW7vB1nM4tR6yP")', 'a8F3kL9qZ2xW7vB1nM4tR6yP'],
+      ['db_password = "h7Gk2pQz9LmX4vBn"', 'h7Gk2pQz9LmX4vBn'],
+      ['"private_key_id": "1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b",', '1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b'],
+      [
+        '  "private_key": "-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\\n-----END PRIVATE KEY-----\\n",',
+        '-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\\n-----END PRIVATE KEY-----',
+      ],
+    ];
+    /** Lines that look secret-ish and are not. */
+    const FALSE_POSITIVES = [
+      'const u = "postgres://user:${DB_PASS}@db/app";',
+      'const u = "https://user:password@example.com";',
+      'const u = `mongodb://${user}:${pass}@${host}/db`;',
+      'git clone ssh://git@github.com:22/org/repo.git',
+      'const proxy = "http://proxy.local:3128";',
+      'const tokenType = "Bearer";',
+      'const passwordField = "passwordConfirmation";',
+      'const apiKeyHeader = "X-Api-Key";',
+      'const secretName = "prod/db/password";',
+      'const SECRET_ENV = "JWT_SIGNING_SECRET_2024";',
+      'import { authMiddleware } from "./middleware/auth-v2";',
+      'const tokenUrl = "https://oauth.example.com/token";',
+      'const sessionCookie = "session-id-cookie-name";',
+      'const JWT = process.env.JWT_SECRET;',
+      'const authorName = "Jane Doe";',
+      'password = process.env.DB_PASSWORD',
+      'const tokenPattern = /[A-Za-z0-9]{32}/;',
+      'const secretFile = "./config/secrets.enc.yaml";',
+      '// the token is rotated by scripts/rotate-2024-01.sh',
+    ];
+
+    it('finds each true positive, on the secret itself', () => {
+      for (const [line, secret] of TRUE_POSITIVES) {
+        const found = findSecrets(line).map((m) => line.slice(m.start, m.end));
+        assert.ok(found.includes(secret), `${line}: found ${JSON.stringify(found)}`);
+        assert.ok(!redactSecrets(line).text.includes(secret), `${line}: redacted`);
+        assert.equal(runRules([fileWith('src/x.js', [line])]).length, 1, `${line}: one rule finding`);
+      }
+    });
+
+    it('flags none of the false positives', () => {
+      for (const line of FALSE_POSITIVES) assert.deepEqual(findSecrets(line), [], line);
+    });
   });
 });

@@ -52,7 +52,7 @@ describe('TokenGauge', () => {
   it('takes a cut prompt as a quarter longer than the window', () => {
     const g = new TokenGauge();
     assert.equal(g.observeCut(3000, 3200), true);
-    assert.ok(Math.abs(g.factor - (3200 * 1.25) / 3000) < 1e-9);
+    assert.ok(Math.abs(g.factor - (3200 * 4) / 3 / 3000) < 1e-9);
   });
 });
 

@@ -22,6 +22,14 @@ export interface Hunk {
 
 export type FileStatus = 'added' | 'deleted' | 'modified' | 'renamed' | 'copied';
 
+/** Git attributes of the path at the review's base that change how it is reviewed; absent: unspecified. */
+export interface FileAttributes {
+  /** `linguist-generated`: true skips the file as generated, false says it is not, whatever its name. */
+  generated?: boolean;
+  /** `linguist-vendored`: the same for vendored code. */
+  vendored?: boolean;
+}
+
 export interface FileDiff {
   oldPath: string | null;
   newPath: string | null;
@@ -37,10 +45,23 @@ export interface FileDiff {
   similarity?: number;
   crlf: boolean;
   hunks: Hunk[];
+  /** A symbolic link: its lines are `link to <target>`. */
+  symlink?: boolean;
+  /** Set from the base's `.gitattributes` when any attribute that matters is specified. */
+  attributes?: FileAttributes;
+  /** Git called the file binary for its attributes (`-diff`, `binary`, a diff driver), but its content is text: diffed with --text. */
+  textByContent?: boolean;
 }
 
 export function countAdded(file: FileDiff): number {
   let n = 0;
   for (const hunk of file.hunks) for (const line of hunk.lines) if (line.kind === 'add') n++;
+  return n;
+}
+
+/** Added and removed lines: what a review of the file has to read. */
+export function countChanged(file: FileDiff): number {
+  let n = 0;
+  for (const hunk of file.hunks) for (const line of hunk.lines) if (line.kind !== 'ctx') n++;
   return n;
 }

@@ -8,6 +8,7 @@ export interface ParsedDiff {
 
 const HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@ ?(.*)$/;
 const SUBMODULE_MODE = '160000';
+const SYMLINK_MODE = '120000';
 
 /**
  * Parses `git diff` output (unified format, a/ b/ prefixes) as it streams in: each file is handed
@@ -169,20 +170,20 @@ function readExtendedHeader(file: MutableFile, raw: string): void {
     file.oldMode = v.trim();
     file.statusHint = 'deleted';
   } else if ((v = take('rename from '))) {
-    file.oldPath = unquote(v);
+    file.oldPath = unquotePath(v);
     file.statusHint = 'renamed';
-  } else if ((v = take('rename to '))) file.newPath = unquote(v);
+  } else if ((v = take('rename to '))) file.newPath = unquotePath(v);
   else if ((v = take('copy from '))) {
-    file.oldPath = unquote(v);
+    file.oldPath = unquotePath(v);
     file.statusHint = 'copied';
-  } else if ((v = take('copy to '))) file.newPath = unquote(v);
+  } else if ((v = take('copy to '))) file.newPath = unquotePath(v);
   else if ((v = take('similarity index '))) file.similarity = parseInt(v, 10);
   else if ((v = take('index '))) {
     const mode = v.split(' ')[1];
     if (mode === SUBMODULE_MODE) file.submodule = true;
     else if (mode && !file.newMode) file.newMode = mode;
-  } else if ((v = take('--- '))) file.oldPath = v === '/dev/null' ? null : stripPrefix(unquote(stripTab(v)), 'a/');
-  else if ((v = take('+++ '))) file.newPath = v === '/dev/null' ? null : stripPrefix(unquote(stripTab(v)), 'b/');
+  } else if ((v = take('--- '))) file.oldPath = v === '/dev/null' ? null : unquotePath(stripTab(v), 'a/');
+  else if ((v = take('+++ '))) file.newPath = v === '/dev/null' ? null : unquotePath(stripTab(v), 'b/');
   else if (raw.startsWith('Binary files ') || raw === 'GIT binary patch') file.binary = true;
   if (file.oldMode === SUBMODULE_MODE || file.newMode === SUBMODULE_MODE) file.submodule = true;
 }
@@ -202,8 +203,11 @@ function finalize(file: MutableFile): FileDiff {
     rest.newMode !== undefined &&
     rest.oldMode !== rest.newMode;
   // Submodules show up as "Subproject commit" hunks: there is no source to review in them.
-  const hunks = rest.submodule ? [] : rest.hunks;
-  return { ...rest, hunks, path, status, modeOnly };
+  let hunks = rest.submodule ? [] : rest.hunks;
+  // A symbolic link's "content" is its target: shown as what it is, not as a one-line file.
+  const symlink = status === 'deleted' ? rest.oldMode === SYMLINK_MODE : rest.newMode === SYMLINK_MODE;
+  if (symlink) hunks = hunks.map((h) => ({ ...h, lines: h.lines.map((l) => ({ ...l, text: `link to ${l.text}` })) }));
+  return { ...rest, hunks, path, status, modeOnly, ...(symlink ? { symlink } : {}) };
 }
 
 /**
@@ -213,12 +217,11 @@ function finalize(file: MutableFile): FileDiff {
 function splitGitHeaderPaths(rest: string): [string | null, string | null] {
   if (rest.startsWith('"')) {
     const end = findClosingQuote(rest, 0);
-    const a = unquote(rest.slice(0, end + 1));
     const tail = rest.slice(end + 2);
-    return [stripPrefix(a, 'a/'), stripPrefix(unquote(tail), 'b/')];
+    return [unquotePath(rest.slice(0, end + 1), 'a/'), unquotePath(tail, 'b/')];
   }
   const quoted = rest.indexOf(' "b/');
-  if (quoted >= 0) return [stripPrefix(rest.slice(0, quoted), 'a/'), stripPrefix(unquote(rest.slice(quoted + 1)), 'b/')];
+  if (quoted >= 0) return [stripPrefix(rest.slice(0, quoted), 'a/'), unquotePath(rest.slice(quoted + 1), 'b/')];
   const half = (rest.length - 1) / 2;
   if (Number.isInteger(half) && rest[half] === ' ' && rest.slice(2, half) === rest.slice(half + 3)) {
     return [rest.slice(2, half), rest.slice(half + 3)];
@@ -241,8 +244,27 @@ const ESCAPES: Record<string, number> = { n: 10, t: 9, r: 13, '"': 34, '\\': 92,
 /** Undoes git's C-style quoting of paths, including octal-escaped UTF-8 bytes. */
 export function unquote(s: string): string {
   if (!(s.length >= 2 && s.startsWith('"') && s.endsWith('"'))) return s;
+  return Buffer.from(quotedBytes(s.slice(1, -1))).toString('utf8');
+}
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A path from a diff header, its `a/` or `b/` prefix removed. A name that is not UTF-8 stays in
+ * git's quoted form (`"caf\351.js"`), as git prints it: never decoded into U+FFFD.
+ */
+export function unquotePath(s: string, prefix = ''): string {
+  if (!(s.length >= 2 && s.startsWith('"') && s.endsWith('"'))) return stripPrefix(s, prefix);
+  const body = stripPrefix(s.slice(1, -1), prefix);
+  try {
+    return STRICT_UTF8.decode(Uint8Array.from(quotedBytes(body)));
+  } catch {
+    return `"${body}"`;
+  }
+}
+
+function quotedBytes(body: string): number[] {
   const bytes: number[] = [];
-  const body = s.slice(1, -1);
   for (let i = 0; i < body.length; i++) {
     const c = body[i];
     if (c !== '\\') {
@@ -257,7 +279,7 @@ export function unquote(s: string): string {
       bytes.push(ESCAPES[next] ?? next.charCodeAt(0));
     }
   }
-  return Buffer.from(bytes).toString('utf8');
+  return bytes;
 }
 
 function stripPrefix(s: string, prefix: string): string {

@@ -9,6 +9,7 @@ import type { ReviewTarget } from '../types.js';
 import { StringDecoder } from 'node:string_decoder';
 import type { FileDiff } from '../diff/model.js';
 import { DiffParser, type ParsedDiff } from '../diff/parse.js';
+import { AttributeReader, headOf, type Side } from './attributes.js';
 
 export type TargetSpec = { kind: 'working-tree' } | { kind: 'staged' } | { kind: 'base'; ref?: string } | { kind: 'range'; range: string };
 
@@ -34,8 +35,21 @@ interface StreamedDiff {
 }
 
 /**
+ * What a diff needs besides git's output to review each file as it is: the base's attributes
+ * (generated, vendored) and, for a file git calls binary, how to read its two sides and diff it
+ * again with --text when its content is text.
+ */
+interface DiffHooks {
+  attributes?: AttributeReader;
+  sides?: Promise<{ old: Side; new: Side }>;
+  /** The arguments that diff these paths again, as text. */
+  textArgs?: (paths: string[]) => string[];
+}
+
+/**
  * Runs a git diff and parses its output as it streams in. This hot path spawns git itself rather
- * than through simple-git, which would also keep a second, whole copy of the output.
+ * than through simple-git, which would also keep a second, whole copy of the output. With hooks,
+ * each file is completed (attributes, a text re-diff) in order before it reaches `onFile`.
  */
 function streamDiff(
   dir: string,
@@ -43,9 +57,27 @@ function streamDiff(
   opts: DiffOptions,
   env?: Record<string, string>,
   okCodes: number[] = [0],
+  hooks: DiffHooks = {},
 ): Promise<StreamedDiff> {
-  return new Promise((resolve, reject) => {
-    const parser = new DiffParser(opts.onFile);
+  const settled: FileDiff[] = [];
+  const extraWarnings: string[] = [];
+  let chain: Promise<void> = Promise.resolve();
+  const onFile = (file: FileDiff): void => {
+    chain = chain.then(async () => {
+      let f = file;
+      try {
+        if (f.binary && !f.submodule && hooks.sides && hooks.textArgs) f = (await asText(dir, f, hooks, env, extraWarnings)) ?? f;
+        const attributes = hooks.attributes ? await hooks.attributes.lookup(f.path) : undefined;
+        if (attributes) f.attributes = attributes;
+      } catch {
+        /* the file is reviewed as git showed it */
+      }
+      settled.push(f);
+      opts.onFile?.(f);
+    });
+  };
+  return new Promise<StreamedDiff>((resolve, reject) => {
+    const parser = new DiffParser(onFile);
     const decoder = new StringDecoder('utf8');
     let bytes = 0;
     let stderr = '';
@@ -62,9 +94,38 @@ function streamDiff(
       if (!okCodes.includes(code ?? -1))
         return reject(dubiousOwnership(stderr) ?? new GitError(`git diff failed: ${stderr.trim().split('\n')[0] || `exit code ${code}`}`));
       parser.push(decoder.end());
-      resolve({ parsed: parser.end(), bytes });
+      const parsed = parser.end();
+      chain.then(() => resolve({ parsed: { files: settled, warnings: [...parsed.warnings, ...extraWarnings] }, bytes }), reject);
     });
   });
+}
+
+/**
+ * A file git called binary because of its attributes (`-diff`, `binary`, a diff driver) while its
+ * content is text (no NUL in the bytes git looks at): diffed again with --text, so that it is
+ * reviewed and counted. Real binaries, and sides that cannot be read, stay binary (null).
+ */
+async function asText(
+  dir: string,
+  file: FileDiff,
+  hooks: DiffHooks,
+  env: Record<string, string> | undefined,
+  warnings: string[],
+): Promise<FileDiff | null> {
+  const sides = await hooks.sides!;
+  const [before, after] = await Promise.all([
+    // A binary diff has no ---/+++ lines: an added file still names an old path, a deleted one a new path.
+    file.oldPath === null || file.status === 'added' ? Buffer.alloc(0) : headOf(dir, sides.old, file.oldPath),
+    file.newPath === null || file.status === 'deleted' ? Buffer.alloc(0) : headOf(dir, sides.new, file.newPath),
+  ]);
+  if (!before || !after || before.includes(0) || after.includes(0)) return null;
+  const paths = [...new Set([file.oldPath, file.newPath].filter((p): p is string => p !== null))];
+  // `:(top,literal)`: the paths are the repository's, whatever folder git runs in.
+  const again = await streamDiff(dir, hooks.textArgs!(paths.map((p) => `:(top,literal)${p}`)), { contextLines: 0 }, env);
+  const text = again.parsed.files.find((f) => f.path === file.path && !f.binary);
+  if (!text) return null;
+  warnings.push(...again.parsed.warnings);
+  return { ...text, textByContent: true };
 }
 
 /** The repository's top level and both ends of a range in one git call; slower paths only to explain an error. */
@@ -107,8 +168,10 @@ async function resolvePair(dir: string, a: string, b: string): Promise<[string, 
 
 function diffArgs(opts: DiffOptions): string[] {
   return [
+    // Quoted paths (git's default): a name that is not UTF-8 then arrives as git quotes it, not as bytes
+    // a decoder would turn into U+FFFD; UTF-8 names are unquoted by the parser.
     '-c',
-    'core.quotePath=false',
+    'core.quotePath=true',
     'diff',
     '--no-color',
     '--no-ext-diff',
@@ -195,13 +258,27 @@ export async function collectDiff(dir: string, spec: TargetSpec, opts: DiffOptio
     const r = splitRange(spec.range);
     const fromRef = r.dots === '...' ? `${r.from}...${r.to}` : r.from;
     // Two git calls at once: where the repository is and what the ends are (one rev-parse), and the diff.
-    const [ends, streamed] = await Promise.all([
-      rangeEnds(dir, r.from, r.to),
-      streamDiff(dir, [...diffArgs(opts), fromRef, ...(r.dots === '...' ? [] : [r.to])], opts).catch(() => null),
-    ]);
-    const from = r.dots === '...' ? await mergeBaseOf(ends.root, ends.from, ends.to, `'${r.from}' and '${r.to}'`) : ends.from;
-    const diff = streamed ?? (await streamDiff(ends.root, [...diffArgs(opts), from, ends.to], opts));
-    return finish(diff, ends.root, { kind: 'range', base: from, head: ends.to, label: spec.range });
+    const endsP = rangeEnds(dir, r.from, r.to);
+    const fromP = endsP.then((ends) =>
+      r.dots === '...' ? mergeBaseOf(ends.root, ends.from, ends.to, `'${r.from}' and '${r.to}'`) : ends.from,
+    );
+    const hooks = commitHooks(
+      opts,
+      Promise.all([endsP, fromP]).then(([ends, from]) => ({ root: ends.root, old: from, new: { rev: ends.to } as Side })),
+    );
+    const revs = [fromRef, ...(r.dots === '...' ? [] : [r.to])];
+    try {
+      const [ends, streamed] = await Promise.all([
+        endsP,
+        streamDiff(dir, [...diffArgs(opts), ...revs], opts, undefined, [0], hooks(revs)).catch(() => null),
+      ]);
+      const from = await fromP;
+      const diff =
+        streamed ?? (await streamDiff(ends.root, [...diffArgs(opts), from, ends.to], opts, undefined, [0], hooks([from, ends.to])));
+      return finish(diff, ends.root, { kind: 'range', base: from, head: ends.to, label: spec.range });
+    } finally {
+      await hooks.close();
+    }
   }
   if (spec.kind === 'working-tree' && opts.paths?.length) return savedFilesDiff(dir, opts);
   if (spec.kind === 'base' && spec.ref !== undefined) checkRevision(spec.ref);
@@ -214,18 +291,55 @@ export async function collectDiff(dir: string, spec: TargetSpec, opts: DiffOptio
     }
     case 'staged': {
       const base = head ?? EMPTY_TREE;
-      const diff = await streamDiff(root, [...diffArgs(opts), '--cached', base], opts);
-      return finish(diff, root, { kind: 'staged', base, head: 'INDEX', label: 'staged changes' });
+      const hooks = commitHooks(opts, Promise.resolve({ root, old: base, new: { index: true } as Side }));
+      try {
+        const diff = await streamDiff(root, [...diffArgs(opts), '--cached', base], opts, undefined, [0], hooks(['--cached', base]));
+        return finish(diff, root, { kind: 'staged', base, head: 'INDEX', label: 'staged changes' });
+      } finally {
+        await hooks.close();
+      }
     }
     case 'base': {
       if (!head) throw new GitError('the repository has no commits yet', 'Review the working tree instead.');
       const ref = spec.ref ?? (await defaultBaseRef(root));
       const refSha = await resolveCommit(root, ref);
       const mergeBase = await mergeBaseOf(root, refSha, head, `'${ref}' and HEAD`);
-      const diff = await streamDiff(root, [...diffArgs(opts), mergeBase, head], opts);
-      return finish(diff, root, { kind: 'base', base: mergeBase, head, label: ref });
+      const hooks = commitHooks(opts, Promise.resolve({ root, old: mergeBase, new: { rev: head } as Side }));
+      try {
+        const diff = await streamDiff(root, [...diffArgs(opts), mergeBase, head], opts, undefined, [0], hooks([mergeBase, head]));
+        return finish(diff, root, { kind: 'base', base: mergeBase, head, label: ref });
+      } finally {
+        await hooks.close();
+      }
     }
   }
+}
+
+/**
+ * Hooks for a diff whose old side is a commit: attributes from that commit, and the text re-diff
+ * with the same revisions. `hooks(revs)` gives the hooks of one git diff call; `close` ends the
+ * attribute reader once every call is done.
+ */
+function commitHooks(
+  opts: DiffOptions,
+  where: Promise<{ root: string; old: string; new: Side }>,
+): ((revs: string[]) => DiffHooks) & { close: () => Promise<void> } {
+  where.catch(() => undefined);
+  // A review of commits reads the base's attributes; one of the working tree or the index, those on disk.
+  const attributes = new AttributeReader(
+    where.then((w) => ({
+      root: w.root,
+      base: w.new && !('rev' in w.new) ? 'worktree' : w.old === EMPTY_TREE ? null : w.old,
+    })),
+  );
+  const sides = where.then((w) => ({ old: w.old === EMPTY_TREE ? null : ({ rev: w.old } as Side), new: w.new }));
+  sides.catch(() => undefined);
+  const make = (revs: string[]): DiffHooks => ({
+    attributes,
+    sides,
+    textArgs: (paths) => [...diffArgs(opts), '--text', ...revs, '--', ...paths],
+  });
+  return Object.assign(make, { close: () => attributes.close() });
 }
 
 function finish(diff: StreamedDiff, root: string, target: ReviewTarget): DiffSourceResult {
@@ -244,12 +358,20 @@ async function savedFilesDiff(dir: string, opts: DiffOptions): Promise<DiffSourc
   ]);
   const base = info.head ?? EMPTY_TREE;
   const tracked = paths.filter((p) => !untracked.includes(p));
-  const parts = await Promise.all([
-    tracked.length ? streamDiff(info.root, [...diffArgs(opts), base, '--', ...tracked], { ...opts, paths: undefined }) : null,
-    ...untracked.map((p) =>
-      streamDiff(info.root, [...diffArgs(opts), '--no-index', '--', '/dev/null', p], { ...opts, paths: undefined }, undefined, [0, 1]),
-    ),
-  ]);
+  const hooks = commitHooks(opts, Promise.resolve({ root: info.root, old: base, new: { worktree: info.root } as Side }));
+  let parts;
+  try {
+    parts = await Promise.all([
+      tracked.length
+        ? streamDiff(info.root, [...diffArgs(opts), base, '--', ...tracked], { ...opts, paths: undefined }, undefined, [0], hooks([base]))
+        : null,
+      ...untracked.map((p) =>
+        streamDiff(info.root, [...diffArgs(opts), '--no-index', '--', '/dev/null', p], { ...opts, paths: undefined }, undefined, [0, 1]),
+      ),
+    ]);
+  } finally {
+    await hooks.close();
+  }
   const files = parts.flatMap((d) => d?.parsed.files ?? []);
   const warnings = parts.flatMap((d) => d?.parsed.warnings ?? []);
   return {
@@ -281,7 +403,12 @@ async function workingTreeDiff(root: string, gitDir: string, base: string, opts:
       .catch(() => undefined);
     const env = { GIT_INDEX_FILE: index };
     await runGit(root, withPaths(['add', '-A', '--ignore-errors'], opts.paths?.length ? opts : { ...opts, paths: ['.'] }), env);
-    return await streamDiff(root, [...diffArgs(opts), '--cached', base], opts, env);
+    const hooks = commitHooks(opts, Promise.resolve({ root, old: base, new: { worktree: root } as Side }));
+    try {
+      return await streamDiff(root, [...diffArgs(opts), '--cached', base], opts, env, [0], hooks(['--cached', base]));
+    } finally {
+      await hooks.close();
+    }
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

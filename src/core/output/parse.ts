@@ -2,8 +2,12 @@ import { jsonrepair } from 'jsonrepair';
 import { CATEGORIES, SEVERITIES, type Category, type Finding, type Severity } from '../types.js';
 import { RawFindingSchema } from './schema.js';
 
-/** A finding as the model wrote it: not yet anchored to the diff, so without fingerprint or origin. */
-export type ParsedFinding = Omit<Finding, 'id' | 'origin' | 'rule'>;
+/**
+ * A finding as the model wrote it: not yet anchored to the diff, so without fingerprint or origin.
+ * `file` is the model's own string: anchoring tries it exactly before any normalisation.
+ * `side: 'old'`: `line` is the old-file line of a removed line.
+ */
+export type ParsedFinding = Omit<Finding, 'id' | 'origin' | 'rule' | 'oldLine'> & { side?: 'old' };
 
 export interface ParsedOutput {
   summary: string;
@@ -208,7 +212,7 @@ export function normalizeFinding(raw: unknown): ParsedFinding | string {
   const message = clip((v.message ?? '').trim() || title);
   const endLine = v.endLine != null && v.endLine >= v.line ? v.endLine : undefined;
   return {
-    file: normalizePath(v.file),
+    file: v.file,
     line: v.line,
     endLine: endLine !== undefined && endLine !== v.line ? endLine : undefined,
     severity,
@@ -217,6 +221,7 @@ export function normalizeFinding(raw: unknown): ParsedFinding | string {
     message,
     suggestion: v.suggestion != null && v.suggestion !== '' ? clip(v.suggestion) : undefined,
     quote: v.quote != null && v.quote.trim() !== '' ? v.quote : undefined,
+    ...(v.side != null && /^(old|left|removed|del(eted)?|-)$/i.test(v.side.trim()) ? { side: 'old' as const } : {}),
   };
 }
 
@@ -233,11 +238,30 @@ function firstSentence(s: string): string {
   );
 }
 
-export function normalizePath(p: string): string {
-  let s = p.trim().replace(/\\/g, '/');
+/**
+ * The forms a model may have turned a header's path into, most faithful first: as written, the
+ * JSON string it copied with its quotes, then trimmed of backticks, a `###` and a status, `./` and
+ * Windows separators. Never a/ or b/ stripped: `a/x.js` is a path of its own.
+ */
+export function pathCandidates(p: string): string[] {
+  const out = [p];
+  const add = (s: string): void => void (s && !out.includes(s) && out.push(s));
+  let s = p.trim();
   s = s.replace(/^`|`$/g, '').replace(/^###\s*/, '');
   s = s.replace(/\s+\((?:added|modified|renamed|copied|deleted)[^)]*\)$/, '');
-  s = s.replace(/^\.\//, '');
-  if (/^[ab]\//.test(s)) s = s.slice(2);
-  return s;
+  if (/^".*"$/s.test(s)) {
+    try {
+      const unquoted: unknown = JSON.parse(s);
+      if (typeof unquoted === 'string') {
+        add(unquoted);
+        s = unquoted;
+      }
+    } catch {
+      /* not a JSON string: taken as written */
+    }
+  }
+  add(s);
+  add(s.trim());
+  add(s.trim().replace(/\\/g, '/').replace(/^\.\//, ''));
+  return out;
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { SEVERITIES } from '../types.js';
 
 /** Version of the instructions + schema; part of every cache key. */
-export const PROMPT_VERSION = 'v1.0';
+export const PROMPT_VERSION = 'v1.1';
 
 /** Model output contract v1, as JSON Schema: Ollama `format`, Anthropic tool `input_schema`, OpenAI `response_format`. */
 export const REVIEW_JSON_SCHEMA = {
@@ -14,8 +14,12 @@ export const REVIEW_JSON_SCHEMA = {
       items: {
         type: 'object',
         properties: {
-          file: { type: 'string', description: 'Path exactly as in the "###" header.' },
-          line: { type: 'integer', description: 'New-file line number shown before the + or space.' },
+          file: { type: 'string', description: 'Path from the "###" header, as the JSON string it shows denotes.' },
+          line: {
+            type: 'integer',
+            description: 'New-file line number shown before the + or space; for a removed line, the old-file number after the -.',
+          },
+          side: { type: 'string', enum: ['new', 'old'], description: '"old" when the finding is about a removed line.' },
           endLine: { type: 'integer' },
           severity: { type: 'string', enum: [...SEVERITIES] },
           category: {
@@ -50,5 +54,6 @@ export const RawFindingSchema = z.object({
   message: looseText.optional().nullable(),
   suggestion: looseText.optional().nullable(),
   quote: looseText.optional().nullable(),
+  side: looseText.optional().nullable(),
 });
 export type RawFinding = z.infer<typeof RawFindingSchema>;

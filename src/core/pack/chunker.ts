@@ -12,12 +12,18 @@ export interface ChunkSegment {
   overlap: number;
   /** Estimated tokens a line may take in the prompt; a longer line shows only its start (see `Chunk.clipped`). */
   maxLineTokens: number;
+  /** The new-file line a removal with no new-file line beside it is shown at (git's hunk start). */
+  near?: number;
+  /** The file is a symbolic link. */
+  symlink?: boolean;
 }
 
-/** An added line longer than the model's window: the prompt shows only its start, so it is not reviewed. */
+/** A changed line longer than the model's window: the prompt shows only its start, so it is not reviewed. */
 export interface ClippedLine {
   file: string;
+  /** New-file line of an added line; old-file line of a removed one (`removed`). */
   line: number;
+  removed?: boolean;
   /** Its whole length, in characters. */
   chars: number;
 }
@@ -29,7 +35,7 @@ export interface Chunk {
   text: string;
   tokens: number;
   priority: number;
-  /** Owned added lines that `text` shows only in part; `ownedLines` leaves them out. */
+  /** Owned changed lines that `text` shows only in part; `ownedLines` and `ownedRemovedLines` leave them out. */
   clipped: ClippedLine[];
 }
 
@@ -44,11 +50,21 @@ const MIN_BUDGET = 64;
 /** Room for the note that ends a clipped line; its longest form is about 50 characters. */
 const CLIP_NOTE_TOKENS = 20;
 
-/** One line as the model sees it: `12+ text` (added), `12  text` (context), `-  text` (removed). */
+/**
+ * One line as the model sees it: `12+ text` (added, new-file line 12), `12  text` (context),
+ * `-7 text` (removed; 7 is its line in the old file). Every data line starts with a digit or `-`,
+ * so no line of the data can pass for a marker or a header.
+ */
 export function renderLine(line: DiffLine, owned = true, maxLineTokens = Infinity): string {
   const text = isClipped(line, maxLineTokens) ? clipText(line.text, maxLineTokens) : line.text;
-  if (line.kind === 'del') return `-  ${text}`;
+  if (line.kind === 'del') return `-${line.oldLine ?? ''} ${text}`;
   return `${line.newLine}${line.kind === 'add' && owned ? '+' : ' '} ${text}`;
+}
+
+/** A path as the prompt shows it: a JSON string, so no name (newlines, quotes, spaces) can start a line of its own. */
+export function quotePath(path: string): string {
+  // JSON leaves U+2028 and U+2029 as they are; some readers take them for line breaks.
+  return JSON.stringify(path).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
 }
 
 function isClipped(line: DiffLine, maxLineTokens: number): boolean {
@@ -69,16 +85,17 @@ const digits = (n: number | undefined): number =>
 
 /** Bytes of renderLine's output plus its newline, without building the string; a clipped line counts its limit. */
 function lineBytes(line: DiffLine, maxLineTokens: number): number {
-  const prefix = line.kind === 'del' ? 3 : digits(line.newLine) + 2;
+  const prefix = line.kind === 'del' ? digits(line.oldLine) + 2 : digits(line.newLine) + 2;
   const maxBytes = maxLineTokens * BYTES_PER_TOKEN;
   const text = line.text.length > maxBytes ? maxBytes : Math.min(utf8Length(line.text), maxBytes);
   return prefix + text + 1;
 }
 
-function segmentHead(seg: Pick<ChunkSegment, 'file' | 'status' | 'oldPath'>): string {
+function segmentHead(seg: Pick<ChunkSegment, 'file' | 'status' | 'oldPath' | 'symlink'>): string {
+  const link = seg.symlink ? ', symbolic link' : '';
   return seg.status === 'renamed' || seg.status === 'copied'
-    ? `### ${seg.file} (${seg.status} from ${seg.oldPath})`
-    : `### ${seg.file} (${seg.status})`;
+    ? `### ${quotePath(seg.file)} (${seg.status} from ${quotePath(seg.oldPath ?? '')}${link})`
+    : `### ${quotePath(seg.file)} (${seg.status}${link})`;
 }
 
 /** A segment's hunk, with the file header only when it opens the file's run in the chunk. */
@@ -88,6 +105,8 @@ export function renderSegment(seg: ChunkSegment, withFileHeader = true, clipped:
     const owned = i >= seg.overlap;
     if (owned && l.kind === 'add' && l.newLine !== undefined && isClipped(l, seg.maxLineTokens))
       clipped.push({ file: seg.file, line: l.newLine, chars: l.text.length });
+    if (owned && l.kind === 'del' && l.oldLine !== undefined && isClipped(l, seg.maxLineTokens))
+      clipped.push({ file: seg.file, line: l.oldLine, chars: l.text.length, removed: true });
     out.push(renderLine(l, owned, seg.maxLineTokens));
   });
   return out.join('\n') + '\n';
@@ -99,12 +118,12 @@ function hunkHeader(h: Hunk): string {
 }
 
 /** The headers a piece of this segment repeats, and a little slack for the line's own prefix. */
-function reserveBytes(seg: Pick<ChunkSegment, 'file' | 'status' | 'oldPath' | 'header'>): number {
+function reserveBytes(seg: Pick<ChunkSegment, 'file' | 'status' | 'oldPath' | 'header' | 'symlink'>): number {
   return utf8Length(segmentHead(seg)) + 1 + utf8Length(seg.header) + 1 + 16;
 }
 
 /** The longest line that still fits a chunk with its headers: longer ones are clipped, not sent whole. */
-function lineLimit(budget: number, seg: Pick<ChunkSegment, 'file' | 'status' | 'oldPath' | 'header'>): number {
+function lineLimit(budget: number, seg: Pick<ChunkSegment, 'file' | 'status' | 'oldPath' | 'header' | 'symlink'>): number {
   return Math.max(CLIP_NOTE_TOKENS + 8, budget - tokensOfBytes(reserveBytes(seg)));
 }
 
@@ -154,12 +173,13 @@ function packSegments(segments: Iterable<ChunkSegment>, budget: number, overlapL
  */
 export function packFile(file: FileDiff, opts: PackOptions): Chunk[] {
   const budget = Math.max(MIN_BUDGET, opts.budgetTokens);
-  const base = { file: file.path, oldPath: file.oldPath, status: file.status };
+  const base = { file: file.path, oldPath: file.oldPath, status: file.status, ...(file.symlink ? { symlink: true } : {}) };
   function* wholeHunks(): Generator<ChunkSegment> {
     for (const hunk of file.hunks) {
-      if (!hunk.lines.some((l) => l.kind === 'add')) continue;
+      if (!hunk.lines.some(isChange)) continue;
       const header = hunkHeader(hunk);
-      yield { ...base, header, lines: hunk.lines, overlap: 0, maxLineTokens: lineLimit(budget, { ...base, header }) };
+      const near = Math.max(1, hunk.newStart);
+      yield { ...base, header, lines: hunk.lines, overlap: 0, maxLineTokens: lineLimit(budget, { ...base, header }), near };
     }
   }
   return packSegments(wholeHunks(), budget, opts.overlapLines, filePriority(file.path));
@@ -227,9 +247,8 @@ function splitLines(seg: ChunkSegment, budget: number, overlap: number): ChunkSe
       // Cuts chosen by content past seven eighths of the budget, as in packSegments.
       if (tokensOfBytes(bytes) * 8 >= budget * 7 && end < lines.length && contentCut([lines[end - 1]], 8)) break;
     }
-    // A piece that owns no added line (a run of removed lines, say) would cost a call for nothing to review.
-    if (lines.slice(start, end).some((l) => l.kind === 'add'))
-      pieces.push({ ...seg, lines: lines.slice(start - lead, end), overlap: lead });
+    // A piece that owns no changed line (only context) would cost a call for nothing to review.
+    if (lines.slice(start, end).some(isChange)) pieces.push({ ...seg, lines: lines.slice(start - lead, end), overlap: lead });
     start = end;
   }
   return pieces;
@@ -299,18 +318,32 @@ export function riskOrder(files: FileDiff[]): FileDiff[] {
     .map((x) => x.file);
 }
 
+const isChange = (l: DiffLine): boolean => l.kind !== 'ctx';
+
 /** The new-file lines a chunk reviews, per file: its owned added lines, less the clipped ones. */
 export function ownedLines(chunk: Chunk): Map<string, number[]> {
-  const clipped = chunk.clipped.length > 0 ? new Set(chunk.clipped.map((c) => `${c.line}\0${c.file}`)) : null;
+  return owned(chunk, 'add');
+}
+
+/** The old-file lines of removed lines a chunk reviews, per file, less the clipped ones. */
+export function ownedRemovedLines(chunk: Chunk): Map<string, number[]> {
+  return owned(chunk, 'del');
+}
+
+function owned(chunk: Chunk, kind: 'add' | 'del'): Map<string, number[]> {
+  const removed = kind === 'del';
+  const clipped =
+    chunk.clipped.length > 0 ? new Set(chunk.clipped.filter((c) => !c.removed === !removed).map((c) => `${c.line}\0${c.file}`)) : null;
   const out = new Map<string, number[]>();
   for (const seg of chunk.segments) {
     let list = out.get(seg.file);
     for (let i = seg.overlap; i < seg.lines.length; i++) {
       const l = seg.lines[i];
-      if (l.kind !== 'add' || l.newLine === undefined) continue;
-      if (clipped?.has(`${l.newLine}\0${seg.file}`)) continue;
+      const n = removed ? l.oldLine : l.newLine;
+      if (l.kind !== kind || n === undefined) continue;
+      if (clipped?.has(`${n}\0${seg.file}`)) continue;
       if (!list) out.set(seg.file, (list = []));
-      list.push(l.newLine);
+      list.push(n);
     }
   }
   return out;

@@ -66,11 +66,11 @@ export class TokenGauge {
 
   /**
    * A cut prompt tells only that it was longer than the window (`windowTokens`): it is taken as a
-   * quarter longer, so that the next chunk of the same size is packed smaller rather than cut again.
+   * third longer, so that the next chunk of the same size is packed smaller rather than cut again.
    */
   observeCut(estimate: number, windowTokens: number): boolean {
     if (!(estimate > 0) || !(windowTokens > 0)) return false;
-    return this.raise((windowTokens * 1.25) / estimate);
+    return this.raise((windowTokens * 4) / 3 / estimate);
   }
 
   private raise(ratio: number): boolean {

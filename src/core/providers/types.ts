@@ -211,7 +211,22 @@ export function defineProvider<N extends string, S extends z.ZodObject>(m: Provi
   return m;
 }
 
-/** 127.0.0.0/8, localhost and [::1]: the only endpoints where code stays on this machine. */
+/**
+ * 127.0.0.0/8, localhost and [::1]: the only endpoints where code stays on this machine. The URL is
+ * parsed as the HTTP client will parse it, so `http://127.0.0.1:1@gpu-box` is gpu-box; a host
+ * without a scheme (`gpu-box:11434`, as OLLAMA_HOST may be) is read as http. Anything that cannot
+ * be read is taken as remote: secrets are then redacted.
+ */
 export function isLoopbackUrl(url: string): boolean {
-  return /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:|\/|$)/i.test(url.trim());
+  const raw = url.trim();
+  let parsed: URL;
+  try {
+    parsed = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `http://${raw}`);
+  } catch {
+    return false;
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return false;
+  if (parsed.username || parsed.password) return false;
+  const host = parsed.hostname.toLowerCase();
+  return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }

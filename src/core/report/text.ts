@@ -84,7 +84,9 @@ export function toText(r: ReviewResult, style: TextStyle, ollamaModel: string): 
   if (unreviewed.length > 0) {
     out.push(c('warn', '  Not reviewed by the model:'));
     for (const u of unreviewed.slice(0, 20))
-      out.push(`    ${u.file}:${u.startLine}${u.endLine === -1 ? '-end' : u.endLine !== u.startLine ? '-' + u.endLine : ''} — ${u.reason}`);
+      out.push(
+        `    ${u.file}:${u.startLine}${u.endLine === -1 ? '-end' : u.endLine !== u.startLine ? '-' + u.endLine : ''}${u.removed ? ' (removed lines, old numbering)' : ''} — ${u.reason}`,
+      );
     if (unreviewed.length > 20) out.push(`    … and ${unreviewed.length - 20} more ranges (see --format json)`);
   }
   if (cov.skippedFiles.length > 0) {

@@ -21,10 +21,39 @@ export function commentableLines(files: FileDiff[]): Map<string, { start: number
   return out;
 }
 
-/** A finding can be anchored when its first and last lines lie in one hunk of the PR's diff. */
-export function anchorable(f: Finding, lines: Map<string, { start: number; end: number }[]>): boolean {
+/** Lines GitHub accepts a comment on the LEFT side: every old-file line inside a hunk, deleted files included. */
+export function commentableOldLines(files: FileDiff[]): Map<string, { start: number; end: number }[]> {
+  const out = new Map<string, { start: number; end: number }[]>();
+  for (const f of files) {
+    if (f.binary) continue;
+    const ranges = f.hunks.filter((h) => h.oldLines > 0).map((h) => ({ start: h.oldStart, end: h.oldStart + h.oldLines - 1 }));
+    if (ranges.length) out.set(f.path, ranges);
+  }
+  return out;
+}
+
+/**
+ * A finding can be anchored when its first and last lines lie in one hunk of the PR's diff; one
+ * about a removed line (`oldLine`) when that line lies in a hunk's old side.
+ */
+export function anchorable(
+  f: Finding,
+  lines: Map<string, { start: number; end: number }[]>,
+  oldLines: Map<string, { start: number; end: number }[]> = new Map(),
+): boolean {
+  if (f.oldLine !== undefined) return (oldLines.get(f.file) ?? []).some((r) => f.oldLine! >= r.start && f.oldLine! <= r.end);
   const end = f.endLine ?? f.line;
   return (lines.get(f.file) ?? []).some((r) => f.line >= r.start && end <= r.end);
+}
+
+/** Where an inline comment goes: a removed line on the LEFT side, anything else on the RIGHT. */
+export function commentPosition(f: Finding): { line: number; side: 'LEFT' | 'RIGHT'; start_line?: number; start_side?: 'RIGHT' } {
+  if (f.oldLine !== undefined) return { line: f.oldLine, side: 'LEFT' };
+  return {
+    line: f.endLine ?? f.line,
+    side: 'RIGHT',
+    ...(f.endLine && f.endLine !== f.line ? { start_line: f.line, start_side: 'RIGHT' as const } : {}),
+  };
 }
 
 function inlineBody(f: Finding): string {
@@ -189,8 +218,9 @@ export async function postReview(
 
   const posted = await markedOnPr();
   const lines = commentableLines(prDiff);
+  const oldLines = commentableOldLines(prDiff);
   const fresh = result.findings.filter((f) => !posted.has(f.id));
-  const inDiff = fresh.filter((f) => anchorable(f, lines));
+  const inDiff = fresh.filter((f) => anchorable(f, lines, oldLines));
   const inline = inDiff.slice(0, Math.min(options.maxInline, MAX_INLINE));
 
   let reviewEvent: PostOutcome['reviewEvent'];
@@ -211,9 +241,7 @@ export async function postReview(
               body: `Pullmint: ${inline.length} finding(s) on the diff. Risk ${result.riskScore}/100 → ${result.decision}.`,
               comments: inline.map((f) => ({
                 path: f.file,
-                line: f.endLine ?? f.line,
-                side: 'RIGHT' as const,
-                ...(f.endLine && f.endLine !== f.line ? { start_line: f.line, start_side: 'RIGHT' as const } : {}),
+                ...commentPosition(f),
                 body: inlineBody(f),
               })),
               ...NO_RETRY,

@@ -1,0 +1,164 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FileAttributes } from '../diff/model.js';
+import { gitEnv, runGit } from './run.js';
+
+/** The attributes a review reads: GitHub's (linguist) conventions for generated and vendored files. */
+const ATTRIBUTES = ['linguist-generated', 'linguist-vendored'] as const;
+
+/** `set`, `true` → true; `unset`, `false` → false; anything else says nothing. */
+function truth(value: string): boolean | undefined {
+  if (value === 'set' || value === 'true') return true;
+  if (value === 'unset' || value === 'false') return false;
+  return undefined;
+}
+
+/**
+ * `git check-attr` path by path as the diff streams in, one long-running `check-attr --stdin -z`.
+ * For a review of commits, the attributes are those of the base commit (a throw-away index of it):
+ * the base, never the change, decides, so a change cannot mark its own files generated. For a
+ * working-tree or staged review they are the files on disk, as for `.pullmint.json`.
+ */
+export class AttributeReader {
+  private child: ChildProcessWithoutNullStreams | null = null;
+  private scratch: string | null = null;
+  private readonly pending: { path: string; resolve: (a: FileAttributes | undefined) => void; got: string[] }[] = [];
+  private tokens: string[] = [];
+  private partial = '';
+  private failed = false;
+  private readonly ready: Promise<void>;
+
+  /**
+   * `where` resolves to the repository's top level and the commit whose attributes count, or
+   * `'worktree'` for the files on disk, or null for none. Started at once, so that it gets ready
+   * while git diffs.
+   */
+  constructor(where: Promise<{ root: string; base: string | 'worktree' | null }>) {
+    this.ready = where.then((w) => this.start(w.root, w.base)).catch(() => void (this.failed = true));
+  }
+
+  private async start(root: string, base: string | null): Promise<void> {
+    if (!base) {
+      this.failed = true;
+      return;
+    }
+    let env: Record<string, string> | undefined;
+    const args = ['check-attr', '--stdin', '-z', ...ATTRIBUTES];
+    if (base !== 'worktree') {
+      this.scratch = await mkdtemp(join(tmpdir(), 'pullmint-attr-'));
+      env = { GIT_INDEX_FILE: join(this.scratch, 'index') };
+      await runGit(root, ['read-tree', base], env);
+      args.splice(1, 0, '--cached');
+    }
+    const child = spawn('git', args, { cwd: root, env: gitEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = child;
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => this.read(chunk));
+    child.stderr.resume();
+    const fail = (): void => {
+      this.failed = true;
+      for (const p of this.pending.splice(0)) p.resolve(undefined);
+    };
+    child.on('error', fail);
+    child.on('close', fail);
+    child.stdin.on('error', fail);
+  }
+
+  private read(chunk: string): void {
+    const parts = (this.partial + chunk).split('\0');
+    this.partial = parts.pop() ?? '';
+    this.tokens.push(...parts);
+    while (this.tokens.length >= 3 && this.pending.length > 0) {
+      const [, attr, value] = this.tokens.splice(0, 3);
+      const p = this.pending[0];
+      p.got.push(attr, value);
+      if (p.got.length === ATTRIBUTES.length * 2) {
+        this.pending.shift();
+        const out: FileAttributes = {};
+        for (let i = 0; i < p.got.length; i += 2) {
+          const v = truth(p.got[i + 1]);
+          if (v === undefined) continue;
+          if (p.got[i] === 'linguist-generated') out.generated = v;
+          else if (p.got[i] === 'linguist-vendored') out.vendored = v;
+        }
+        p.resolve(Object.keys(out).length > 0 ? out : undefined);
+      }
+    }
+  }
+
+  /** The path's attributes at the base; undefined when none is set or they cannot be read. */
+  async lookup(path: string): Promise<FileAttributes | undefined> {
+    await this.ready;
+    const child = this.child;
+    // A name with a NUL cannot be asked; git never prints one.
+    if (this.failed || !child || path.includes('\0')) return undefined;
+    return new Promise((resolve) => {
+      this.pending.push({ path, resolve, got: [] });
+      child.stdin.write(path + '\0');
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.ready;
+    if (this.child && this.child.exitCode === null) {
+      const closed = new Promise<void>((r) => this.child!.once('close', () => r()));
+      this.child.stdin.end();
+      await closed;
+    }
+    if (this.scratch) await rm(this.scratch, { recursive: true, force: true });
+  }
+}
+
+/** Where to read one side of a file: a commit, the index, the working tree, or nothing (no such side). */
+export type Side = { rev: string } | { index: true } | { worktree: string } | null;
+
+/** Bytes git looks at to call content binary (a NUL among them). */
+const SNIFF_BYTES = 8000;
+
+/** The first bytes of one side of a file, or null when it cannot be read. */
+export async function headOf(root: string, side: Side, path: string): Promise<Buffer | null> {
+  if (!side) return Buffer.alloc(0);
+  if ('worktree' in side) {
+    try {
+      const fh = await open(join(side.worktree, path), 'r');
+      try {
+        const buf = Buffer.alloc(SNIFF_BYTES);
+        const { bytesRead } = await fh.read(buf, 0, SNIFF_BYTES, 0);
+        return buf.subarray(0, bytesRead);
+      } finally {
+        await fh.close();
+      }
+    } catch {
+      // A symlink's target, a removed file: read it as git would, or not at all.
+      return readFile(join(side.worktree, path)).then(
+        (b) => b.subarray(0, SNIFF_BYTES),
+        () => null,
+      );
+    }
+  }
+  const spec = 'rev' in side ? `${side.rev}:${path}` : `:${path}`;
+  return new Promise((resolve) => {
+    const child = spawn('git', ['cat-file', 'blob', spec], { cwd: root, env: gitEnv(), stdio: ['ignore', 'pipe', 'ignore'] });
+    const parts: Buffer[] = [];
+    let n = 0;
+    let done = false;
+    const finish = (value: Buffer | null): void => {
+      if (done) return;
+      done = true;
+      resolve(value);
+    };
+    child.stdout.on('data', (chunk: Buffer) => {
+      parts.push(chunk);
+      n += chunk.length;
+      if (n >= SNIFF_BYTES) {
+        finish(Buffer.concat(parts).subarray(0, SNIFF_BYTES));
+        child.kill();
+      }
+    });
+    child.on('error', () => finish(null));
+    child.on('close', (code) => finish(code === 0 ? Buffer.concat(parts) : null));
+  });
+}
