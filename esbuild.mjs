@@ -95,7 +95,12 @@ const builds = [
   },
   ...Object.entries(LAZY).map(([pkg, file]) => ({
     ...common,
-    stdin: { contents: `module.exports = require(${JSON.stringify(pkg)});`, resolveDir: '.', loader: 'js' },
+    // ESM-only packages (Octokit) re-exported by name, so that the importer sees their named exports.
+    stdin: {
+      contents: pkg.startsWith('@octokit/') ? `export * from ${JSON.stringify(pkg)};` : `module.exports = require(${JSON.stringify(pkg)});`,
+      resolveDir: '.',
+      loader: 'js',
+    },
     outfile: `dist/${file}`,
     platform: 'node',
     format: 'cjs',

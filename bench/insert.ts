@@ -30,7 +30,9 @@ async function main(): Promise<void> {
   const again = await review();
   rmSync(dir, { recursive: true, force: true });
   rmSync(cacheDir, { recursive: true, force: true });
-  process.stdout.write(JSON.stringify({ pieces: first.stats.llmCalls, resent: again.stats.llmCalls, complete: again.coverage.complete }) + '\n');
+  process.stdout.write(
+    JSON.stringify({ pieces: first.stats.llmCalls, resent: again.stats.llmCalls, complete: again.coverage.complete }) + '\n',
+  );
 }
 
 void main();

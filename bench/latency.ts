@@ -42,7 +42,14 @@ async function once(dir: string, range: string, parallel: number) {
   const total = performance.now() - t0;
   const numCtx = new Set(server.chatRequests.map((q) => (q.json as { options: { num_ctx: number } }).options.num_ctx));
   await server.stop();
-  return { total, first, calls: r.stats.llmCalls, complete: r.coverage.complete, numCtxValues: numCtx.size, maxInFlight: server.maxInFlight };
+  return {
+    total,
+    first,
+    calls: r.stats.llmCalls,
+    complete: r.coverage.complete,
+    numCtxValues: numCtx.size,
+    maxInFlight: server.maxInFlight,
+  };
 }
 
 async function main(): Promise<void> {

@@ -67,7 +67,13 @@ const save = JSON.parse(execFileSync(process.execPath, [join(out, 'save.js')], {
 console.log(
   `\nReview on save (rules, one file of a 2,000-file repository): ${f(save.saveMs)} ms; git diff HEAD -- file: ${f(save.gitDiffMs)} ms (${f(save.saveMs / save.gitDiffMs, 2)}×)`,
 );
-const run = (file: string): any => JSON.parse(execFileSync(process.execPath, [join(out, file)], { encoding: 'utf8', maxBuffer: 1 << 26 }).trim().split('\n').pop()!);
+const run = (file: string): any =>
+  JSON.parse(
+    execFileSync(process.execPath, [join(out, file)], { encoding: 'utf8', maxBuffer: 1 << 26 })
+      .trim()
+      .split('\n')
+      .pop()!,
+  );
 
 // First finding, parallel calls, one num_ctx: a loopback Ollama with a fixed latency per call.
 const lat = run('latency.js');
@@ -87,7 +93,9 @@ const tok = run('tokens.js') as {
   real: Record<string, number>;
   estimate: Record<string, number>;
 }[];
-console.log('\nTokens: "carried" is the raw text of every line the prompts carry (added, context, removed); "data" the prompts without the fixed instructions.');
+console.log(
+  '\nTokens: "carried" is the raw text of every line the prompts carry (added, context, removed); "data" the prompts without the fixed instructions.',
+);
 console.log('diff | calls | real: sent (data) / carried = overhead (data overhead), changed-only | estimate: the same');
 for (const t of tok) {
   const line = (k: Record<string, number>): string =>
@@ -109,21 +117,33 @@ const timeMs = (cmd: string, args: string[], cwd?: string): number => {
 };
 const nodeMs = timeMs(process.execPath, ['-e', '0']);
 const versionMs = timeMs(process.execPath, [cli, '--version']);
-const cold = JSON.parse(execFileSync(process.execPath, [join(out, 'one.js'), '10000', '0', 'keep'], { encoding: 'utf8' }).trim().split('\n').pop()!) as {
+const cold = JSON.parse(
+  execFileSync(process.execPath, [join(out, 'one.js'), '10000', '0', 'keep'], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .pop()!,
+) as {
   dir: string;
   base: string;
   head: string;
 };
 const gitMs = timeMs('git', ['diff', '--no-color', '--find-renames', '--unified=3', cold.base, cold.head], cold.dir);
-const rulesMs = timeMs(process.execPath, [cli, 'review', '--rules-only', '--no-cache', '--format', 'json', '--range', `${cold.base}..${cold.head}`], cold.dir);
+const rulesMs = timeMs(
+  process.execPath,
+  [cli, 'review', '--rules-only', '--no-cache', '--format', 'json', '--range', `${cold.base}..${cold.head}`],
+  cold.dir,
+);
 execFileSync('rm', ['-rf', cold.dir]);
 console.log(
   `\nWhole processes: node -e 0 ${f(nodeMs)} ms; pullmint --version ${f(versionMs)} ms (${f(versionMs / nodeMs, 2)}×); git diff at 10k ${f(gitMs)} ms; ` +
     `pullmint review --rules-only at 10k ${f(rulesMs)} ms (${f(rulesMs / (nodeMs + gitMs), 2)}× node + git diff)`,
 );
 const services = readFileSync(join(__dirname, '..', 'dist', 'services.js'), 'utf8');
-const servicesLean = !services.includes('anthropic-version') && !services.includes('octokit-endpoint') && services.includes('lazy-anthropic.js');
-console.log(`Extension services bundle: ${f(services.length / 1024, 0)} KB; the Anthropic SDK and Octokit load on first use only: ${servicesLean}`);
+const servicesLean =
+  !services.includes('anthropic-version') && !services.includes('octokit-endpoint') && services.includes('lazy-anthropic.js');
+console.log(
+  `Extension services bundle: ${f(services.length / 1024, 0)} KB; the Anthropic SDK and Octokit load on first use only: ${servicesLean}`,
+);
 
 const at = (n: number): Row | undefined => rows.find((r) => r.changedLines === n);
 const targets: [string, boolean | undefined][] = [

@@ -70,7 +70,12 @@ async function measure(label: string, dir: string, target: TargetSpec) {
     label,
     calls: rec.prompts.length,
     real: { system: real(system), user: real(user), carried: real(carried), changed: real(changed) },
-    estimate: { system: estimateTokens(system), user: estimateTokens(user), carried: estimateTokens(carried), changed: estimateTokens(changed) },
+    estimate: {
+      system: estimateTokens(system),
+      user: estimateTokens(user),
+      carried: estimateTokens(carried),
+      changed: estimateTokens(changed),
+    },
   };
 }
 

@@ -54,6 +54,8 @@ export function reviewPrompt(
   const findings: Record<string, unknown>[] = [];
   let file = '';
   let inData = false;
+  let oldLine = 0;
+  let newLine = 0;
   for (const line of user.split('\n')) {
     if (line.startsWith('BEGIN-DIFF ')) inData = true;
     else if (line.startsWith('END-DIFF ')) inData = false;
@@ -63,8 +65,21 @@ export function reviewPrompt(
       file = header;
       continue;
     }
-    const added = /^(\d+)\+ (.*)$/.exec(line);
-    const removed = /^-(\d+) (.*)$/.exec(line);
+    // A hunk header gives where its lines start; the lines are counted down from it.
+    const hunk = /^@@ -(\d+) \+(\d+) @@/.exec(line);
+    if (hunk) {
+      oldLine = Number(hunk[1]);
+      newLine = Number(hunk[2]);
+      continue;
+    }
+    let added: [string, string, string] | null = null;
+    let removed: [string, string, string] | null = null;
+    if (line.startsWith('+')) added = [line, String(newLine++), line.slice(1)];
+    else if (line.startsWith('-')) removed = [line, String(oldLine++), line.slice(1)];
+    else if (line.startsWith(' ')) {
+      newLine++;
+      oldLine++;
+    }
     const hit = added ?? removed;
     if (!hit) continue;
     for (const t of triggers) {

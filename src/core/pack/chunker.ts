@@ -51,14 +51,29 @@ const MIN_BUDGET = 64;
 const CLIP_NOTE_TOKENS = 20;
 
 /**
- * One line as the model sees it: `12+ text` (added, new-file line 12), `12  text` (context),
- * `-7 text` (removed; 7 is its line in the old file). Every data line starts with a digit or `-`,
- * so no line of the data can pass for a marker or a header.
+ * One line as the model sees it, as in a unified diff: `+text` (added), ` text` (context), `-text`
+ * (removed). Numbers are the hunk header's (`@@ -old +new @@`), counted down the hunk, not repeated
+ * on every line: a number on each line cost about a quarter more tokens than the code itself. Every
+ * data line starts with one of these three characters, so no line of the data can pass for a
+ * marker or a header.
  */
 export function renderLine(line: DiffLine, owned = true, maxLineTokens = Infinity): string {
   const text = isClipped(line, maxLineTokens) ? clipText(line.text, maxLineTokens) : line.text;
-  if (line.kind === 'del') return `-${line.oldLine ?? ''} ${text}`;
-  return `${line.newLine}${line.kind === 'add' && owned ? '+' : ' '} ${text}`;
+  if (line.kind === 'del') return `-${text}`;
+  return `${line.kind === 'add' && owned ? '+' : ' '}${text}`;
+}
+
+/** The hunk header of a segment's lines: where its first old and new lines are, then the function git names. */
+export function numberedHeader(seg: Pick<ChunkSegment, 'header' | 'lines' | 'near'>): string {
+  let oldStart: number | undefined;
+  let newStart: number | undefined;
+  for (const l of seg.lines) {
+    if (oldStart === undefined && l.oldLine !== undefined) oldStart = l.oldLine;
+    if (newStart === undefined && l.newLine !== undefined) newStart = l.newLine;
+    if (oldStart !== undefined && newStart !== undefined) break;
+  }
+  const section = seg.header.replace(/^@@ ?/, '');
+  return `@@ -${oldStart ?? 0} +${newStart ?? seg.near ?? 0} @@${section ? ` ${section}` : ''}`;
 }
 
 /** A path as the prompt shows it: a JSON string, so no name (newlines, quotes, spaces) can start a line of its own. */
@@ -80,12 +95,9 @@ function clipText(text: string, maxLineTokens: number): string {
   return `${clipToTokens(text, maxLineTokens - CLIP_NOTE_TOKENS)} [... line clipped: ${text.length} characters in all]`;
 }
 
-const digits = (n: number | undefined): number =>
-  n === undefined ? 1 : n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : n < 100000 ? 5 : String(n).length;
-
 /** Bytes of renderLine's output plus its newline, without building the string; a clipped line counts its limit. */
 function lineBytes(line: DiffLine, maxLineTokens: number): number {
-  const prefix = line.kind === 'del' ? digits(line.oldLine) + 2 : digits(line.newLine) + 2;
+  const prefix = 1;
   const maxBytes = maxLineTokens * BYTES_PER_TOKEN;
   const text = line.text.length > maxBytes ? maxBytes : Math.min(utf8Length(line.text), maxBytes);
   return prefix + text + 1;
@@ -100,7 +112,8 @@ function segmentHead(seg: Pick<ChunkSegment, 'file' | 'status' | 'oldPath' | 'sy
 
 /** A segment's hunk, with the file header only when it opens the file's run in the chunk. */
 export function renderSegment(seg: ChunkSegment, withFileHeader = true, clipped: ClippedLine[] = []): string {
-  const out = withFileHeader ? [segmentHead(seg), seg.header] : [seg.header];
+  const header = numberedHeader(seg);
+  const out = withFileHeader ? [segmentHead(seg), header] : [header];
   seg.lines.forEach((l, i) => {
     const owned = i >= seg.overlap;
     if (owned && l.kind === 'add' && l.newLine !== undefined && isClipped(l, seg.maxLineTokens))
@@ -112,14 +125,14 @@ export function renderSegment(seg: ChunkSegment, withFileHeader = true, clipped:
   return out.join('\n') + '\n';
 }
 
-/** Lines carry their own numbers, so the hunk header only separates hunks and names the function. */
+/** The function git names for a hunk; `numberedHeader` adds where the lines are. */
 function hunkHeader(h: Hunk): string {
   return h.section ? `@@ ${h.section}` : '@@';
 }
 
 /** The headers a piece of this segment repeats, and a little slack for the line's own prefix. */
 function reserveBytes(seg: Pick<ChunkSegment, 'file' | 'status' | 'oldPath' | 'header' | 'symlink'>): number {
-  return utf8Length(segmentHead(seg)) + 1 + utf8Length(seg.header) + 1 + 16;
+  return utf8Length(segmentHead(seg)) + 1 + utf8Length(seg.header) + 1 + 40;
 }
 
 /** The longest line that still fits a chunk with its headers: longer ones are clipped, not sent whole. */
@@ -129,7 +142,7 @@ function lineLimit(budget: number, seg: Pick<ChunkSegment, 'file' | 'status' | '
 
 /** Counted with the file header: the estimate errs on the side of fitting. */
 function segmentBytes(seg: ChunkSegment): number {
-  let n = utf8Length(segmentHead(seg)) + 1 + utf8Length(seg.header) + 1;
+  let n = utf8Length(segmentHead(seg)) + 1 + utf8Length(seg.header) + 1 + 24;
   for (const l of seg.lines) n += lineBytes(l, seg.maxLineTokens);
   return n;
 }
