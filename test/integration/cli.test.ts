@@ -32,7 +32,7 @@ describe('pullmint CLI (built dist/cli.js, real git)', () => {
     const r = await runCli(['review'], { cwd: repo.dir, env });
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stdout, /CRITICAL +src\/keys\.js:1 +Hard-coded secret/);
-    assert.match(r.stdout, /Risk score 30\/100 → manual-review +\(Not reviewed by the model: rules only \(0 of 3 lines\)\)/);
+    assert.match(r.stdout, /Risk score 30\/100 → manual-review +\(Not reviewed by the model: rules only \(0 of 4 lines\)\)/);
     assert.match(
       r.stdout.split('\n')[1],
       /^Not reviewed by the model: rules only.*not an approval/,
@@ -77,7 +77,8 @@ describe('pullmint CLI (built dist/cli.js, real git)', () => {
         'rule',
       ]);
     }
-    assert.deepEqual(out.coverage, { changedLines: 3, reviewedLines: 3, skippedFiles: [], unreviewed: [], complete: true });
+    // Two added lines in src/app.js, the line they replace, and the key file's line.
+    assert.deepEqual(out.coverage, { changedLines: 4, reviewedLines: 4, skippedFiles: [], unreviewed: [], complete: true });
     for (const k of ['filesReviewed', 'chunks', 'llmCalls', 'cacheHits', 'promptTokens', 'completionTokens', 'durationMs'])
       assert.equal(typeof out.stats[k], 'number', k);
     assert.ok(Array.isArray(out.warnings));

@@ -63,11 +63,14 @@ function streamDiff(
   const extraWarnings: string[] = [];
   let chain: Promise<void> = Promise.resolve();
   const onFile = (file: FileDiff): void => {
+    // Asked at once, answered in order: many files' questions are in flight while earlier files finish.
+    const asked = hooks.attributes?.lookup(file.path);
+    asked?.catch(() => undefined);
     chain = chain.then(async () => {
       let f = file;
       try {
         if (f.binary && !f.submodule && hooks.sides && hooks.textArgs) f = (await asText(dir, f, hooks, env, extraWarnings)) ?? f;
-        const attributes = hooks.attributes ? await hooks.attributes.lookup(f.path) : undefined;
+        const attributes = await asked;
         if (attributes) f.attributes = attributes;
       } catch {
         /* the file is reviewed as git showed it */
