@@ -23,6 +23,26 @@ const problemMatcher = {
   },
 };
 
+/**
+ * Large clients loaded only when used (the Anthropic SDK, Octokit): a dynamic import of one of them
+ * becomes a require of its own bundle in dist/, so that the CLI and the extension do not read them
+ * on every start. The Action keeps one file, as GitHub runs it.
+ */
+const LAZY = {
+  '@anthropic-ai/sdk': 'lazy-anthropic.js',
+  '@octokit/rest': 'lazy-octokit-rest.js',
+  '@octokit/plugin-throttling': 'lazy-octokit-throttling.js',
+  '@octokit/plugin-retry': 'lazy-octokit-retry.js',
+};
+const lazyClients = {
+  name: 'lazy-clients',
+  setup(build) {
+    build.onResolve({ filter: /^@(anthropic-ai|octokit)\// }, (args) =>
+      args.kind === 'dynamic-import' && LAZY[args.path] ? { path: `./${LAZY[args.path]}`, external: true } : undefined,
+    );
+  },
+};
+
 const common = {
   bundle: true,
   minify: production,
@@ -52,16 +72,41 @@ const builds = [
     format: 'cjs',
     target: 'node20',
     external: ['vscode'],
+    plugins: [problemMatcher, lazyClients],
   },
   {
+    // The executable answers --version and help alone; every other command loads cli-main.js.
     ...common,
-    entryPoints: ['src/cli/main.ts'],
+    entryPoints: ['src/cli/bin.ts'],
     outfile: 'dist/cli.js',
     platform: 'node',
     format: 'cjs',
     target: 'node20',
+    external: ['./cli-main.js'],
     banner: { js: '#!/usr/bin/env node' },
   },
+  {
+    ...common,
+    entryPoints: ['src/cli/main.ts'],
+    outfile: 'dist/cli-main.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    plugins: [problemMatcher, lazyClients],
+  },
+  ...Object.entries(LAZY).map(([pkg, file]) => ({
+    ...common,
+    // ESM-only packages (Octokit) re-exported by name, so that the importer sees their named exports.
+    stdin: {
+      contents: pkg.startsWith('@octokit/') ? `export * from ${JSON.stringify(pkg)};` : `module.exports = require(${JSON.stringify(pkg)});`,
+      resolveDir: '.',
+      loader: 'js',
+    },
+    outfile: `dist/${file}`,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  })),
   {
     // The GitHub Action's bundle is committed (actions run from the repository as it is).
     ...common,
@@ -82,7 +127,7 @@ const builds = [
     target: 'es2022',
     loader: { '.css': 'css' },
   },
-].filter((b) => existsSync(b.entryPoints[0]));
+].filter((b) => !b.entryPoints || existsSync(b.entryPoints[0]));
 
 const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
 if (watch) {

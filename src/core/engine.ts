@@ -19,7 +19,12 @@ import type { Finding, IacFile, ModelErrorInfo, ReviewResult, ReviewTarget, Unre
 
 export type ReviewEvent =
   | { type: 'started'; executionId: string; target: ReviewTarget; files: number; changedLines: number; chunks: number }
-  | { type: 'findings'; source: 'rules' | 'llm'; chunk?: number; cached?: boolean; findings: Finding[] }
+  /**
+   * Findings as they come: the rules' at once, then each model finding as soon as the streamed answer
+   * completes it (`streamed`), then at the end of each chunk those not given yet. The result's
+   * findings are the final list: a streamed finding of a chunk whose answer was not usable is not in it.
+   */
+  | { type: 'findings'; source: 'rules' | 'llm'; chunk?: number; cached?: boolean; streamed?: boolean; findings: Finding[] }
   | { type: 'progress'; done: number; total: number };
 
 export interface ReviewRequest {
@@ -153,7 +158,8 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
           onPlanned: (chunks) =>
             emit({ type: 'started', executionId, target: diff.target, files: filtered.files.length, changedLines, chunks }),
           onProgress: (done, total) => emit({ type: 'progress', done, total }),
-          onChunk: (o, index) => emit({ type: 'findings', source: 'llm', chunk: index, cached: o.cached, findings: o.findings }),
+          onChunk: (o, index, fresh) => emit({ type: 'findings', source: 'llm', chunk: index, cached: o.cached, findings: fresh }),
+          onFinding: (f, index) => emit({ type: 'findings', source: 'llm', chunk: index, streamed: true, findings: [f] }),
         },
         contextTokens,
       );

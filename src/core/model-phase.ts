@@ -2,9 +2,10 @@ import { cacheKey, type ReviewCache } from './cache.js';
 import type { PullmintConfig } from './config/schema.js';
 import type { FileDiff } from './diff/model.js';
 import { anchorFindings, chunkView, resolveFile } from './output/anchor.js';
-import { parseModelOutput, type ParsedOutput } from './output/parse.js';
+import { ANSWER_LIMITS, normalizeFinding, parseModelOutput, type ParsedOutput } from './output/parse.js';
+import { FindingStream } from './output/stream.js';
 import { PROMPT_VERSION } from './output/schema.js';
-import { mergeChunks, packFile, riskOrder, splitChunk, type Chunk } from './pack/chunker.js';
+import { mergeChunks, packFile, pieceIdentity, riskOrder, smallFirst, splitChunk, type Chunk } from './pack/chunker.js';
 import { estimateTokens, TokenGauge } from './pack/tokens.js';
 import { mapPool } from './pool.js';
 import { buildPrompt, SYSTEM_INSTRUCTIONS, type BuiltPrompt } from './prompt.js';
@@ -44,7 +45,10 @@ export interface ModelPhaseOptions {
   cache: ReviewCache | null;
   signal?: AbortSignal;
   warn: (message: string) => void;
-  onChunk: (outcome: ChunkOutcome, index: number) => void;
+  /** A chunk is done; `fresh` are its findings not already given to `onFinding`. */
+  onChunk: (outcome: ChunkOutcome, index: number, fresh: Finding[]) => void;
+  /** A finding read from the answer while it streams, before its chunk is done. */
+  onFinding?: (finding: Finding, index: number) => void;
   onProgress: (done: number, total: number) => void;
   onPlanned: (chunks: number) => void;
   /** The pause before a retry; tests pass a quicker one. */
@@ -92,6 +96,24 @@ interface Unit {
   chunk: Chunk;
   file: FileDiff;
   whole: boolean;
+  /** Its first new and old lines: cached findings are stored counted from them (see `pieceIdentity`). */
+  baseLine: number;
+  baseOldLine: number;
+}
+
+/**
+ * Findings moved by `delta` new-file lines (`oldDelta` old-file lines for a finding on a removed
+ * line): into a unit's own numbering to store, back into the file's to use.
+ */
+function shifted(parsed: ParsedOutput, delta: number, oldDelta: number): ParsedOutput {
+  if ((delta === 0 && oldDelta === 0) || parsed.findings.length === 0) return parsed;
+  return {
+    ...parsed,
+    findings: parsed.findings.map((f) => {
+      const d = f.side === 'old' ? oldDelta : delta;
+      return { ...f, line: f.line + d, ...(f.endLine !== undefined ? { endLine: f.endLine + d } : {}) };
+    }),
+  };
 }
 
 interface CachedUnit {
@@ -105,6 +127,14 @@ interface CachedUnit {
  */
 export function chunkBudget(contextTokens: number, instructions: string, tokenRatio = 1): number {
   return Math.floor((contextTokens - 128) / tokenRatio) - estimateTokens(SYSTEM_INSTRUCTIONS) - estimateTokens(instructions);
+}
+
+/** Estimated data tokens of the first call of a review that sends more than a small file. */
+export const FIRST_CHUNK_TOKENS = 1024;
+
+/** A window of fewer than four times that already makes small chunks: nothing to gain from another call. */
+function firstChunkTokens(budget: number): number {
+  return budget >= 4 * FIRST_CHUNK_TOKENS ? FIRST_CHUNK_TOKENS : Infinity;
 }
 
 function clippedRanges(chunk: Chunk): UnreviewedRange[] {
@@ -133,20 +163,38 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
 
   const cache = config.cache ? opts.cache : null;
   const units: Unit[] = [];
+  let first: Chunk | undefined;
   for (const file of riskOrder(opts.files)) {
-    const pieces = opts.prepacked?.get(file.path) ?? packFile(file, { budgetTokens: budget, overlapLines: 3 });
+    let pieces = opts.prepacked?.get(file.path) ?? packFile(file, { budgetTokens: budget, overlapLines: 3 });
+    if (!first) {
+      pieces = smallFirst(pieces, firstChunkTokens(budget), budget, 3);
+      first = pieces[0];
+    }
     // Keys are hashes of the whole diff text: only worth computing when there is a cache to ask.
-    for (const chunk of pieces) units.push({ key: cache ? keyOf(chunk.text) : '', chunk, file, whole: pieces.length === 1 });
+    for (const chunk of pieces) {
+      const id = cache ? pieceIdentity(chunk) : null;
+      units.push({
+        key: id ? keyOf(id.text) : '',
+        chunk,
+        file,
+        whole: pieces.length === 1,
+        baseLine: id?.baseLine ?? 0,
+        baseOldLine: id?.baseOldLine ?? 0,
+      });
+    }
   }
   const hits = await Promise.all(units.map((u) => (cache ? cache.get(u.key) : Promise.resolve(null))));
 
   // What goes to the model: files that missed, small ones packed together, risk order first.
   const missedWhole = units.filter((u, i) => !hits[i] && u.whole).map((u) => u.chunk);
   const missedPieces = units.filter((u, i) => !hits[i] && !u.whole).map((u) => u.chunk);
-  const toSend = [...mergeChunks(missedWhole, budget), ...missedPieces]
-    .sort((a, b) => b.priority - a.priority)
-    .map((c, index) => ({ ...c, index }));
+  const ordered = [...mergeChunks(missedWhole, budget), ...missedPieces].sort((a, b) => b.priority - a.priority);
+  // The riskiest file's small first piece goes out first.
+  const at = first && !units.find((u) => u.chunk === first)?.whole ? ordered.indexOf(first) : -1;
+  if (at > 0) ordered.unshift(...ordered.splice(at, 1));
+  const toSend = ordered.map((c, index) => ({ ...c, index }));
   const cachedUnits = units.filter((_, i) => hits[i]);
+  const hitOf = new Map(units.map((u, i) => [u, hits[i]]));
   opts.onPlanned(cachedUnits.length + toSend.length);
 
   const result: ModelPhaseResult = { outcomes: [], llmCalls: 0, cacheHits: 0, promptTokens: 0, completionTokens: 0, tokenRatio: 1 };
@@ -167,11 +215,11 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
   };
 
   cachedUnits.forEach((u, i) => {
-    const parsed = hits[units.indexOf(u)]!.parsed;
+    const parsed = shifted(hitOf.get(u)!.parsed, u.baseLine, u.baseOldLine);
     result.cacheHits++;
     const outcome = finish(none(u.chunk, true), parsed);
     result.outcomes.push(outcome);
-    opts.onChunk(outcome, i);
+    opts.onChunk(outcome, i, outcome.findings);
   });
 
   const promptOf = (c: Chunk): BuiltPrompt => buildPrompt(c, { redact: provider.isCloud, customInstructions: config.instructions });
@@ -197,7 +245,7 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
    * server was busy or failed on its side, since a later call usually goes through. A call that still
    * fails leaves its own chunk unreviewed and the others go on.
    */
-  const review = async (chunk: Chunk, prompt: BuiltPrompt, label: string): Promise<ChunkOutcome> => {
+  const review = async (chunk: Chunk, prompt: BuiltPrompt, label: string, streamed: Set<string>, index: number): Promise<ChunkOutcome> => {
     const base = none(chunk);
     const estimate = estimateTokens(prompt.system) + estimateTokens(prompt.user);
     let reply: Completion | undefined;
@@ -209,8 +257,25 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
       calls++;
       spent += promptTokens;
       result.llmCalls++;
+      const stream = opts.onFinding ? new FindingStream() : null;
+      const onDelta = stream
+        ? (delta: string): void => {
+            for (const raw of stream.push(delta)) {
+              if (streamed.size >= ANSWER_LIMITS.findings) return;
+              const p = normalizeFinding(raw);
+              if (typeof p === 'string') continue;
+              // Warnings are said once, by the anchoring of the whole answer.
+              for (const f of anchorFindings(chunk, [p]).findings) {
+                if (streamed.has(f.id)) continue;
+                streamed.add(f.id);
+                opts.onFinding!(f, index);
+              }
+            }
+          }
+        : undefined;
       try {
         reply = await provider.complete({
+          onDelta,
           system: prompt.system,
           user: prompt.user,
           promptTokens,
@@ -272,9 +337,16 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
             continue;
           }
         }
-        const outcome = await review(next.chunk, next.prompt, label);
+        const streamed = new Set<string>();
+        const index = cachedUnits.length + chunk.index;
+        const outcome = await review(next.chunk, next.prompt, label, streamed, index);
         outcomes.push(outcome);
-        if (outcome.reviewed) opts.onChunk(outcome, cachedUnits.length + chunk.index);
+        if (outcome.reviewed)
+          opts.onChunk(
+            outcome,
+            index,
+            outcome.findings.filter((f) => !streamed.has(f.id)),
+          );
       }
     } finally {
       opts.onProgress(++done, toSend.length);
@@ -302,7 +374,7 @@ async function storeUnits(cache: ReviewCache, chunk: Chunk, parsed: ParsedOutput
     // A file's unit is stored only from a reply that saw all of it, not from a piece of a re-packed chunk.
     if (unit.whole ? !chunk.text.includes(unit.chunk.text) : unit.chunk.text !== chunk.text) continue;
     const findings = parsed.findings.filter((f) => resolveFile(views, f.file) === unit.file.path);
-    const entry: CachedUnit = { parsed: { ...parsed, findings, warnings: [] } };
+    const entry: CachedUnit = { parsed: shifted({ ...parsed, findings, warnings: [] }, -unit.baseLine, -unit.baseOldLine) };
     writes.push(cache.set(unit.key, { parsed: entry.parsed, promptTokens: 0, completionTokens: 0 }));
   }
   await Promise.all(writes);

@@ -34,6 +34,10 @@ export interface OllamaFakeOptions {
   retryAfter?: string;
   /** Milliseconds /api/show takes to answer. */
   showDelayMs?: number;
+  /** Milliseconds a chat call thinks before its first streamed part (a model's fixed latency). */
+  latencyMs?: number;
+  /** Milliseconds between streamed parts of every chat call, whatever the mode. */
+  partMs?: number;
   /** The mode of every chat call whose prompt this picks (a chunk that always fails); undefined: as usual. */
   failWhen?: (prompt: string) => OllamaMode | undefined;
 }
@@ -61,6 +65,9 @@ export class FakeOllama extends LoopbackServer {
   opts: Required<Omit<OllamaFakeOptions, 'answer' | 'triggers' | 'calls' | 'retryAfter' | 'failWhen'>> &
     Pick<OllamaFakeOptions, 'answer' | 'triggers' | 'calls' | 'retryAfter' | 'failWhen'>;
   readonly evaluations: Evaluation[] = [];
+  /** Chat calls being answered now, and the most there ever were at once. */
+  inFlight = 0;
+  maxInFlight = 0;
 
   constructor(opts: OllamaFakeOptions = {}) {
     super((req, res) => this.handle(req, res));
@@ -73,6 +80,8 @@ export class FakeOllama extends LoopbackServer {
       cut: 'window',
       honorTruncate: false,
       showDelayMs: 0,
+      latencyMs: 0,
+      partMs: 0,
       ...opts,
     };
   }
@@ -160,6 +169,18 @@ export class FakeOllama extends LoopbackServer {
       seen = prompt.slice(0, KEEP * cpt) + prompt.slice(prompt.length - (evaluated - KEEP) * cpt);
     }
     this.evaluations.push({ numCtx, promptTokens, evaluated, cut: evaluated < promptTokens });
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      await this.answer(res, model, mode, seen, evaluated);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private async answer(res: ServerResponse, model: string, mode: OllamaMode, seen: string, evaluated: number): Promise<void> {
+    if (this.opts.latencyMs) await sleep(this.opts.latencyMs);
+    if (res.destroyed) return;
 
     // The scripted model reads what the runner kept: a prompt that lost its start has no BEGIN-DIFF.
     const text =
@@ -177,6 +198,7 @@ export class FakeOllama extends LoopbackServer {
         return;
       }
       if (mode === 'slow') await sleep(this.opts.slowMs);
+      else if (this.opts.partMs) await sleep(this.opts.partMs);
       if (res.destroyed) return;
       send({ model, created_at: new Date().toISOString(), message: { role: 'assistant', content: parts[i] }, done: false });
     }

@@ -60,6 +60,8 @@ export function promptLines(user: string): PromptLine[] {
   const out: PromptLine[] = [];
   let file = '';
   let inData = false;
+  let oldLine = 0;
+  let newLine = 0;
   for (const line of user.split('\n')) {
     if (line.startsWith('BEGIN-DIFF ')) inData = true;
     else if (line.startsWith('END-DIFF ')) inData = false;
@@ -69,10 +71,19 @@ export function promptLines(user: string): PromptLine[] {
       file = header;
       continue;
     }
-    const m = /^(\d+)([+ ]) (.*)$/.exec(line);
-    const removed = /^-(\d+) (.*)$/.exec(line);
-    if (m) out.push({ file, kind: m[2] === '+' ? 'added' : 'context', line: Number(m[1]), text: m[3] });
-    else if (removed) out.push({ file, kind: 'removed', line: Number(removed[1]), text: removed[2] });
+    // A hunk header gives where its lines start; the lines are counted down from it.
+    const hunk = /^@@ -(\d+) \+(\d+) @@/.exec(line);
+    if (hunk) {
+      oldLine = Number(hunk[1]);
+      newLine = Number(hunk[2]);
+      continue;
+    }
+    if (line.startsWith('+')) out.push({ file, kind: 'added', line: newLine++, text: line.slice(1) });
+    else if (line.startsWith('-')) out.push({ file, kind: 'removed', line: oldLine++, text: line.slice(1) });
+    else if (line.startsWith(' ')) {
+      out.push({ file, kind: 'context', line: newLine++, text: line.slice(1) });
+      oldLine++;
+    }
   }
   return out;
 }

@@ -81,7 +81,7 @@ describe('bypass corpus: nothing escapes review (real git, loopback model)', () 
     const r = await review();
     assert.deepEqual(r.coverage.skippedFiles, []);
     assert.deepEqual(filesSent(server), ['src/run.js']);
-    assert.ok(prompts(server)[0].includes('4+   exec(req.query.cmd);'));
+    assert.ok(prompts(server)[0].includes('\n+  exec(req.query.cmd);'));
     assert.deepEqual(
       r.findings.map((f) => [f.origin, f.line, f.rule ?? f.title]),
       [
@@ -161,7 +161,7 @@ describe('bypass corpus: nothing escapes review (real git, loopback model)', () 
     assert.deepEqual([...new Set(filesSent(server))], ['src/app.js']);
     const sent = prompts(server).join('\n');
     assert.ok(sent.length < 200_000, `${sent.length} characters sent for a 1 MB line`);
-    assert.ok(sent.includes('3+ exports.y = 2;'), 'the rest of the file reached the model');
+    assert.ok(sent.includes('\n+exports.y = 2;'), 'the rest of the file reached the model');
     assert.deepEqual(
       r.coverage.unreviewed.map((u) => [u.file, u.startLine, u.endLine]),
       [['src/app.js', 2, 2]],
@@ -219,7 +219,8 @@ describe('bypass corpus: nothing escapes review (real git, loopback model)', () 
     assert.deepEqual(r.coverage.skippedFiles, []);
     assert.deepEqual(filesSent(server).sort(), ['src/auth.js', 'src/old.js']);
     const sent = prompts(server).join('\n');
-    assert.ok(sent.includes('-4   requireAdmin(user);'), 'the removed line, marked and numbered in the old file');
+    assert.ok(sent.includes('\n-  requireAdmin(user);'), 'the removed line, marked');
+    assert.match(sent, /^@@ -\d+ \+\d+ @@/m, 'numbered by its hunk header');
     assert.ok(sent.includes('### "src/old.js" (deleted)'));
     assert.equal(r.coverage.changedLines, 7, '5 removed lines and a deleted file of 2');
     assert.equal(r.coverage.reviewedLines, 7);
@@ -251,7 +252,7 @@ describe('bypass corpus: nothing escapes review (real git, loopback model)', () 
     const r = await review();
     const sent = prompts(server).join('\n');
     assert.ok(sent.includes('### "config.js" (added, symbolic link)'), sent);
-    assert.ok(sent.includes('1+ link to /etc/passwd'));
+    assert.ok(sent.includes('\n+link to /etc/passwd'));
     assert.equal(r.coverage.changedLines, 1);
   });
 

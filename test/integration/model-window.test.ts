@@ -41,11 +41,14 @@ function shownLines(req: RecordedRequest): Map<string, number[]> {
   const user = (req.json as { messages: { role: string; content: string }[] }).messages.find((m) => m.role === 'user')!.content;
   const out = new Map<string, number[]>();
   let file = '';
+  let n = 0;
   for (const line of user.split('\n')) {
     const head = headerPath(line);
     if (head !== null) file = head;
-    const added = /^(\d+)\+ /.exec(line);
-    if (added) out.set(file, [...(out.get(file) ?? []), Number(added[1])]);
+    const hunk = /^@@ -\d+ \+(\d+) @@/.exec(line);
+    if (hunk) n = Number(hunk[1]);
+    else if (line.startsWith('+')) out.set(file, [...(out.get(file) ?? []), n++]);
+    else if (line.startsWith(' ')) n++;
   }
   return out;
 }

@@ -8,14 +8,9 @@ import { FakeAnthropic } from '../fakes/anthropic.js';
 import { FakeOllama } from '../fakes/ollama.js';
 import { FakeOpenAI } from '../fakes/openai.js';
 
-const USER = [
-  'BEGIN-DIFF abc',
-  '### "src/a.js" (added)',
-  '@@ new line 1 @@',
-  '1+ const x = eval(input);',
-  '2+ // TODO later',
-  'END-DIFF abc',
-].join('\n');
+const USER = ['BEGIN-DIFF abc', '### "src/a.js" (added)', '@@ -0 +1 @@', '+const x = eval(input);', '+// TODO later', 'END-DIFF abc'].join(
+  '\n',
+);
 const req = { system: 'instructions', user: USER, promptTokens: 40, timeoutMs: 5000 };
 
 function ollama(host: string, model = 'qwen2.5-coder:7b'): OllamaProvider {

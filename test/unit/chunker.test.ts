@@ -92,7 +92,7 @@ describe('packChunks', () => {
       for (const c of chunks) {
         for (const [file, lines] of linesOf(c)) seen.set(file, [...(seen.get(file) ?? []), ...lines]);
         // The rendered '+' lines are exactly the owned and the clipped ones: overlap is shown as context.
-        const plus = c.text.split('\n').filter((l) => /^\d+\+ /.test(l)).length;
+        const plus = c.text.split('\n').filter((l) => l.startsWith('+')).length;
         const owned = [...ownedLines(c).values()].reduce((n, l) => n + l.length, 0);
         assert.equal(
           plus,
@@ -146,7 +146,7 @@ describe('packChunks', () => {
     );
     assert.match(
       text,
-      new RegExp(`^2\\+ const blob = "abcdefgh(abcdefgh)+[a-h]* \\[\\.\\.\\. line clipped: ${huge.length} characters in all\\]$`, 'm'),
+      new RegExp(`^\\+const blob = "abcdefgh(abcdefgh)+[a-h]* \\[\\.\\.\\. line clipped: ${huge.length} characters in all\\]$`, 'm'),
     );
   });
 
@@ -156,7 +156,7 @@ describe('packChunks', () => {
     assert.equal(chunks.length, 1);
     assert.ok(chunks[0].tokens <= 300);
     assert.equal(chunks[0].clipped[0].chars, wide.length);
-    const shown = /^1\+ (.*) \[\.\.\. line clipped/m.exec(chunks[0].text)![1];
+    const shown = /^\+(.*) \[\.\.\. line clipped/m.exec(chunks[0].text)![1];
     assert.ok(wide.startsWith(shown) && shown.length > 200, 'a prefix of whole characters');
     assert.ok(!/[\ud800-\udbff]$/.test(shown));
   });
@@ -232,7 +232,8 @@ describe('packChunks', () => {
     const chunks = packChunks([big], { budgetTokens: 300, overlapLines: 3 });
     assert.ok(chunks.length > 1);
     const second = chunks[1].text.split('\n');
-    assert.match(second[2], /^\d+ {2}line number/, 'the second piece opens with overlap shown as context');
+    assert.match(second[1], /^@@ -\d+ \+\d+ @@/, 'the piece says where its lines start');
+    assert.match(second[2], /^ line number/, 'the second piece opens with overlap shown as context');
   });
 
   it('toRanges groups consecutive lines', () => {

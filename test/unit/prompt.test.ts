@@ -101,7 +101,8 @@ describe('buildPrompt', () => {
     };
     const { user, system } = buildPrompt(packChunks([modified], { budgetTokens: 2000, overlapLines: 3 })[0], { redact: false });
     assert.match(user, /^### "auth\.js" \(modified\)$/m);
-    assert.match(user, /^-5 {3}requireAdmin\(req\);$/m);
+    assert.match(user, /^@@ -4 \+4 @@/m);
+    assert.match(user, /^-  requireAdmin\(req\);$/m);
     assert.match(system, /removed line/);
   });
 
@@ -126,6 +127,6 @@ describe('buildPrompt', () => {
       }
     }
     const whole = buildPrompt(packChunks([keyFile], { budgetTokens: 2000, overlapLines: 1 })[0], { redact: true }).user;
-    assert.match(whole, /^6\+ after$/m);
+    assert.match(whole, /^\+after$/m);
   });
 });

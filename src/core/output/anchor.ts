@@ -42,21 +42,26 @@ const squash = (s: string): string => s.replace(/\s+/g, ' ').trim();
 
 /** The line whose text is the quote; nearest to the claimed line when several match. */
 function lineOfQuote(lines: Iterable<[number, string]>, quote: string, near: number): number | null {
-  const want = squash(stripRenderPrefix(quote));
-  if (!want) return null;
-  let best: number | null = null;
-  for (const [n, text] of lines) {
-    if (squash(text) !== want) continue;
-    if (best === null || Math.abs(n - near) < Math.abs(best - near)) best = n;
+  const list = [...lines];
+  // The quote as written first; then without a diff marker (`+text`, `-text`) copied from the prompt.
+  for (const form of [stripRenderPrefix(quote), quote.replace(/^\s*[+-]/, '')]) {
+    const want = squash(form);
+    if (!want) continue;
+    let best: number | null = null;
+    for (const [n, text] of list) {
+      if (squash(text) !== want) continue;
+      if (best === null || Math.abs(n - near) < Math.abs(best - near)) best = n;
+    }
+    if (best !== null) return best;
   }
-  return best;
+  return null;
 }
 
 function* removedTexts(view: FileView): Generator<[number, string]> {
   for (const [n, r] of view.removed) yield [n, r.text];
 }
 
-/** Models sometimes quote the line as rendered, `12+ text` or `-7 text`: drop that prefix. */
+/** Models sometimes quote the line with a number and marker, `12+ text` or `-7 text`: drop that prefix. */
 function stripRenderPrefix(q: string): string {
   return q.replace(/^\s*(?:\d+[+ ]|-\d+) /, '');
 }

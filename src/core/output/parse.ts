@@ -201,7 +201,8 @@ export function parseModelOutput(answer: string): ParsedOutput {
   return { summary, findings, warnings, truncated: !balanced, unusable: false, ...(parsed.repaired ? { repaired: true } : {}) };
 }
 
-function normalizeFinding(raw: unknown): ParsedFinding | string {
+/** One finding object as the model wrote it, normalized; a string says why it cannot be used. */
+export function normalizeFinding(raw: unknown): ParsedFinding | string {
   const r = RawFindingSchema.safeParse(raw);
   if (!r.success) {
     const what = raw && typeof raw === 'object' ? JSON.stringify(raw).slice(0, 80) : String(raw);

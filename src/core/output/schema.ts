@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { SEVERITIES } from '../types.js';
 
 /** Version of the instructions + schema; part of every cache key. */
-export const PROMPT_VERSION = 'v1.1';
+export const PROMPT_VERSION = 'v1.2';
 
 /** Model output contract v1, as JSON Schema: Ollama `format`, Anthropic tool `input_schema`, OpenAI `response_format`. */
 export const REVIEW_JSON_SCHEMA = {

@@ -51,14 +51,29 @@ const MIN_BUDGET = 64;
 const CLIP_NOTE_TOKENS = 20;
 
 /**
- * One line as the model sees it: `12+ text` (added, new-file line 12), `12  text` (context),
- * `-7 text` (removed; 7 is its line in the old file). Every data line starts with a digit or `-`,
- * so no line of the data can pass for a marker or a header.
+ * One line as the model sees it, as in a unified diff: `+text` (added), ` text` (context), `-text`
+ * (removed). Numbers are the hunk header's (`@@ -old +new @@`), counted down the hunk, not repeated
+ * on every line: a number on each line cost about a quarter more tokens than the code itself. Every
+ * data line starts with one of these three characters, so no line of the data can pass for a
+ * marker or a header.
  */
 export function renderLine(line: DiffLine, owned = true, maxLineTokens = Infinity): string {
   const text = isClipped(line, maxLineTokens) ? clipText(line.text, maxLineTokens) : line.text;
-  if (line.kind === 'del') return `-${line.oldLine ?? ''} ${text}`;
-  return `${line.newLine}${line.kind === 'add' && owned ? '+' : ' '} ${text}`;
+  if (line.kind === 'del') return `-${text}`;
+  return `${line.kind === 'add' && owned ? '+' : ' '}${text}`;
+}
+
+/** The hunk header of a segment's lines: where its first old and new lines are, then the function git names. */
+export function numberedHeader(seg: Pick<ChunkSegment, 'header' | 'lines' | 'near'>): string {
+  let oldStart: number | undefined;
+  let newStart: number | undefined;
+  for (const l of seg.lines) {
+    if (oldStart === undefined && l.oldLine !== undefined) oldStart = l.oldLine;
+    if (newStart === undefined && l.newLine !== undefined) newStart = l.newLine;
+    if (oldStart !== undefined && newStart !== undefined) break;
+  }
+  const section = seg.header.replace(/^@@ ?/, '');
+  return `@@ -${oldStart ?? 0} +${newStart ?? seg.near ?? 0} @@${section ? ` ${section}` : ''}`;
 }
 
 /** A path as the prompt shows it: a JSON string, so no name (newlines, quotes, spaces) can start a line of its own. */
@@ -80,12 +95,9 @@ function clipText(text: string, maxLineTokens: number): string {
   return `${clipToTokens(text, maxLineTokens - CLIP_NOTE_TOKENS)} [... line clipped: ${text.length} characters in all]`;
 }
 
-const digits = (n: number | undefined): number =>
-  n === undefined ? 1 : n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : n < 100000 ? 5 : String(n).length;
-
 /** Bytes of renderLine's output plus its newline, without building the string; a clipped line counts its limit. */
 function lineBytes(line: DiffLine, maxLineTokens: number): number {
-  const prefix = line.kind === 'del' ? digits(line.oldLine) + 2 : digits(line.newLine) + 2;
+  const prefix = 1;
   const maxBytes = maxLineTokens * BYTES_PER_TOKEN;
   const text = line.text.length > maxBytes ? maxBytes : Math.min(utf8Length(line.text), maxBytes);
   return prefix + text + 1;
@@ -100,7 +112,8 @@ function segmentHead(seg: Pick<ChunkSegment, 'file' | 'status' | 'oldPath' | 'sy
 
 /** A segment's hunk, with the file header only when it opens the file's run in the chunk. */
 export function renderSegment(seg: ChunkSegment, withFileHeader = true, clipped: ClippedLine[] = []): string {
-  const out = withFileHeader ? [segmentHead(seg), seg.header] : [seg.header];
+  const header = numberedHeader(seg);
+  const out = withFileHeader ? [segmentHead(seg), header] : [header];
   seg.lines.forEach((l, i) => {
     const owned = i >= seg.overlap;
     if (owned && l.kind === 'add' && l.newLine !== undefined && isClipped(l, seg.maxLineTokens))
@@ -112,14 +125,14 @@ export function renderSegment(seg: ChunkSegment, withFileHeader = true, clipped:
   return out.join('\n') + '\n';
 }
 
-/** Lines carry their own numbers, so the hunk header only separates hunks and names the function. */
+/** The function git names for a hunk; `numberedHeader` adds where the lines are. */
 function hunkHeader(h: Hunk): string {
   return h.section ? `@@ ${h.section}` : '@@';
 }
 
 /** The headers a piece of this segment repeats, and a little slack for the line's own prefix. */
 function reserveBytes(seg: Pick<ChunkSegment, 'file' | 'status' | 'oldPath' | 'header' | 'symlink'>): number {
-  return utf8Length(segmentHead(seg)) + 1 + utf8Length(seg.header) + 1 + 16;
+  return utf8Length(segmentHead(seg)) + 1 + utf8Length(seg.header) + 1 + 40;
 }
 
 /** The longest line that still fits a chunk with its headers: longer ones are clipped, not sent whole. */
@@ -129,7 +142,7 @@ function lineLimit(budget: number, seg: Pick<ChunkSegment, 'file' | 'status' | '
 
 /** Counted with the file header: the estimate errs on the side of fitting. */
 function segmentBytes(seg: ChunkSegment): number {
-  let n = utf8Length(segmentHead(seg)) + 1 + utf8Length(seg.header) + 1;
+  let n = utf8Length(segmentHead(seg)) + 1 + utf8Length(seg.header) + 1 + 24;
   for (const l of seg.lines) n += lineBytes(l, seg.maxLineTokens);
   return n;
 }
@@ -154,6 +167,9 @@ function packSegments(segments: Iterable<ChunkSegment>, budget: number, overlapL
     if (current.length > 0 && tokensOfBytes(bytes + n) > budget) flush();
     current.push(seg);
     bytes += n;
+    // Past seven eighths of the budget, a piece ends where the content says: a line inserted above
+    // then changes one piece, not the place of every later cut (and so every later cache entry).
+    if (tokensOfBytes(bytes) * 8 >= budget * 7 && contentCut(seg.lines, 2)) flush();
   };
   for (const seg of segments) {
     const n = segmentBytes(seg) + 1;
@@ -182,6 +198,43 @@ export function packFile(file: FileDiff, opts: PackOptions): Chunk[] {
   return packSegments(wholeHunks(), budget, opts.overlapLines, filePriority(file.path));
 }
 
+/** FNV-1a over the lines' text: a cut after these lines when it is 0 modulo `every`. */
+function contentCut(lines: DiffLine[], every: number): boolean {
+  let h = 0x811c9dc5;
+  for (const l of lines) {
+    const t = l.text;
+    for (let i = 0; i < t.length; i++) h = Math.imul(h ^ t.charCodeAt(i), 0x01000193);
+    h = Math.imul(h ^ 10, 0x01000193);
+  }
+  return (h >>> 0) % every === 0;
+}
+
+/**
+ * What a piece asks of the model, without where it sits in its file: its segments with line numbers
+ * counted from its first new (and old) line. The cache key of a piece, so that lines inserted above
+ * it leave its cached answer usable; `baseLine` puts the answer's findings back in place.
+ */
+export function pieceIdentity(chunk: Chunk): { text: string; baseLine: number; baseOldLine: number } {
+  let baseLine = Infinity;
+  let baseOldLine = Infinity;
+  for (const seg of chunk.segments)
+    for (const l of seg.lines) {
+      if (l.newLine !== undefined && l.newLine < baseLine) baseLine = l.newLine;
+      if (l.oldLine !== undefined && l.oldLine < baseOldLine) baseOldLine = l.oldLine;
+    }
+  if (baseLine === Infinity) baseLine = 0;
+  if (baseOldLine === Infinity) baseOldLine = 0;
+  const out: string[] = [];
+  for (const seg of chunk.segments) {
+    out.push(`${segmentHead(seg)}\0${seg.header}\0${seg.overlap}\0${seg.maxLineTokens}`);
+    for (const l of seg.lines)
+      out.push(
+        `${l.kind}${l.newLine === undefined ? '' : l.newLine - baseLine}/${l.oldLine === undefined ? '' : l.oldLine - baseOldLine} ${l.text}`,
+      );
+  }
+  return { text: out.join('\n'), baseLine, baseOldLine };
+}
+
 /**
  * Pieces of a segment that each fit the budget. The owned lines (from `seg.overlap` on) are split
  * at line boundaries; each piece repeats up to `overlap` lines before it as context, and drops that
@@ -204,6 +257,8 @@ function splitLines(seg: ChunkSegment, budget: number, overlap: number): ChunkSe
       if (end > start && tokensOfBytes(bytes + c) > budget) break;
       bytes += c;
       end++;
+      // Cuts chosen by content past seven eighths of the budget, as in packSegments.
+      if (tokensOfBytes(bytes) * 8 >= budget * 7 && end < lines.length && contentCut([lines[end - 1]], 8)) break;
     }
     // A piece that owns no changed line (only context) would cost a call for nothing to review.
     if (lines.slice(start, end).some(isChange)) pieces.push({ ...seg, lines: lines.slice(start - lead, end), overlap: lead });
@@ -253,9 +308,27 @@ export function mergeChunks(chunks: Chunk[], budgetTokens: number): Chunk[] {
   return out;
 }
 
+/**
+ * A file's pieces with a small first one: the riskiest file opens the review with a short call, so
+ * the first findings arrive after a fraction of a full chunk's time. The rest of the first piece is
+ * packed again at the full budget; every added line stays owned once. Unchanged when the first
+ * piece is already small.
+ */
+export function smallFirst(pieces: Chunk[], smallTokens: number, budgetTokens: number, overlapLines: number): Chunk[] {
+  if (pieces.length === 0 || pieces[0].tokens <= smallTokens) return pieces;
+  const split = splitChunk(pieces[0], smallTokens, overlapLines);
+  if (split.length <= 1) return pieces;
+  const rest = mergeChunks(split.slice(1), budgetTokens).map((c) => ({ ...c, priority: pieces[0].priority }));
+  return [split[0], ...rest, ...pieces.slice(1)];
+}
+
 /** High-risk files first, so that a limit cuts the least risky ones. */
 export function riskOrder(files: FileDiff[]): FileDiff[] {
-  return [...files].sort((a, b) => filePriority(b.path) - filePriority(a.path) || a.path.localeCompare(b.path));
+  // Each path is matched against the globs once, not on every comparison.
+  return files
+    .map((file) => ({ file, priority: filePriority(file.path) }))
+    .sort((a, b) => b.priority - a.priority || a.file.path.localeCompare(b.file.path))
+    .map((x) => x.file);
 }
 
 const isChange = (l: DiffLine): boolean => l.kind !== 'ctx';

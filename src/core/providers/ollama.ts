@@ -29,6 +29,8 @@ export interface OllamaOptions {
   outputReserve: number;
   keepAlive: string;
   temperature: number;
+  /** Calls in flight at once; Ollama serves them in parallel up to its `OLLAMA_NUM_PARALLEL`. */
+  parallel?: number;
   /** Limit for the setup question (/api/show), as for every other request: the user's --timeout. */
   timeoutMs?: number;
 }
@@ -45,13 +47,14 @@ export class OllamaProvider implements ReviewProvider {
   readonly name = 'ollama';
   /** Ollama on another machine receives the code like any remote server: secrets are redacted. */
   readonly isCloud: boolean;
-  readonly concurrency = 1;
+  readonly concurrency: number;
   private modelContext = FALLBACK_CONTEXT;
   /** Sent on every call of a review: Ollama reloads the model whenever num_ctx changes. */
   private numCtx: number;
 
   constructor(private readonly opts: OllamaOptions) {
     this.isCloud = !isLoopbackUrl(opts.host);
+    this.concurrency = Math.max(1, Math.floor(opts.parallel ?? 1));
     this.numCtx = Math.min(FALLBACK_CONTEXT, opts.maxNumCtx);
   }
 
@@ -301,6 +304,11 @@ export const ollamaSettings = z.object({
     default: '10m',
     description: 'How long Ollama keeps the model loaded after a review (`keep_alive`).',
   }),
+  parallel: setting(z.number().int().min(1).max(16), {
+    default: 1,
+    description:
+      'Chunks sent to Ollama at once. Ollama answers that many together only when the server allows it (`OLLAMA_NUM_PARALLEL`, set where `ollama serve` runs); each parallel slot takes `num_ctx` tokens of memory. Keep 1 on a machine that barely fits the model.',
+  }),
 });
 type OllamaSettings = z.output<typeof ollamaSettings>;
 
@@ -369,6 +377,7 @@ export const ollama = defineProvider({
       outputReserve: ctx.outputReserveTokens,
       keepAlive: s.keepAlive,
       temperature: 0.1,
+      parallel: s.parallel,
       timeoutMs: ctx.timeoutMs,
     }),
   checks: (s) => ollamaChecks(s),

@@ -140,7 +140,7 @@ export function redactSecrets(line: string): { text: string; redacted: number } 
 const KEY_BEGIN = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/;
 const KEY_END = /-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/;
 /** A rendered data line's marker: `12+ `, `12  `, `-7 `. */
-const DATA_PREFIX = /^(?:\d+[+ ] |-\d* )/;
+const DATA_PREFIX = /^[+ -]/;
 /** A line of a key's body, possibly inside a string literal: base64 only, long, random. */
 const KEY_BODY = /^[\s"'`]*([A-Za-z0-9+/]{40,}={0,2})(?:\\n)?[\s"'`,+;]*$/;
 

@@ -1,0 +1,41 @@
+// The `pullmint` executable (dist/cli.js). It answers --version and help itself and loads the engine
+// (dist/cli-main.js: zod, the providers' clients, Octokit) only for a command that needs it, so that
+// a quick question does not pay for reading megabytes of code.
+import { EXIT, HELP, VERSION } from './help.js';
+import { ignoreClosedReader, readAll } from './io.js';
+
+type Main = typeof import('./main.js');
+
+async function run(argv: string[]): Promise<number> {
+  const [command] = argv;
+  if (command === '--version' || command === '-v' || command === 'version') {
+    process.stdout.write(`${VERSION}\n`);
+    return EXIT.ok;
+  }
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(HELP);
+    return EXIT.ok;
+  }
+  // A separate bundle, kept external by esbuild.mjs.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { main } = require('./cli-main.js') as Main;
+  return main(argv, {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+    readStdin: () => readAll(process.stdin),
+  });
+}
+
+ignoreClosedReader(process.stdout);
+ignoreClosedReader(process.stderr);
+run(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`pullmint: ${err?.stack ?? err}\n`);
+    process.exitCode = 2;
+  },
+);
