@@ -17,7 +17,7 @@ import type { Finding, ModelErrorInfo, ReviewResult, ReviewTarget, UnreviewedRan
 export type ReviewEvent =
   | { type: 'started'; executionId: string; target: ReviewTarget; files: number; changedLines: number; chunks: number }
   | { type: 'findings'; source: 'rules' | 'llm'; chunk?: number; cached?: boolean; findings: Finding[] }
-  | { type: 'progress'; done: number; total: number };
+  | { type: 'progress'; done: number; total: number; file?: string };
 
 export interface ReviewRequest {
   repoDir: string;
@@ -136,7 +136,7 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
           warn,
           onPlanned: (chunks) =>
             emit({ type: 'started', executionId, target: diff.target, files: filtered.files.length, changedLines, chunks }),
-          onProgress: (done, total) => emit({ type: 'progress', done, total }),
+          onProgress: (done, total, file) => emit({ type: 'progress', done, total, ...(file ? { file } : {}) }),
           onChunk: (o, index) => emit({ type: 'findings', source: 'llm', chunk: index, cached: o.cached, findings: o.findings }),
         },
         contextTokens,

@@ -44,7 +44,8 @@ export interface ModelPhaseOptions {
   signal?: AbortSignal;
   warn: (message: string) => void;
   onChunk: (outcome: ChunkOutcome, index: number) => void;
-  onProgress: (done: number, total: number) => void;
+  /** `file`: the first file of the chunk just finished, for progress such as "3 of 10 · src/auth.ts". */
+  onProgress: (done: number, total: number, file?: string) => void;
   onPlanned: (chunks: number) => void;
   /** The pause before a retry; tests pass a quicker one. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -274,7 +275,7 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
         if (outcome.reviewed) opts.onChunk(outcome, cachedUnits.length + chunk.index);
       }
     } finally {
-      opts.onProgress(++done, toSend.length);
+      opts.onProgress(++done, toSend.length, chunk.segments[0]?.file);
     }
     return outcomes;
   });

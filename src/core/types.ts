@@ -117,7 +117,15 @@ export interface ModelErrorInfo {
 }
 
 export type FixKind =
-  'open-folder' | 'install-ollama' | 'pull-model' | 'select-model' | 'set-secret' | 'open-settings' | 'sign-in-github' | 'set-deploy-url';
+  | 'open-folder'
+  | 'install-ollama'
+  | 'start-ollama'
+  | 'pull-model'
+  | 'select-model'
+  | 'set-secret'
+  | 'open-settings'
+  | 'sign-in-github'
+  | 'set-deploy-url';
 
 export interface SetupCheck {
   name: string;

@@ -26,6 +26,7 @@ const COMMANDS = [
   'pullmint.setDeploySecret',
   'pullmint.setSecret',
   'pullmint.installPrePushHook',
+  'pullmint.applyFix',
   'pullmint.dismissFinding',
   'pullmint.copyFinding',
   'pullmint.openFinding',
