@@ -22,8 +22,9 @@ interface GitApi {
   }): vscode.Disposable;
 }
 
-/** The hook's own words when it blocks (src/cli/hook.ts). */
-const BLOCKED = /pullmint: push blocked/;
+/** The hook speaks as "pullmint: …" and says it blocked (src/cli/hook.ts). */
+const OURS = /^pullmint\b/im;
+const BLOCKED = /block/i;
 /** How recent the hook's review must be to be the one that blocked this push. */
 const RECENT_MS = 10 * 60 * 1000;
 
@@ -67,10 +68,12 @@ export class PushBlocked extends Disposable {
     error: Error & { stderr?: string },
   ): Promise<boolean> {
     const output = `${error.stderr ?? ''}\n${error.message ?? ''}`;
-    if (!BLOCKED.test(output)) return false;
+    if (!OURS.test(output)) return false;
     const repo = repository.rootUri.fsPath;
     const results = await this.recentHookReviews(repo).catch(() => []);
     const verdict = pushVerdict(results, false);
+    // Our hook spoke, but something else stopped the push (a network error, a rejected ref): git's message stands.
+    if (!BLOCKED.test(output) && !verdict.block) return false;
     const worst = verdict.worst;
     const top = verdict.findings.slice(0, 3).map((f) => `${f.severity} ${f.file}:${f.line} ${plainText(f.title)}`);
     const headline = worst
