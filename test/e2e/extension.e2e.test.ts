@@ -44,11 +44,25 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
   let headSha = '';
   let home = '';
   let userSettings: Record<string, unknown> = {};
-  /** Changes the user's settings while the editor runs (it watches the file). */
-  const setUserSettings = (patch: Record<string, unknown>): void => {
+  /**
+   * Changes the user's settings while the editor runs, the way a user does: in settings.json, saved.
+   * (code-server does not notice a write to the file from outside.)
+   */
+  const setUserSettings = async (patch: Record<string, unknown>): Promise<void> => {
     userSettings = { ...userSettings, ...patch };
     for (const [k, v] of Object.entries(patch)) if (v === undefined) delete userSettings[k];
-    writeFileSync(join(home, 'user', 'User', 'settings.json'), JSON.stringify(userSettings, null, 2));
+    await wb.command('Preferences: Open User Settings (JSON)');
+    await page.waitForSelector('.monaco-editor.focused', { timeout: 20_000 });
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    // One line, inserted as a whole: no auto-closed quotes or brackets.
+    await page.keyboard.insertText(JSON.stringify(userSettings));
+    await page.keyboard.press('Control+S');
+    await page.waitForTimeout(500);
+    await wb.command('View: Close Editor');
+    await page.waitForTimeout(1500);
+    const written = JSON.parse(readFileSync(join(home, 'user', 'User', 'settings.json'), 'utf8'));
+    assert.deepEqual(written, userSettings, 'settings.json saved as intended');
   };
   const statusBarText = async (): Promise<string> => ((await page.locator('.statusbar').innerText()) ?? '').replace(/\s+/g, ' ');
   /** The rows of the Findings view: label and description as shown. */
@@ -322,7 +336,17 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
     const apply = page.locator('.bulk-edit-panel .monaco-button', { hasText: /^Apply$/ }).first();
     await apply.waitFor({ timeout: 20_000 });
     assert.doesNotMatch(readFileSync(join(repo.dir, 'src', 'db.js'), 'utf8'), /\$1/, 'nothing changed before Apply');
+    const preview = (await page.locator('.bulk-edit-panel').innerText()).replace(/\s+/g, ' ');
+    assert.match(preview, /db\.js/);
+    assert.match(preview, /\$1/, 'the preview shows the new text');
     await wb.screenshot('fix-preview');
+    // A change that needs confirmation is ticked by the user, then applied.
+    await page
+      .locator('.bulk-edit-panel .monaco-list-row')
+      .first()
+      .locator('.monaco-checkbox, .monaco-custom-toggle, input[type="checkbox"]')
+      .first()
+      .click();
     await apply.click();
     await wb.notification(/applied the fix for "SQL injection"/);
     await wb.command('File: Save All Files');
@@ -383,8 +407,9 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
 
   it('3d. with Ollama stopped: the review ends, its progress closes, Not reviewed says why; Check Setup puts the failure first and offers Start Ollama', async () => {
     await wb.clearNotifications();
-    setUserSettings({ 'pullmint.ollama.host': `http://127.0.0.1:${await deadPortNumber()}` });
-    await page.waitForTimeout(1500);
+    // Nothing from the cache: the model must be asked, and it is not there.
+    await setUserSettings({ 'pullmint.ollama.host': `http://127.0.0.1:${await deadPortNumber()}`, 'pullmint.cache': false });
+    await page.waitForTimeout(2000);
     await wb.command('Pullmint: Review Working Tree Changes');
     const warning = await wb.notification(/The model review did not run/);
     assert.match(warning, /Start Ollama/);
@@ -403,8 +428,8 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
       return r.some((x) => /^Not reviewed/.test(x)) ? r : null;
     });
     assert.ok(
-      rows.some((r) => /^config\.js.*(not answer|unreachable|ECONNREFUSED|reach)/i.test(r) || /^(src\/)?config\.js/.test(r)),
-      rows.join('\n'),
+      rows.some((r) => /^src\/(config|db)\.js (Ln \d|whole file|from Ln \d).* · \S/.test(r)),
+      `an unreviewed range with its reason:\n${rows.join('\n')}`,
     );
     await wb.screenshot('findings-not-reviewed');
     await wb.clearNotifications();
@@ -419,7 +444,7 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
     assert.match(title, /problem\(s\)/);
     await wb.screenshot('check-setup-ollama-stopped');
     await page.keyboard.press('Escape');
-    setUserSettings({ 'pullmint.ollama.host': undefined });
+    await setUserSettings({ 'pullmint.ollama.host': undefined, 'pullmint.cache': undefined });
     await page.waitForTimeout(1500);
   });
 
@@ -495,7 +520,7 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
     const pushed = repo.git('rev-parse', 'HEAD').trim();
     // The editor's model: the hook must ask for it, not the CLI's default.
     ollama.opts.models.push('e2e-editor-model');
-    setUserSettings({ 'pullmint.ollama.model': 'e2e-editor-model' });
+    await setUserSettings({ 'pullmint.ollama.model': 'e2e-editor-model' });
     await page.waitForTimeout(2000);
     const before = ollama.chatRequests.length;
     await wb.clearNotifications();
@@ -530,17 +555,20 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
   });
 
   it('7. review on save with the model shows in the status bar while it runs, and says quietly when it cannot', async () => {
-    setUserSettings({ 'pullmint.reviewOnSave': 'llm', 'pullmint.ollama.model': undefined });
+    await setUserSettings({ 'pullmint.reviewOnSave': 'llm', 'pullmint.ollama.model': undefined });
     ollama.opts.mode = 'slow';
     ollama.opts.slowMs = 1500;
     await page.waitForTimeout(1500);
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('Control+P');
-    await page.locator('.quick-input-widget input').fill('src/config.js');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'config.js' }).first().waitFor({ timeout: 20_000 });
-    await page.keyboard.press('Enter');
-    await page.waitForSelector('.monaco-editor.focused', { timeout: 20_000 });
-    await page.keyboard.press('Control+End');
+    const openConfig = async (): Promise<void> => {
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Control+P');
+      await page.locator('.quick-input-widget input').fill('src/config.js');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'config.js' }).first().waitFor({ timeout: 20_000 });
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('.monaco-editor.focused', { timeout: 20_000 });
+      await page.keyboard.press('Control+End');
+    };
+    await openConfig();
     await page.keyboard.type('// TODO rotate');
     await page.keyboard.press('Control+S');
     await until('the on-save spinner', async () => /config\.js/.test(await statusBarText()), 20_000);
@@ -548,14 +576,15 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
     await until('the on-save review done', async () => !/\$\(sync|config\.js/.test(await statusBarText()), 60_000);
     ollama.opts.mode = 'ok';
     // The model goes away: the next save says so in the status bar, no toast.
-    setUserSettings({ 'pullmint.ollama.host': `http://127.0.0.1:${await deadPortNumber()}` });
+    await setUserSettings({ 'pullmint.ollama.host': `http://127.0.0.1:${await deadPortNumber()}` });
     await page.waitForTimeout(1500);
     await wb.clearNotifications();
+    await openConfig();
     await page.keyboard.type(' now');
     await page.keyboard.press('Control+S');
     await until('the quiet message', async () => /Pullmint on save: the model could not be used/.test(await statusBarText()), 30_000);
     await wb.screenshot('review-on-save-cannot');
     assert.equal(await page.locator('.notification-toast', { hasText: 'on save' }).count(), 0, 'no toast for a review on save');
-    setUserSettings({ 'pullmint.ollama.host': undefined, 'pullmint.reviewOnSave': undefined });
+    await setUserSettings({ 'pullmint.ollama.host': undefined, 'pullmint.reviewOnSave': undefined });
   });
 });

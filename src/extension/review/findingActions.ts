@@ -75,7 +75,11 @@ export class FindingActions {
       needsConfirmation: true,
     });
     const applied = await vscode.workspace.applyEdit(edit);
-    if (!applied) return false;
+    if (!applied || document.getText(range) === before) {
+      // Discarded, or applied with the change left unticked in the Refactor Preview.
+      void vscode.window.setStatusBarMessage('$(circle-slash) Pullmint: the fix was not applied', 4000);
+      return false;
+    }
     // The applied text may differ from the suggestion if the preview was edited; the replaced range
     // starts where it did and spans as many lines as the suggestion.
     const lines = after.split(/\r?\n/);
