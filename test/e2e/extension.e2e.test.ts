@@ -10,7 +10,7 @@ import { FakeGitHub } from '../fakes/github.js';
 import { LoopbackServer, sendJson, type RecordedRequest } from '../fakes/http.js';
 import { FakeOllama } from '../fakes/ollama.js';
 import { DEFAULT_TRIGGERS } from '../fakes/reviewer.js';
-import { deadPort, ROOT } from '../helpers/cli.js';
+import { ROOT } from '../helpers/cli.js';
 import { TempRepo, tempDir } from '../helpers/git.js';
 import { CODE_SERVER, NODE24, startCodeServer, type CodeServer } from './codeServer.js';
 import { until, Workbench } from './workbench.js';
@@ -19,7 +19,6 @@ const VSIX = join(ROOT, 'pullmint.vsix');
 const TOKEN = 'ghp_e2etokenforthefakegithubserver0000000';
 const SIGNING_SECRET = 'e2e-signing-secret';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const deadPortNumber = async (): Promise<number> => Number(await deadPort());
 
 function verifies(r: RecordedRequest): boolean {
   const expected = Buffer.from(`sha256=${createHmac('sha256', SIGNING_SECRET).update(r.body).digest('hex')}`);
@@ -394,7 +393,11 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
     await row.hover();
     await row.locator('.action-label[aria-label*="Dismiss Finding"]').click();
     await until('the status bar count down to 1', async () => /manual-review · 1/.test(await statusBarText()), 15_000);
-    assert.ok(!(await findingsRows()).some((r) => r.includes('Configuration in code')));
+    await until(
+      'the finding gone from the Findings view',
+      async () => !(await findingsRows()).some((r) => r.includes('Configuration in code')),
+      15_000,
+    );
     const undo = page
       .locator('.notification-toast', { hasText: 'dismissed "Configuration in code"' })
       .locator('.monaco-button', { hasText: 'Undo' });
@@ -407,9 +410,10 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
 
   it('3d. with Ollama stopped: the review ends, its progress closes, Not reviewed says why; Check Setup puts the failure first and offers Start Ollama', async () => {
     await wb.clearNotifications();
-    // Nothing from the cache: the model must be asked, and it is not there.
-    await setUserSettings({ 'pullmint.ollama.host': `http://127.0.0.1:${await deadPortNumber()}`, 'pullmint.cache': false });
-    await page.waitForTimeout(2000);
+    // Nothing from the cache: the model must be asked, and Ollama has stopped.
+    await setUserSettings({ 'pullmint.cache': false });
+    const ollamaPort = Number(new URL(ollama.url).port);
+    await ollama.stop();
     await wb.command('Pullmint: Review Working Tree Changes');
     const warning = await wb.notification(/The model review did not run/);
     assert.match(warning, /Start Ollama/);
@@ -444,8 +448,8 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
     assert.match(title, /problem\(s\)/);
     await wb.screenshot('check-setup-ollama-stopped');
     await page.keyboard.press('Escape');
-    await setUserSettings({ 'pullmint.ollama.host': undefined, 'pullmint.cache': undefined });
-    await page.waitForTimeout(1500);
+    await ollama.start(ollamaPort);
+    await setUserSettings({ 'pullmint.cache': undefined });
   });
 
   it('4. Review This PR, then Post Review to Pull Request: one summary and valid inline comments, also on re-post', async () => {
@@ -576,8 +580,8 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
     await until('the on-save review done', async () => !/\$\(sync|config\.js/.test(await statusBarText()), 60_000);
     ollama.opts.mode = 'ok';
     // The model goes away: the next save says so in the status bar, no toast.
-    await setUserSettings({ 'pullmint.ollama.host': `http://127.0.0.1:${await deadPortNumber()}` });
-    await page.waitForTimeout(1500);
+    const ollamaPort = Number(new URL(ollama.url).port);
+    await ollama.stop();
     await wb.clearNotifications();
     await openConfig();
     await page.keyboard.type(' now');
@@ -585,6 +589,7 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
     await until('the quiet message', async () => /Pullmint on save: the model could not be used/.test(await statusBarText()), 30_000);
     await wb.screenshot('review-on-save-cannot');
     assert.equal(await page.locator('.notification-toast', { hasText: 'on save' }).count(), 0, 'no toast for a review on save');
-    await setUserSettings({ 'pullmint.ollama.host': undefined, 'pullmint.reviewOnSave': undefined });
+    await ollama.start(ollamaPort);
+    await setUserSettings({ 'pullmint.reviewOnSave': undefined });
   });
 });
