@@ -143,6 +143,8 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
     mkdirSync(fakeBin, { recursive: true });
     writeFileSync(join(fakeBin, 'ollama'), '#!/bin/sh\necho "fake ollama $*"\n');
     chmodSync(join(fakeBin, 'ollama'), 0o755);
+    // The extension host takes PATH from a login shell, as VS Code's server does: the user's profile puts it there.
+    for (const profile of ['.bash_profile', '.profile']) writeFileSync(join(home, profile), `export PATH="${fakeBin}:$PATH"\n`);
     server = await startCodeServer({
       vsix: VSIX,
       workspace: repo.dir,
@@ -158,6 +160,7 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
         // The user's editor setting below wins over this.
         PULLMINT_DEPLOY_ENVIRONMENT: 'production',
         PATH: `${fakeBin}:${process.env.PATH ?? ''}`,
+        HOME: home,
       },
       settings: (userSettings = {
         'pullmint.deploy.url': `${receiver.url}/deploy`,
@@ -414,42 +417,45 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
     await setUserSettings({ 'pullmint.cache': false });
     const ollamaPort = Number(new URL(ollama.url).port);
     await ollama.stop();
-    await wb.command('Pullmint: Review Working Tree Changes');
-    const warning = await wb.notification(/The model review did not run/);
-    assert.match(warning, /Start Ollama/);
-    assert.doesNotMatch(warning, /Install Ollama/);
-    // The progress has closed: no "reviewing" toast, no spinner in the status bar.
-    await until(
-      'the progress closed',
-      async () => (await page.locator('.notification-toast', { hasText: 'Pullmint: reviewing' }).count()) === 0,
-      15_000,
-    );
-    assert.doesNotMatch(await statusBarText(), /reviewing/);
-    await wb.screenshot('progress-gone-after-failed-review');
-    await wb.command('Pullmint: Focus on Findings View');
-    const rows = await until('the Not reviewed group', async () => {
-      const r = await findingsRows();
-      return r.some((x) => /^Not reviewed/.test(x)) ? r : null;
-    });
-    assert.ok(
-      rows.some((r) => /^src\/(config|db)\.js (Ln \d|whole file|from Ln \d).* · \S/.test(r)),
-      `an unreviewed range with its reason:\n${rows.join('\n')}`,
-    );
-    await wb.screenshot('findings-not-reviewed');
-    await wb.clearNotifications();
-    await wb.command('Pullmint: Check Setup');
-    const first = page.locator('.quick-input-list .monaco-list-row').first();
-    await first.waitFor({ timeout: 30_000 });
-    await until('the checks listed', async () => (await page.locator('.quick-input-list .monaco-list-row').count()) >= 3);
-    const firstText = (await first.innerText()).replace(/\s+/g, ' ');
-    assert.match(firstText, /Ollama reachable/);
-    assert.match(firstText, /Fix: Start Ollama/);
-    const title = (await page.locator('.quick-input-widget').innerText()).replace(/\s+/g, ' ');
-    assert.match(title, /problem\(s\)/);
-    await wb.screenshot('check-setup-ollama-stopped');
-    await page.keyboard.press('Escape');
-    await ollama.start(ollamaPort);
-    await setUserSettings({ 'pullmint.cache': undefined });
+    try {
+      await wb.command('Pullmint: Review Working Tree Changes');
+      const warning = await wb.notification(/The model review did not run/);
+      assert.match(warning, /Start Ollama/);
+      assert.doesNotMatch(warning, /Install Ollama/);
+      // The progress has closed: no "reviewing" toast, no spinner in the status bar.
+      await until(
+        'the progress closed',
+        async () => (await page.locator('.notification-toast', { hasText: 'Pullmint: reviewing' }).count()) === 0,
+        15_000,
+      );
+      assert.doesNotMatch(await statusBarText(), /reviewing/);
+      await wb.screenshot('progress-gone-after-failed-review');
+      await wb.command('Pullmint: Focus on Findings View');
+      const rows = await until('the Not reviewed group', async () => {
+        const r = await findingsRows();
+        return r.some((x) => /^Not reviewed/.test(x)) ? r : null;
+      });
+      assert.ok(
+        rows.some((r) => /^src\/(config|db)\.js (Ln \d|whole file|from Ln \d).* · \S/.test(r)),
+        `an unreviewed range with its reason:\n${rows.join('\n')}`,
+      );
+      await wb.screenshot('findings-not-reviewed');
+      await wb.clearNotifications();
+      await wb.command('Pullmint: Check Setup');
+      const first = page.locator('.quick-input-list .monaco-list-row').first();
+      await first.waitFor({ timeout: 30_000 });
+      await until('the checks listed', async () => (await page.locator('.quick-input-list .monaco-list-row').count()) >= 3);
+      const firstText = (await first.innerText()).replace(/\s+/g, ' ');
+      assert.match(firstText, /Ollama reachable/);
+      assert.match(firstText, /Fix: Start Ollama/);
+      const title = (await page.locator('.quick-input-widget').innerText()).replace(/\s+/g, ' ');
+      assert.match(title, /problem\(s\)/);
+      await wb.screenshot('check-setup-ollama-stopped');
+      await page.keyboard.press('Escape');
+    } finally {
+      await ollama.start(ollamaPort);
+      await setUserSettings({ 'pullmint.cache': undefined });
+    }
   });
 
   it('4. Review This PR, then Post Review to Pull Request: one summary and valid inline comments, also on re-post', async () => {

@@ -248,6 +248,7 @@ export class ReviewController extends Disposable {
       github: { signedIn: false },
       origins: session.origins,
     });
+    for (const c of checks) if (c.fix?.kind === 'install-ollama') c.fix = await ollamaFix();
     for (const c of checks.filter((x) => !x.optional))
       this.log[c.ok ? 'info' : 'warn'](`setup: ${c.ok ? 'ok' : 'FAIL'} ${c.name}: ${c.detail}${c.fix ? ` (fix: ${c.fix.label})` : ''}`);
   }
