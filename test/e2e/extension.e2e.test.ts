@@ -50,18 +50,28 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
   const setUserSettings = async (patch: Record<string, unknown>): Promise<void> => {
     userSettings = { ...userSettings, ...patch };
     for (const [k, v] of Object.entries(patch)) if (v === undefined) delete userSettings[k];
-    await wb.command('Preferences: Open User Settings (JSON)');
-    await page.waitForSelector('.monaco-editor.focused', { timeout: 20_000 });
-    await page.keyboard.press('Control+A');
-    await page.keyboard.press('Delete');
-    // One line, inserted as a whole: no auto-closed quotes or brackets.
-    await page.keyboard.insertText(JSON.stringify(userSettings));
-    await page.keyboard.press('Control+S');
-    await page.waitForTimeout(500);
-    await wb.command('View: Close Editor');
+    const file = join(home, 'user', 'User', 'settings.json');
+    const saved = (): boolean => {
+      try {
+        return JSON.stringify(JSON.parse(readFileSync(file, 'utf8'))) === JSON.stringify(userSettings);
+      } catch {
+        return false;
+      }
+    };
+    for (let attempt = 0; attempt < 3 && !saved(); attempt++) {
+      await wb.command('Preferences: Open User Settings (JSON)');
+      await page.locator('.tab.active', { hasText: 'settings.json' }).waitFor({ timeout: 20_000 });
+      await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+      await page.keyboard.press('Control+A');
+      await page.keyboard.press('Delete');
+      // One line, inserted as a whole: no auto-closed quotes or brackets.
+      await page.keyboard.insertText(JSON.stringify(userSettings));
+      await page.keyboard.press('Control+S');
+      await until('settings.json saved', async () => saved(), 5000).catch(() => undefined);
+      await wb.command('View: Close Editor');
+    }
+    assert.ok(saved(), 'settings.json saved as intended');
     await page.waitForTimeout(1500);
-    const written = JSON.parse(readFileSync(join(home, 'user', 'User', 'settings.json'), 'utf8'));
-    assert.deepEqual(written, userSettings, 'settings.json saved as intended');
   };
   const statusBarText = async (): Promise<string> => ((await page.locator('.statusbar').innerText()) ?? '').replace(/\s+/g, ' ');
   /** The rows of the Findings view: label and description as shown. */
