@@ -60,8 +60,8 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
     };
     for (let attempt = 0; attempt < 3 && !saved(); attempt++) {
       await wb.command('Preferences: Open User Settings (JSON)');
-      await page.locator('.tab.active', { hasText: 'settings.json' }).waitFor({ timeout: 20_000 });
-      await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+      await page.waitForSelector('.monaco-editor.focused', { timeout: 20_000 });
+      await page.waitForTimeout(500);
       await page.keyboard.press('Control+A');
       await page.keyboard.press('Delete');
       // One line, inserted as a whole: no auto-closed quotes or brackets.
