@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { commentableLines } from '../../src/core/hosts/github/post.js';
@@ -423,8 +423,8 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
 
   it('3d. with Ollama stopped: the review ends, its progress closes, Not reviewed says why; Check Setup puts the failure first and offers Start Ollama', async () => {
     await wb.clearNotifications();
-    // Nothing from the cache: the model must be asked, and Ollama has stopped.
-    await setUserSettings({ 'pullmint.cache': false });
+    // A change the cache has never seen, so the model must be asked; and Ollama has stopped.
+    repo.write('src/extra.js', `exports.when = ${Date.now()};\n`);
     const ollamaPort = Number(new URL(ollama.url).port);
     await ollama.stop();
     try {
@@ -446,7 +446,7 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
         return r.some((x) => /^Not reviewed/.test(x)) ? r : null;
       });
       assert.ok(
-        rows.some((r) => /^src\/(config|db)\.js (Ln \d|whole file|from Ln \d).* · \S/.test(r)),
+        rows.some((r) => /^src\/(config|db|extra)\.js\s*(Ln \d|whole file|from Ln \d).* · \S/.test(r)),
         `an unreviewed range with its reason:\n${rows.join('\n')}`,
       );
       await wb.screenshot('findings-not-reviewed');
@@ -464,7 +464,7 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
       await page.keyboard.press('Escape');
     } finally {
       await ollama.start(ollamaPort);
-      await setUserSettings({ 'pullmint.cache': undefined });
+      rmSync(join(repo.dir, 'src', 'extra.js'), { force: true });
     }
   });
 
@@ -591,7 +591,10 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
     await openConfig();
     await page.keyboard.type('// TODO rotate');
     await page.keyboard.press('Control+S');
-    await until('the on-save spinner', async () => /config\.js/.test(await statusBarText()), 20_000);
+    await until('the on-save spinner', async () => /config\.js/.test(await statusBarText()), 20_000).catch(async (err) => {
+      await wb.screenshot('review-on-save-no-spinner');
+      throw err;
+    });
     await wb.screenshot('review-on-save-running');
     await until('the on-save review done', async () => !/\$\(sync|config\.js/.test(await statusBarText()), 60_000);
     ollama.opts.mode = 'ok';
