@@ -68,7 +68,7 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
       await page.keyboard.insertText(JSON.stringify(userSettings));
       await page.keyboard.press('Control+S');
       await until('settings.json saved', async () => saved(), 5000).catch(() => undefined);
-      await wb.command('View: Close Editor');
+      await wb.command('View: Close All Editors');
     }
     assert.ok(saved(), 'settings.json saved as intended');
     await page.waitForTimeout(1500);
@@ -586,6 +586,7 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'config.js' }).first().waitFor({ timeout: 20_000 });
       await page.keyboard.press('Enter');
       await page.waitForSelector('.monaco-editor.focused', { timeout: 20_000 });
+      await until('config.js in front', async () => /config\.js/.test(await page.locator('.tabs-container').first().innerText()), 10_000);
       await page.keyboard.press('Control+End');
     };
     await openConfig();
