@@ -586,7 +586,10 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'config.js' }).first().waitFor({ timeout: 20_000 });
       await page.keyboard.press('Enter');
       await page.waitForSelector('.monaco-editor.focused', { timeout: 20_000 });
-      await until('config.js in front', async () => /config\.js/.test(await page.locator('.tabs-container').first().innerText()), 10_000);
+      await until('config.js in front', async () => /config\.js/.test(await page.title()), 10_000).catch(async (err) => {
+        await wb.screenshot('config-not-in-front');
+        throw err;
+      });
       await page.keyboard.press('Control+End');
     };
     await openConfig();
