@@ -583,8 +583,9 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
       await page.keyboard.press('Escape');
       await page.keyboard.press('Control+P');
       await page.locator('.quick-input-widget input').fill('src/config.js');
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'config.js' }).first().waitFor({ timeout: 20_000 });
-      await page.keyboard.press('Enter');
+      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'config.js' }).first();
+      await row.waitFor({ timeout: 20_000 });
+      await row.click();
       await page.waitForSelector('.monaco-editor.focused', { timeout: 20_000 });
       await until('config.js in front', async () => /config\.js/.test(await page.title()), 10_000).catch(async (err) => {
         await wb.screenshot('config-not-in-front');
