@@ -25,7 +25,7 @@ export type ReviewEvent =
    * findings are the final list: a streamed finding of a chunk whose answer was not usable is not in it.
    */
   | { type: 'findings'; source: 'rules' | 'llm'; chunk?: number; cached?: boolean; streamed?: boolean; findings: Finding[] }
-  | { type: 'progress'; done: number; total: number };
+  | { type: 'progress'; done: number; total: number; file?: string };
 
 export interface ReviewRequest {
   repoDir: string;
@@ -157,7 +157,7 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
           warn,
           onPlanned: (chunks) =>
             emit({ type: 'started', executionId, target: diff.target, files: filtered.files.length, changedLines, chunks }),
-          onProgress: (done, total) => emit({ type: 'progress', done, total }),
+          onProgress: (done, total, file) => emit({ type: 'progress', done, total, ...(file ? { file } : {}) }),
           onChunk: (o, index, fresh) => emit({ type: 'findings', source: 'llm', chunk: index, cached: o.cached, findings: fresh }),
           onFinding: (f, index) => emit({ type: 'findings', source: 'llm', chunk: index, streamed: true, findings: [f] }),
         },

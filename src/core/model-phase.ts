@@ -49,7 +49,8 @@ export interface ModelPhaseOptions {
   onChunk: (outcome: ChunkOutcome, index: number, fresh: Finding[]) => void;
   /** A finding read from the answer while it streams, before its chunk is done. */
   onFinding?: (finding: Finding, index: number) => void;
-  onProgress: (done: number, total: number) => void;
+  /** `file`: the first file of the chunk just finished, for progress such as "3 of 10 · src/auth.ts". */
+  onProgress: (done: number, total: number, file?: string) => void;
   onPlanned: (chunks: number) => void;
   /** The pause before a retry; tests pass a quicker one. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -349,7 +350,7 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
           );
       }
     } finally {
-      opts.onProgress(++done, toSend.length);
+      opts.onProgress(++done, toSend.length, chunk.segments[0]?.file);
     }
     return outcomes;
   });

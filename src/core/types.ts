@@ -162,6 +162,7 @@ export interface ModelErrorInfo {
 export type FixKind =
   | 'open-folder'
   | 'install-ollama'
+  | 'start-ollama'
   | 'pull-model'
   | 'select-model'
   | 'set-secret'

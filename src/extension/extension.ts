@@ -29,6 +29,7 @@ const COMMANDS = [
   'pullmint.setDeploySecret',
   'pullmint.setSecret',
   'pullmint.installPrePushHook',
+  'pullmint.applyFix',
   'pullmint.dismissFinding',
   'pullmint.dismissFindingForTeam',
   'pullmint.copyFinding',

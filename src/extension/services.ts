@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { getPath } from '../core/config/schema.js';
 import type { SecretName } from '../core/secrets.js';
 import { CiExplainer } from './ci/explain.js';
 import { triggerDeploy } from './deploy/commands.js';
@@ -6,12 +7,17 @@ import { GitHubAuth } from './github/auth.js';
 import { PullRequests } from './github/pullRequests.js';
 import { Disposable } from './lifecycle.js';
 import { PanelHost } from './panel/host.js';
-import { FindingCodeActions, findingAsText } from './review/codeActions.js';
+import { FindingCodeActions } from './review/codeActions.js';
 import { ReviewCommands } from './review/commands.js';
 import { ReviewController } from './review/controller.js';
-import { DiagnosticsPresenter, type FindingEntry } from './review/diagnostics.js';
+import { DiagnosticsPresenter } from './review/diagnostics.js';
 import { Dismissals } from './review/dismissals.js';
 import { DISMISS_FOR_TEAM_COMMAND, dismissForTeam } from './review/teamDismiss.js';
+import { entryOf, FindingActions } from './review/findingActions.js';
+import { FindingsView } from './review/findingsView.js';
+import { HookEnvironment, hookVariables } from './review/hookEnv.js';
+import { FindingHovers } from './review/hover.js';
+import { PushBlocked } from './review/pushBlocked.js';
 import { SaveReviewer } from './review/saveReviewer.js';
 import { StatusBar } from './review/statusBar.js';
 import { pickRepository } from './repos.js';
@@ -20,6 +26,7 @@ import { SettingsService } from './settings.js';
 import { qualifyModelCommand } from './qualify/qualify.js';
 import { checkSetup, selectModel } from './setup/setup.js';
 import { reviewTerraformPlanCommand } from './iac/planCommand.js';
+import { openWalkthroughOnce } from './setup/walkthrough.js';
 
 /**
  * The composition root, loaded on first use: builds each feature once and maps every command to
@@ -33,12 +40,20 @@ export class Services extends Disposable {
     const secrets = new Secrets(context.secrets);
     const settings = this.register(new SettingsService(secrets, (m) => log.warn(m)));
     const presenter = this.register(new DiagnosticsPresenter(() => settings.editor().severityMap));
-    const status = this.register(new StatusBar());
+    const controllerRef: { c?: ReviewController } = {};
+    const status = this.register(
+      new StatusBar((result) => {
+        const s = controllerRef.c?.allStates().find((x) => x.result === result);
+        return s ? controllerRef.c?.working(s.repo) : undefined;
+      }),
+    );
     const dismissals = new Dismissals(context.workspaceState);
     const auth = this.register(
       new GitHubAuth(secrets, () => vscode.workspace.getConfiguration('pullmint').get('github.enterpriseUrl', '')),
     );
     const controller = this.register(new ReviewController(log, settings, presenter, status, dismissals));
+    controllerRef.c = controller;
+    const actions = new FindingActions(presenter, dismissals, log);
     const panelRef: { host?: PanelHost } = {};
     const showRiskPanel = async (): Promise<void> => panelRef.host?.show();
     const reviews = new ReviewCommands(controller, context.extensionUri, log, showRiskPanel);
@@ -49,10 +64,19 @@ export class Services extends Disposable {
       await vscode.window.showTextDocument(presenter.uriOf(repo, file), { selection: new vscode.Range(pos, pos), preview: false });
     };
     const dismissFinding = async (repo: string, id: string): Promise<void> => {
+      const entry = presenter.find(repo, id);
+      if (entry) return actions.dismiss(entry);
       await dismissals.dismiss(repo, id);
-      presenter.remove((e) => e.repo === repo && e.finding.id === id);
       log.info(`dismissed finding ${id} in ${repo}`);
     };
+    const withEntry =
+      (fn: (e: NonNullable<ReturnType<typeof entryOf>>) => Promise<unknown>) =>
+      async (...args: unknown[]): Promise<unknown> => {
+        const entry = entryOf(presenter, args);
+        if (!entry)
+          return void vscode.window.showWarningMessage('Pullmint: that finding is no longer shown (fixed, dismissed or re-reviewed).');
+        return fn(entry);
+      };
     const panel = this.register(
       new PanelHost({
         extensionUri: context.extensionUri,
@@ -69,8 +93,37 @@ export class Services extends Disposable {
     this.register(
       vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, new FindingCodeActions(presenter), FindingCodeActions.metadata),
     );
-    this.register(new SaveReviewer(settings, controller, presenter, log));
+    this.register(vscode.languages.registerHoverProvider({ scheme: 'file' }, new FindingHovers(presenter)));
+    this.register(new FindingsView(presenter, controller));
+    this.register(new SaveReviewer(settings, controller, presenter, log, status));
     this.register(settings.onDidChange(() => presenter.refresh()));
+    // Fixed and dismissed findings leave the working counts and score wherever they show.
+    this.register(
+      presenter.onDidChange(() => {
+        status.refresh();
+        void panel.refresh();
+      }),
+    );
+    const hookEnv = new HookEnvironment();
+    const exportHookSettings = (): void => {
+      const layer = settings.layer();
+      const provider = String(getPath(layer.values, 'provider') ?? process.env.PULLMINT_PROVIDER ?? 'ollama');
+      const set = hookEnv.apply(hookVariables(layer, provider));
+      if (set.length) log.info(`pushes from the editor review with the editor's settings: ${set.join(', ')}`);
+    };
+    exportHookSettings();
+    this.register(settings.onDidChange(exportHookSettings));
+    this.register(
+      new PushBlocked({
+        log,
+        env: hookEnv,
+        showFindings: async (repo, result) => {
+          await controller.showRecorded(repo, result);
+          await vscode.commands.executeCommand('pullmint.findings.focus');
+        },
+      }),
+    );
+    void openWalkthroughOnce(context, log);
     this.register(
       presenter.onStale((gone) =>
         gone.forEach((e) => log.info(`finding "${e.finding.title}" at ${e.finding.file} left: its line was edited away`)),
@@ -111,23 +164,23 @@ export class Services extends Disposable {
         const result = controller.state(repo).result;
         if (result) presenter.setRepo(repo, result.findings);
       },
-      'pullmint.dismissFinding': (repo, id) => dismissFinding(String(repo), String(id)),
-      [DISMISS_FOR_TEAM_COMMAND]: (repo, id) =>
+      'pullmint.dismissFinding': withEntry((e) => actions.dismiss(e)),
+      'pullmint.copyFinding': withEntry((e) => actions.copy(e)),
+      'pullmint.applyFix': withEntry((e) => actions.applyFix(e)),
+      'pullmint.openFinding': (repo, file, line) =>
+        typeof repo === 'string' ? openFinding(repo, String(file), Number(line)) : withEntry((e) => actions.open(e))(repo),
+      [DISMISS_FOR_TEAM_COMMAND]: withEntry((e) =>
         dismissForTeam(
           {
             open: (r) => settings.open(r),
             findingOf: (r, fid) => controller.state(r).result?.findings.find((f) => f.id === fid),
-            hide: (r, fid) => presenter.remove((e) => e.repo === r && e.finding.id === fid),
+            hide: (r, fid) => presenter.remove((x) => x.repo === r && x.finding.id === fid),
             log,
           },
-          String(repo),
-          String(id),
+          e.repo,
+          e.finding.id,
         ),
-      'pullmint.copyFinding': async (entry) => {
-        await vscode.env.clipboard.writeText(findingAsText(entry as FindingEntry));
-        void vscode.window.setStatusBarMessage('Pullmint: finding copied', 2000);
-      },
-      'pullmint.openFinding': (repo, file, line) => openFinding(String(repo), String(file), Number(line)),
+      ),
       'pullmint.selectModel': () => selectModel(settings),
       'pullmint.checkSetup': () => checkSetup(log, settings, auth),
       'pullmint.qualifyModel': () => qualifyModelCommand(log, settings, secrets),

@@ -22,11 +22,14 @@ export interface PanelReview {
   coverage: { changedLines: number; reviewedLines: number; skippedFiles: SkippedFile[]; unreviewed: UnreviewedRange[]; complete: boolean };
   /** "Not fully reviewed: 8 of 151 lines" when the model did not review every changed line; absent when it did. */
   incomplete?: string;
+  /** The findings shown now: fixed and dismissed ones have left (the score above is over these). */
   findings: Finding[];
   modelError?: ModelErrorInfo;
   completedAt: string;
   /** IaC files and the Terraform plan (add/change/destroy counts) of the review. */
   iac?: IacInfo;
+  /** The score and finding count as recorded, when fixes or dismissals changed the working ones. */
+  recorded?: { riskScore: number; findings: number };
 }
 
 export interface HistoryRow {
@@ -55,6 +58,10 @@ export interface PanelState {
   repo: string | null;
   repoName: string;
   running: boolean;
+  /** While running: how far, "3 of 10 · src/auth.ts". */
+  progress?: string;
+  /** While running: what is being reviewed ("working tree changes"). */
+  runningLabel?: string;
   stale: boolean;
   review: PanelReview | null;
   history: HistoryRow[];

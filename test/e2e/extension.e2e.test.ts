@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { commentableLines } from '../../src/core/hosts/github/post.js';
@@ -8,6 +9,7 @@ import { collectDiff } from '../../src/core/git/diff.js';
 import { FakeGitHub } from '../fakes/github.js';
 import { LoopbackServer, sendJson, type RecordedRequest } from '../fakes/http.js';
 import { FakeOllama } from '../fakes/ollama.js';
+import { DEFAULT_TRIGGERS } from '../fakes/reviewer.js';
 import { ROOT } from '../helpers/cli.js';
 import { TempRepo, tempDir } from '../helpers/git.js';
 import { CODE_SERVER, NODE24, startCodeServer, type CodeServer } from './codeServer.js';
@@ -39,6 +41,45 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
   let page: Page;
   let wb: Workbench;
   let headSha = '';
+  let home = '';
+  let userSettings: Record<string, unknown> = {};
+  /**
+   * Changes the user's settings while the editor runs, the way a user does: in settings.json, saved.
+   * (code-server does not notice a write to the file from outside.)
+   */
+  const setUserSettings = async (patch: Record<string, unknown>): Promise<void> => {
+    userSettings = { ...userSettings, ...patch };
+    for (const [k, v] of Object.entries(patch)) if (v === undefined) delete userSettings[k];
+    const file = join(home, 'user', 'User', 'settings.json');
+    const saved = (): boolean => {
+      try {
+        return JSON.stringify(JSON.parse(readFileSync(file, 'utf8'))) === JSON.stringify(userSettings);
+      } catch {
+        return false;
+      }
+    };
+    for (let attempt = 0; attempt < 3 && !saved(); attempt++) {
+      await wb.command('Preferences: Open User Settings (JSON)');
+      await page.waitForSelector('.monaco-editor.focused', { timeout: 20_000 });
+      await page.waitForTimeout(500);
+      await page.keyboard.press('Control+A');
+      await page.keyboard.press('Delete');
+      // One line, inserted as a whole: no auto-closed quotes or brackets.
+      await page.keyboard.insertText(JSON.stringify(userSettings));
+      await page.keyboard.press('Control+S');
+      await until('settings.json saved', async () => saved(), 5000).catch(() => undefined);
+      await wb.command('View: Close All Editors');
+    }
+    assert.ok(saved(), 'settings.json saved as intended');
+    await page.waitForTimeout(1500);
+  };
+  const statusBarText = async (): Promise<string> => ((await page.locator('.statusbar').innerText()) ?? '').replace(/\s+/g, ' ');
+  /** The rows of the Findings view: label and description as shown. */
+  const findingsRows = async (): Promise<string[]> =>
+    page
+      .locator('.pane', { has: page.locator('.pane-header', { hasText: /^Findings/i }) })
+      .locator('.monaco-list-row')
+      .evaluateAll((els) => els.map((el) => (el as HTMLElement).innerText.replace(/\s+/g, ' ').trim()));
 
   before(async () => {
     for (const [what, path] of [
@@ -50,7 +91,23 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
       if (!existsSync(path))
         throw new Error(`${what} is missing at ${path}: run npm run test:e2e (it runs test/e2e/setup.sh and packages the extension)`);
     }
-    ollama = new FakeOllama();
+    // The scripted model answers in markdown, as real models do, and reports one info finding.
+    ollama = new FakeOllama({
+      triggers: [
+        ...DEFAULT_TRIGGERS.map((t) =>
+          t.title === 'SQL injection'
+            ? { ...t, message: 'User input is concatenated into SQL. Use a `$1` placeholder and pass **`id`** as a parameter.' }
+            : t,
+        ),
+        {
+          contains: 'exports.awsKey',
+          severity: 'info',
+          category: 'maintainability',
+          title: 'Configuration in code',
+          message: 'Read `awsKey` from the environment instead.',
+        },
+      ],
+    });
     await ollama.start();
     receiver = new LoopbackServer((_req, res) => sendJson(res, 200, { accepted: true }));
     await receiver.start();
@@ -90,7 +147,14 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
     );
     repo.write('src/config.js', 'exports.awsKey = "AKIAIOSFODNN7EXAMPLE";\n');
 
-    const home = tempDir('pullmint-e2e-home-');
+    home = tempDir('pullmint-e2e-home-');
+    // An installed but stopped Ollama: the program is on PATH, nothing answers on its port.
+    const fakeBin = join(home, 'bin');
+    mkdirSync(fakeBin, { recursive: true });
+    writeFileSync(join(fakeBin, 'ollama'), '#!/bin/sh\necho "fake ollama $*"\n');
+    chmodSync(join(fakeBin, 'ollama'), 0o755);
+    // The extension host takes PATH from a login shell, as VS Code's server does: the user's profile puts it there.
+    for (const profile of ['.bash_profile', '.profile']) writeFileSync(join(home, profile), `export PATH="${fakeBin}:$PATH"\n`);
     server = await startCodeServer({
       vsix: VSIX,
       workspace: repo.dir,
@@ -105,8 +169,10 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
         OLLAMA_HOST: ollama.url,
         // The user's editor setting below wins over this.
         PULLMINT_DEPLOY_ENVIRONMENT: 'production',
+        PATH: `${fakeBin}:${process.env.PATH ?? ''}`,
+        HOME: home,
       },
-      settings: {
+      settings: (userSettings = {
         'pullmint.deploy.url': `${receiver.url}/deploy`,
         'pullmint.deploy.environment': 'staging',
         'pullmint.risk.deployThreshold': 50,
@@ -117,7 +183,9 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
         'security.workspace.trust.enabled': false,
         'editor.lightbulb.enabled': 'on',
         'git.openRepositoryInParentFolders': 'never',
-      },
+        'git.autofetch': false,
+        'git.confirmSync': false,
+      }),
     });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -146,32 +214,92 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
     await receiver?.stop();
   });
 
-  it('1. Review Working Tree Changes puts the findings in the Problems panel at the right lines and severities', async () => {
+  it('0. the walkthrough opened by itself after install, without literal backticks', async () => {
+    const walkthrough = page.locator('.gettingStartedContainer', { hasText: 'Get started with Pullmint' }).first();
+    await walkthrough.waitFor({ timeout: 30_000 });
+    await page.locator('.gettingStartedContainer', { hasText: 'Install Ollama' }).first().waitFor({ timeout: 10_000 });
+    await wb.screenshot('walkthrough');
+    const text = await walkthrough.innerText();
+    assert.match(text, /ollama serve/);
+    assert.doesNotMatch(text, /`/, 'no literal backticks in the walkthrough');
+    await wb.command('View: Close All Editors');
+  });
+
+  it('1. Review Working Tree Changes puts the findings in the Problems panel at the right lines and severities, info included, markdown as words', async () => {
     await wb.command('Pullmint: Review Working Tree Changes');
-    await wb.notification(/Pullmint: risk 60 → manual-review/);
+    // The toast counts what the Problems panel shows: the info finding too.
+    const toast = await wb.notification(/Pullmint: risk \d+ → manual-review/);
+    assert.match(toast, /3 finding\(s\) \(2 critical · 1 info\)/);
     const problems = await until('findings in the Problems panel', async () => {
       const p = await wb.problems();
-      return p.rows.length >= 2 ? p : null;
+      return p.rows.length >= 3 ? p : null;
     });
     await wb.screenshot('problems-panel');
     const sql = problems.rows.find((r) => r.text.includes('SQL injection'));
     const secret = problems.rows.find((r) => r.text.includes('Hard-coded secret'));
+    const info = problems.rows.find((r) => r.text.includes('Configuration in code'));
     assert.ok(sql, problems.text);
     assert.ok(secret, problems.text);
+    assert.ok(info, problems.text);
     assert.match(sql.text, /\[Ln 2, Col 3\]/);
     assert.match(secret.text, /\[Ln 1, Col 1\]/);
     assert.equal(sql.severity, 'error');
     assert.equal(secret.severity, 'error');
+    assert.equal(info.severity, 'info', 'info findings show as Information, in the Problems panel');
+    // The model's markdown reads as words in the Problems panel.
+    assert.match(sql.text, /Use a \$1 placeholder and pass id as a parameter\./);
+    assert.doesNotMatch(problems.text, /`|\*\*/);
     assert.match(sql.text, /Pullmint\W*security/);
     assert.match(secret.text, /Pullmint\W*hardcoded-secret/);
     assert.equal(ollama.chatRequests.length, 1, 'the model was reached at the OLLAMA_HOST of the environment');
+    assert.match(await statusBarText(), /manual-review · 3/);
+  });
+
+  it('1b. the Findings view lists them by file and severity with the same counts, and inline actions', async () => {
+    await wb.command('Pullmint: Focus on Findings View');
+    const rows = await until('the Findings view filled', async () => {
+      const r = await findingsRows();
+      return r.length >= 5 ? r : null;
+    });
+    await page
+      .locator('.pane-header', { hasText: /^Findings/i })
+      .first()
+      .hover();
+    await wb.screenshot('findings-view');
+    const config = rows.findIndex((r) => /^config\.js/.test(r));
+    const db = rows.findIndex((r) => /^db\.js/.test(r));
+    assert.ok(config >= 0 && db >= 0, rows.join('\n'));
+    assert.match(rows[config], /src · 1 critical · 1 info/);
+    assert.match(rows[db], /src · 1 critical/);
+    // Under config.js: the critical one before the info one.
+    assert.match(rows[config + 1], /Hard-coded secret.*critical · Ln 1/);
+    assert.match(rows[config + 2], /Configuration in code.*info · Ln 1/);
+    // The badge on the view carries the same count as Problems, the toast and the status bar.
+    const header = (
+      await page
+        .locator('.pane-header', { hasText: /^Findings/i })
+        .first()
+        .innerText()
+    ).replace(/\s+/g, ' ');
+    assert.match(header, /3 · 2 critical · 1 info/);
+    // Inline actions on a finding with a suggestion: apply fix, dismiss, copy.
+    const sqlRow = page.locator('.pane .monaco-list-row', { hasText: 'SQL injection' }).first();
+    await sqlRow.hover();
+    const actions = await sqlRow.locator('.actions .action-label').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
+    assert.deepEqual(
+      actions.map((a) => a.replace(/^Pullmint: /, '')),
+      ['Apply Suggested Fix', 'Dismiss Finding', 'Copy Finding'],
+    );
+    // Copy finding puts the finding on the clipboard as plain text.
+    await sqlRow.locator('.action-label[aria-label*="Copy Finding"]').click();
+    await page.locator('.statusbar', { hasText: 'finding copied' }).waitFor({ timeout: 10_000 });
   });
 
   it('2. the risk panel shows the score and decision', async () => {
     await wb.command('Pullmint: Show Risk Panel');
     const panel = wb.riskPanel();
     await panel.locator('.gauge .score').waitFor({ timeout: 30_000 });
-    assert.equal(await panel.locator('.gauge .score').textContent(), '60');
+    assert.equal(await panel.locator('.gauge .score').textContent(), '61');
     assert.equal(await panel.locator('.badge.manual-review').textContent(), 'manual review');
     assert.match((await panel.locator('.coverage').textContent())!, /Reviewed 3 of 3 changed lines/);
     // Thresholds as layered: 15 from the repository, 50 from the user's setting over the repository's 17.
@@ -179,16 +307,22 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
     await wb.screenshot('risk-panel');
   });
 
-  it('3. the quick fix from the lightbulb rewrites the line', async () => {
+  it('3. the hover renders the markdown with severity, category and suggestion; the fix goes through a preview and leaves the counts', async () => {
     await wb.problems();
     // A double click opens the file at the finding and moves the focus into the editor.
     await page.locator('.markers-panel .monaco-list-row', { hasText: 'SQL injection' }).first().dblclick();
     await page.waitForSelector('.monaco-editor.focused', { timeout: 20_000 });
-    // The hover on the finding shows its message.
     await wb.command('Show or Focus Hover');
-    const hover = page.locator('.monaco-hover', { hasText: 'User input is concatenated into SQL.' }).first();
+    const hover = page.locator('.monaco-hover', { hasText: 'Pullmint · critical' }).first();
     await hover.waitFor({ timeout: 15_000 });
-    assert.match((await hover.innerText()).replace(/\s+/g, ' '), /SQL injection: User input is concatenated into SQL\./);
+    const hoverText = (await hover.innerText()).replace(/\s+/g, ' ');
+    assert.match(hoverText, /Pullmint · critical · security/);
+    assert.match(hoverText, /Suggestion:/);
+    assert.match(hoverText, /Apply fix · .*Dismiss · .*Copy/);
+    // Rendered, not raw: the code span is a <code>, the bold a <strong>, no backticks left.
+    assert.equal((await hover.locator('code', { hasText: '$1' }).count()) > 0, true, 'the code span is rendered');
+    assert.equal((await hover.locator('strong', { hasText: 'id' }).count()) > 0, true, 'the bold is rendered');
+    assert.doesNotMatch(hoverText, /`\$1`|\*\*/);
     await wb.screenshot('hover');
     await page.keyboard.press('Escape');
     const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'Apply suggested fix' }).first();
@@ -206,9 +340,28 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
       await wb.screenshot('quick-fix-missing');
       throw err;
     }
+    const menu = (await page.locator('.action-widget').first().innerText()).replace(/\s+/g, ' ');
+    assert.match(menu, /Copy finding: SQL injection/);
     await wb.screenshot('quick-fix-menu');
     await fix.click();
-    await page.keyboard.press('Control+S');
+    // The refactor preview shows the change before anything is written.
+    const apply = page.locator('.bulk-edit-panel .monaco-button', { hasText: /^Apply$/ }).first();
+    await apply.waitFor({ timeout: 20_000 });
+    assert.doesNotMatch(readFileSync(join(repo.dir, 'src', 'db.js'), 'utf8'), /\$1/, 'nothing changed before Apply');
+    const preview = (await page.locator('.bulk-edit-panel').innerText()).replace(/\s+/g, ' ');
+    assert.match(preview, /db\.js/);
+    assert.match(preview, /\$1/, 'the preview shows the new text');
+    await wb.screenshot('fix-preview');
+    // A change that needs confirmation is ticked by the user, then applied.
+    await page
+      .locator('.bulk-edit-panel .monaco-list-row')
+      .first()
+      .locator('.monaco-checkbox, .monaco-custom-toggle, input[type="checkbox"]')
+      .first()
+      .click();
+    await apply.click();
+    await wb.notification(/applied the fix for "SQL injection"/);
+    await wb.command('File: Save All Files');
     const content = await until(
       'the fixed file on disk',
       async () => {
@@ -218,6 +371,12 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
       20_000,
     );
     assert.match(content, /db\.query\("SELECT \* FROM users WHERE id = \$1", \[id\]\)/);
+    // The fixed finding has left the working counts: Problems, status bar, Findings view; the
+    // panel's score is over what is left.
+    await until('the status bar count down to 2', async () => /manual-review · 2/.test(await statusBarText()), 15_000);
+    assert.ok(!(await wb.problems()).rows.some((r) => r.text.includes('SQL injection')));
+    await wb.command('Pullmint: Show Risk Panel');
+    await until('the panel score over what is left', async () => (await wb.riskPanel().locator('.gauge .score').textContent()) === '31');
     await wb.screenshot('after-quick-fix');
   });
 
@@ -238,6 +397,75 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
       async () => (await wb.problems()).rows.some((r) => r.text.includes('Hard-coded secret') && /\[Ln 1, Col 1\]/.test(r.text)),
       15_000,
     );
+  });
+
+  it('3c. Dismiss from the Findings view leaves the counts, and Undo in its notification brings it back', async () => {
+    await wb.clearNotifications();
+    await wb.command('Pullmint: Focus on Findings View');
+    const row = page.locator('.pane .monaco-list-row', { hasText: 'Configuration in code' }).first();
+    await row.hover();
+    await row.locator('.action-label[aria-label*="Dismiss Finding"]').click();
+    await until('the status bar count down to 1', async () => /manual-review · 1/.test(await statusBarText()), 15_000);
+    await until(
+      'the finding gone from the Findings view',
+      async () => !(await findingsRows()).some((r) => r.includes('Configuration in code')),
+      15_000,
+    );
+    const undo = page
+      .locator('.notification-toast', { hasText: 'dismissed "Configuration in code"' })
+      .locator('.monaco-button', { hasText: 'Undo' });
+    await undo.waitFor({ timeout: 15_000 });
+    await wb.screenshot('dismissed-with-undo');
+    await undo.click();
+    await until('the finding back', async () => (await findingsRows()).some((r) => r.includes('Configuration in code')), 15_000);
+    assert.match(await statusBarText(), /manual-review · 2/);
+  });
+
+  it('3d. with Ollama stopped: the review ends, its progress closes, Not reviewed says why; Check Setup puts the failure first and offers Start Ollama', async () => {
+    await wb.clearNotifications();
+    // A change the cache has never seen, so the model must be asked; and Ollama has stopped.
+    repo.write('src/extra.js', `exports.when = ${Date.now()};\n`);
+    const ollamaPort = Number(new URL(ollama.url).port);
+    await ollama.stop();
+    try {
+      await wb.command('Pullmint: Review Working Tree Changes');
+      const warning = await wb.notification(/The model review did not run/);
+      assert.match(warning, /Start Ollama/);
+      assert.doesNotMatch(warning, /Install Ollama/);
+      // The progress has closed: no "reviewing" toast, no spinner in the status bar.
+      await until(
+        'the progress closed',
+        async () => (await page.locator('.notification-toast', { hasText: 'Pullmint: reviewing' }).count()) === 0,
+        15_000,
+      );
+      assert.doesNotMatch(await statusBarText(), /reviewing/);
+      await wb.screenshot('progress-gone-after-failed-review');
+      await wb.command('Pullmint: Focus on Findings View');
+      const rows = await until('the Not reviewed group', async () => {
+        const r = await findingsRows();
+        return r.some((x) => /^Not reviewed/.test(x)) ? r : null;
+      });
+      assert.ok(
+        rows.some((r) => /^src\/(config|db|extra)\.js\s*(Ln \d|whole file|from Ln \d).* · \S/.test(r)),
+        `an unreviewed range with its reason:\n${rows.join('\n')}`,
+      );
+      await wb.screenshot('findings-not-reviewed');
+      await wb.clearNotifications();
+      await wb.command('Pullmint: Check Setup');
+      const first = page.locator('.quick-input-list .monaco-list-row').first();
+      await first.waitFor({ timeout: 30_000 });
+      await until('the checks listed', async () => (await page.locator('.quick-input-list .monaco-list-row').count()) >= 3);
+      const firstText = (await first.innerText()).replace(/\s+/g, ' ');
+      assert.match(firstText, /Ollama reachable/);
+      assert.match(firstText, /Fix: Start Ollama/);
+      const title = (await page.locator('.quick-input-widget').innerText()).replace(/\s+/g, ' ');
+      assert.match(title, /problem\(s\)/);
+      await wb.screenshot('check-setup-ollama-stopped');
+      await page.keyboard.press('Escape');
+    } finally {
+      await ollama.start(ollamaPort);
+      rmSync(join(repo.dir, 'src', 'extra.js'), { force: true });
+    }
   });
 
   it('4. Review This PR, then Post Review to Pull Request: one summary and valid inline comments, also on re-post', async () => {
@@ -298,5 +526,94 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
     );
     assert.match((await panel.locator('.deploy').textContent())!, /deployed to staging/);
     await wb.screenshot('deployed');
+  });
+
+  it('6. a push from the editor that the hook blocks says why, with Show Findings and Push Anyway; the hook uses the editor settings', async () => {
+    // A remote to push to, with the branch already there, then a commit the hook must stop.
+    const bare = tempDir('pullmint-e2e-remote-');
+    execFileSync('git', ['init', '-q', '--bare', bare]);
+    repo.git('remote', 'add', 'backup', bare);
+    repo.git('push', '-q', '--no-verify', '-u', 'backup', 'feature/checkout');
+    repo.write('src/keys.js', 'exports.stripe = "AKIAIOSFODNN7EXAMPLE";\n');
+    repo.git('add', 'src/keys.js');
+    repo.git('commit', '-q', '-m', 'add keys');
+    const pushed = repo.git('rev-parse', 'HEAD').trim();
+    // The editor's model: the hook must ask for it, not the CLI's default.
+    ollama.opts.models.push('e2e-editor-model');
+    await setUserSettings({ 'pullmint.ollama.model': 'e2e-editor-model' });
+    await page.waitForTimeout(2000);
+    const before = ollama.chatRequests.length;
+    await wb.clearNotifications();
+    await wb.command('Git: Push');
+    const toast = await wb.notification(/Pullmint blocked the push/, 120_000);
+    assert.match(toast, /risk \d+\/100 → manual-review/);
+    assert.match(toast, /Top findings: critical src\/keys\.js:1 Hard-coded secret/);
+    assert.match(toast, /Show Findings/);
+    assert.match(toast, /Push Anyway/);
+    assert.doesNotMatch(toast, /Try running Pull first|Can't push refs/);
+    await wb.screenshot('push-blocked');
+    const hookCalls = ollama.chatRequests.slice(before);
+    assert.ok(hookCalls.length >= 1, 'the hook asked the model');
+    assert.equal(JSON.parse(hookCalls[0].body).model, 'e2e-editor-model', "the hook used the editor's model setting");
+    assert.notEqual(execFileSync('git', ['--git-dir', bare, 'rev-parse', 'feature/checkout'], { encoding: 'utf8' }).trim(), pushed);
+    // Show Findings: the hook's review in the Findings view.
+    await page
+      .locator('.notification-toast', { hasText: 'Pullmint blocked the push' })
+      .locator('.monaco-button', { hasText: 'Show Findings' })
+      .click();
+    await until('the hook findings in the view', async () => (await findingsRows()).some((r) => /^keys\.js/.test(r)), 20_000);
+    await wb.screenshot('push-blocked-findings');
+    // Push Anyway: once, without the review.
+    await wb.clearNotifications();
+    await wb.command('Git: Push');
+    await page
+      .locator('.notification-toast', { hasText: 'Pullmint blocked the push' })
+      .locator('.monaco-button', { hasText: 'Push Anyway' })
+      .click({ timeout: 120_000 });
+    await wb.notification(/pushed to backup without the review/);
+    assert.equal(execFileSync('git', ['--git-dir', bare, 'rev-parse', 'feature/checkout'], { encoding: 'utf8' }).trim(), pushed);
+  });
+
+  it('7. review on save with the model shows in the status bar while it runs, and says quietly when it cannot', async () => {
+    await setUserSettings({ 'pullmint.reviewOnSave': 'llm', 'pullmint.ollama.model': undefined });
+    ollama.opts.mode = 'slow';
+    ollama.opts.slowMs = 1500;
+    await page.waitForTimeout(1500);
+    const openConfig = async (): Promise<void> => {
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Control+P');
+      await page.locator('.quick-input-widget input').fill('src/config.js');
+      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'config.js' }).first();
+      await row.waitFor({ timeout: 20_000 });
+      await row.click();
+      await page.waitForSelector('.monaco-editor.focused', { timeout: 20_000 });
+      await until('config.js in front', async () => /config\.js/.test(await page.title()), 10_000).catch(async (err) => {
+        await wb.screenshot('config-not-in-front');
+        throw err;
+      });
+      await page.keyboard.press('Control+End');
+    };
+    await openConfig();
+    await page.keyboard.type('// TODO rotate');
+    await page.keyboard.press('Control+S');
+    await until('the on-save spinner', async () => /config\.js/.test(await statusBarText()), 20_000).catch(async (err) => {
+      await wb.screenshot('review-on-save-no-spinner');
+      throw err;
+    });
+    await wb.screenshot('review-on-save-running');
+    await until('the on-save review done', async () => !/\$\(sync|config\.js/.test(await statusBarText()), 60_000);
+    ollama.opts.mode = 'ok';
+    // The model goes away: the next save says so in the status bar, no toast.
+    const ollamaPort = Number(new URL(ollama.url).port);
+    await ollama.stop();
+    await wb.clearNotifications();
+    await openConfig();
+    await page.keyboard.type(' now');
+    await page.keyboard.press('Control+S');
+    await until('the quiet message', async () => /Pullmint on save: the model could not be used/.test(await statusBarText()), 30_000);
+    await wb.screenshot('review-on-save-cannot');
+    assert.equal(await page.locator('.notification-toast', { hasText: 'on save' }).count(), 0, 'no toast for a review on save');
+    await ollama.start(ollamaPort);
+    await setUserSettings({ 'pullmint.reviewOnSave': undefined });
   });
 });

@@ -48,8 +48,9 @@ export class LoopbackServer {
     this.handler = handler;
   }
 
-  async start(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+  /** `port`: 0 for any free one; a port it had before, to come back after `stop()` (a restarted server). */
+  async start(listenPort = 0): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(listenPort, '127.0.0.1', resolve));
     const { port } = this.server.address() as AddressInfo;
     this.url = `http://127.0.0.1:${port}`;
     return this.url;

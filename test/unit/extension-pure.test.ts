@@ -18,7 +18,7 @@ describe('extension: settings → engine options', () => {
     assert.equal(config.contextLines, 10);
     assert.equal(config.ollama.model, 'qwen2.5-coder:7b');
     assert.equal(config.anthropic.model, 'claude-sonnet-5');
-    assert.deepEqual(config.severityMap, { critical: 'Error', high: 'Error', medium: 'Warning', low: 'Information', info: 'Hint' });
+    assert.deepEqual(config.severityMap, { critical: 'Error', high: 'Error', medium: 'Warning', low: 'Information', info: 'Information' });
     assert.equal(config.reviewOnSave, 'rules');
   });
 

@@ -106,7 +106,7 @@ export const ConfigSchema = z.object({
   }),
   cache: setting(z.boolean(), { default: true, description: 'Reuse model answers for unchanged diff chunks (7 days).' }),
   severityMap: setting(bySeverity(z.enum(DIAGNOSTIC_LEVELS)), {
-    default: { critical: 'Error', high: 'Error', medium: 'Warning', low: 'Information', info: 'Hint' },
+    default: { critical: 'Error', high: 'Error', medium: 'Warning', low: 'Information', info: 'Information' },
     description: 'How finding severities show in the Problems panel.',
     editorOnly: true,
   }),

@@ -77,17 +77,20 @@ export class PanelHost extends Disposable {
       ? await new HistoryStore(defaultStateDir(), repo, { onWarning: (m) => this.d.log.warn(m) }).list(20).catch(() => [])
       : [];
     const r = s?.result;
+    const working = repo ? this.d.controller.working(repo) : undefined;
     const record = r ? records.find((x) => x.executionId === r.executionId) : undefined;
     const latest = record?.deployments?.[record.deployments.length - 1];
     return {
       repo,
       repoName: repo ? path.basename(repo) : '',
       running: s?.running ?? false,
+      progress: s?.running ? s.progress : undefined,
+      runningLabel: s?.running ? s.runningLabel : undefined,
       stale: s?.stale ?? false,
       review: r
         ? {
             executionId: r.executionId,
-            riskScore: r.riskScore,
+            riskScore: working?.riskScore ?? r.riskScore,
             decision: r.decision,
             rulesOnly: r.rulesOnly,
             summary: r.summary,
@@ -100,10 +103,14 @@ export class PanelHost extends Disposable {
             costUsd: r.stats.costUsd,
             coverage: r.coverage,
             incomplete: incompleteNote(r) ?? undefined,
-            findings: r.findings,
+            findings: working?.findings ?? r.findings,
             modelError: r.modelError,
             completedAt: r.completedAt,
             ...(r.iac ? { iac: r.iac } : {}),
+            recorded:
+              working && (working.riskScore !== r.riskScore || working.findings.length !== r.findings.length)
+                ? { riskScore: r.riskScore, findings: r.findings.length }
+                : undefined,
           }
         : null,
       history: records.map((x) => ({

@@ -4,13 +4,14 @@ import type { TargetSpec } from '../../core/git/diff.js';
 import { headSha } from '../../core/git/repo.js';
 import { GitError } from '../../core/git/run.js';
 import type { PullmintConfig } from '../../core/config/schema.js';
+import { riskScore, type RiskConfig } from '../../core/risk.js';
 import { incompleteNote } from '../../core/report/verdict.js';
 import { endpointSetting, runSetupChecks } from '../../core/setup.js';
 import type { ModelErrorInfo, ReviewResult, SetupCheck } from '../../core/types.js';
 import { Disposable } from '../lifecycle.js';
 import type { SettingsService } from '../settings.js';
-import { applyFix } from '../setup/setup.js';
-import type { DiagnosticsPresenter } from './diagnostics.js';
+import { applyFix, ollamaFix } from '../setup/setup.js';
+import { countsText, type DiagnosticsPresenter, type FindingCounts } from './diagnostics.js';
 import type { Dismissals } from './dismissals.js';
 import type { StatusBar } from './statusBar.js';
 
@@ -24,6 +25,21 @@ export interface RepoReview {
   head: string | null;
   /** Why the last review could not use the model, when it was a setup problem. */
   setupProblem?: ModelErrorInfo;
+  /** The risk settings the review was scored with, to score what is left after fixes and dismissals. */
+  risk?: RiskConfig;
+  /** What the running review is doing: "3 of 10 · src/auth.ts". */
+  progress?: string;
+  /** What the running review reviews. */
+  runningLabel?: string;
+  /** HEAD moved and the findings were taken off the editor: no working view, the recorded one stands. */
+  cleared?: boolean;
+}
+
+/** The review as it stands now: dismissed and fixed findings left; the recorded result is unchanged. */
+export interface WorkingView {
+  riskScore: number;
+  findings: ReviewResult['findings'];
+  counts: FindingCounts;
 }
 
 export interface ReviewOptions {
@@ -82,8 +98,10 @@ export class ReviewController extends Disposable {
 
   /** A full review with notification progress; findings appear as each chunk completes. */
   async review(opts: ReviewOptions): Promise<ReviewResult | undefined> {
-    if (opts.quiet) return this.run(opts, undefined, opts.signal);
-    return vscode.window.withProgress(
+    if (opts.quiet) return (await this.run(opts, undefined, opts.signal))?.result;
+    // One progress per review; it closes when the review ends, however it ends. What the user is
+    // told afterwards (a warning that waits for a click) comes after the progress has closed.
+    const outcome = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Pullmint: reviewing ${opts.label}`, cancellable: true },
       async (progress, token) => {
         const controller = new AbortController();
@@ -95,13 +113,24 @@ export class ReviewController extends Disposable {
         }
       },
     );
+    if (outcome?.announce) void outcome.announce().catch((err) => this.log.warn(`notification failed: ${String(err)}`));
+    return outcome?.result;
+  }
+
+  /** The review in focus as it stands now: its score over the findings still shown. */
+  working(repo: string): WorkingView | undefined {
+    const s = this.states.get(repo);
+    if (!s?.result || s.cleared) return undefined;
+    const findings = this.presenter.working(repo).map((e) => e.finding);
+    const counts = this.presenter.counts(repo);
+    return { riskScore: riskScore(findings, s.result.coverage.changedLines, s.risk), findings, counts };
   }
 
   private async run(
     opts: ReviewOptions,
     progress: vscode.Progress<{ message?: string; increment?: number }> | undefined,
     signal?: AbortSignal,
-  ): Promise<ReviewResult | undefined> {
+  ): Promise<{ result: ReviewResult; announce?: () => Promise<void> } | undefined> {
     const { repo } = opts;
     const session = await this.settings.open(repo);
     session.warnings.forEach((w) => this.log.warn(w));
@@ -116,11 +145,33 @@ export class ReviewController extends Disposable {
         fix: 'Trust the workspace to let Pullmint call the model.',
       };
     }
-    const provider = rulesOnly ? null : await session.reviewProvider();
     if (!opts.quiet) {
-      this.update(repo, { running: true });
+      this.update(repo, { running: true, progress: undefined, runningLabel: opts.label });
       this.status.reviewing(opts.label);
     }
+    try {
+      return await this.runSession(opts, session, rulesOnly, trusted, progress, signal);
+    } finally {
+      // Whatever happened, nothing is left saying "reviewing".
+      if (!opts.quiet && this.state(repo).running) {
+        this.update(repo, { running: false, progress: undefined });
+        const prev = this.state(repo).result;
+        if (prev) this.status.show(prev, this.state(repo).stale);
+        else this.status.idle();
+      }
+    }
+  }
+
+  private async runSession(
+    opts: ReviewOptions,
+    session: ReviewSession,
+    rulesOnly: ModelErrorInfo | undefined,
+    trusted: boolean,
+    progress: vscode.Progress<{ message?: string; increment?: number }> | undefined,
+    signal?: AbortSignal,
+  ): Promise<{ result: ReviewResult; announce?: () => Promise<void> } | undefined> {
+    const { repo } = opts;
+    const provider = rulesOnly ? null : await session.reviewProvider();
     const head = await headSha(repo);
     const dismissed = new Set(this.dismissals.list(repo));
     const visible = <T extends { id: string }>(list: T[]): T[] => list.filter((f) => !dismissed.has(f.id));
@@ -139,8 +190,11 @@ export class ReviewController extends Disposable {
         onEvent: (e) => {
           if (e.type === 'started')
             this.log.info(`[${e.executionId}] ${e.files} file(s), ${e.changedLines} changed lines, ${e.chunks} chunk(s)`);
-          else if (e.type === 'progress') progress?.report({ message: `chunk ${e.done} of ${e.total}`, increment: 100 / e.total });
-          else if (e.type === 'findings' && !opts.quiet) {
+          else if (e.type === 'progress') {
+            const detail = `${e.done} of ${e.total}${e.file ? ` · ${e.file}` : ''}`;
+            progress?.report({ message: detail, increment: 100 / e.total });
+            if (!opts.quiet) this.update(repo, { progress: detail });
+          } else if (e.type === 'findings' && !opts.quiet) {
             if (!streamed) {
               // The first findings of a new review replace the old ones for this repository.
               this.presenter.setRepo(repo, []);
@@ -154,24 +208,26 @@ export class ReviewController extends Disposable {
         `[${result.executionId}] done: risk ${result.riskScore} ${result.decision}, ${result.findings.length} finding(s), ${result.stats.llmCalls} call(s), ${result.stats.cacheHits} cached, ${result.stats.durationMs} ms`,
       );
       result.warnings.forEach((w) => this.log.warn(`[${result.executionId}] ${w}`));
-      if (opts.quiet) return result;
+      if (opts.quiet) return { result };
       this.presenter.setRepo(repo, visible(result.findings));
       const setupProblem =
         result.modelError && ['unreachable', 'model-missing', 'auth'].includes(result.modelError.kind)
           ? forEditor(result.modelError, session.config, session.origins)
           : undefined;
-      this.update(repo, { result, running: false, stale: false, head, setupProblem });
+      this.update(repo, {
+        result,
+        running: false,
+        progress: undefined,
+        stale: false,
+        cleared: false,
+        head,
+        setupProblem,
+        risk: session.config.risk,
+      });
       this.status.show(result);
       if (setupProblem) void this.logSetupChecks(session);
-      await this.announce(result, trusted, setupProblem);
-      return result;
+      return { result, announce: () => this.announce(repo, result, trusted, setupProblem) };
     } catch (err) {
-      if (!opts.quiet) {
-        this.update(repo, { running: false });
-        const prev = this.state(repo).result;
-        if (prev) this.status.show(prev, this.state(repo).stale);
-        else this.status.idle();
-      }
       if (signal?.aborted) {
         this.log.info('review cancelled');
         return undefined;
@@ -192,14 +248,17 @@ export class ReviewController extends Disposable {
       github: { signedIn: false },
       origins: session.origins,
     });
+    for (const c of checks) if (c.fix?.kind === 'install-ollama') c.fix = await ollamaFix();
     for (const c of checks.filter((x) => !x.optional))
       this.log[c.ok ? 'info' : 'warn'](`setup: ${c.ok ? 'ok' : 'FAIL'} ${c.name}: ${c.detail}${c.fix ? ` (fix: ${c.fix.label})` : ''}`);
   }
 
   /** Tells the user what happened, with the fix when the model could not be used. */
-  private async announce(result: ReviewResult, trusted: boolean, setupProblem?: ModelErrorInfo): Promise<void> {
+  private async announce(repo: string, result: ReviewResult, trusted: boolean, setupProblem?: ModelErrorInfo): Promise<void> {
     const note = incompleteNote(result);
-    const summary = `Pullmint: risk ${result.riskScore} → ${result.decision}; ${result.findings.length} finding(s).${note ? ` ${note}.` : ''}`;
+    // The counts the Problems panel, the Findings view and the status bar show: dismissed ones left.
+    const counts = this.presenter.counts(repo);
+    const summary = `Pullmint: risk ${result.riskScore} → ${result.decision}; ${counts.total} finding(s)${counts.total ? ` (${countsText(counts)})` : ''}.${note ? ` ${note}.` : ''}`;
     if (!trusted) {
       const pick = await vscode.window.showWarningMessage(
         `${summary} Only the built-in rules ran: this workspace is not trusted.`,
@@ -224,10 +283,7 @@ export class ReviewController extends Disposable {
               { label: 'Select Model…', kind: 'select-model' },
             ]
           : err.kind === 'unreachable'
-            ? [
-                { label: 'Install Ollama', kind: 'install-ollama' },
-                { label: 'Open Setting', kind: 'open-settings', arg: 'pullmint.ollama.host' },
-              ]
+            ? [await ollamaFix(), { label: 'Open Setting', kind: 'open-settings', arg: 'pullmint.ollama.host' }]
             : [];
     const pick = await vscode.window.showWarningMessage(
       `${summary} The model review did not run: ${err.message}`,
@@ -239,6 +295,25 @@ export class ReviewController extends Disposable {
     if (fix) await applyFix(fix);
   }
 
+  /** Shows a review recorded elsewhere (the pre-push hook's) as the repository's current one. */
+  async showRecorded(repo: string, result: ReviewResult, risk?: RiskConfig): Promise<void> {
+    const dismissed = new Set(this.dismissals.list(repo));
+    this.presenter.setRepo(
+      repo,
+      result.findings.filter((f) => !dismissed.has(f.id)),
+    );
+    this.update(repo, {
+      result,
+      running: false,
+      progress: undefined,
+      stale: false,
+      cleared: false,
+      head: await headSha(repo),
+      risk: risk ?? this.state(repo).risk,
+    });
+    this.status.show(result);
+  }
+
   /** HEAD moved under a review: its line numbers no longer describe the code. */
   async checkHead(repo: string): Promise<void> {
     const s = this.states.get(repo);
@@ -247,7 +322,7 @@ export class ReviewController extends Disposable {
     if (head === s.head) return;
     this.log.info(`HEAD of ${repo} moved (${s.head?.slice(0, 8)} → ${head?.slice(0, 8)}); clearing findings of the old review`);
     this.presenter.clear(repo);
-    this.update(repo, { stale: true, head });
+    this.update(repo, { stale: true, head, cleared: true });
     this.status.show(s.result, true);
   }
 }

@@ -4,6 +4,8 @@ import type { Finding, Severity } from '../../core/types.js';
 import { trackEdit, type LineEdit } from './editTracking.js';
 import { Disposable } from '../lifecycle.js';
 import type { DiagnosticLevel } from '../../core/config/schema.js';
+import { plainText } from './markdown.js';
+import { countFindings, type FindingCounts } from './counts.js';
 
 export interface FindingEntry {
   repo: string;
@@ -19,8 +21,12 @@ const LEVELS: Record<DiagnosticLevel, vscode.DiagnosticSeverity> = {
 
 /** The diagnostic message: title, then explanation. The model's summary is never a diagnostic. */
 export function diagnosticMessage(f: Finding): string {
-  return f.message && f.message !== f.title ? `${f.title}: ${f.message}` : f.title;
+  const title = plainText(f.title);
+  const message = plainText(f.message ?? '');
+  return message && message !== title ? `${title}: ${message}` : title;
 }
+
+export { countFindings, countsText, type FindingCounts } from './counts.js';
 
 /**
  * Findings in the Problems panel, one DiagnosticCollection. Entries follow edits to their files
@@ -32,6 +38,10 @@ export class DiagnosticsPresenter extends Disposable {
   private readonly onStaleEmitter = this.register(new vscode.EventEmitter<FindingEntry[]>());
   /** Findings removed because the code they were about was edited away. */
   readonly onStale = this.onStaleEmitter.event;
+  private readonly onChangeEmitter = this.register(new vscode.EventEmitter<void>());
+  /** Anything shown changed: a finding came, moved, was fixed or dismissed. */
+  readonly onDidChange = this.onChangeEmitter.event;
+  private changeTimer: NodeJS.Timeout | undefined;
 
   constructor(private severityMap: () => Record<Severity, DiagnosticLevel>) {
     super();
@@ -90,6 +100,7 @@ export class DiagnosticsPresenter extends Disposable {
     if (repo === undefined) {
       this.entries.clear();
       this.collection.clear();
+      this.changedSoon();
       return;
     }
     this.remove((e) => e.repo === repo);
@@ -106,11 +117,40 @@ export class DiagnosticsPresenter extends Disposable {
     return [...this.entries.values()].flat();
   }
 
+  /** The findings shown now for a repository (or all), and their counts. */
+  working(repo?: string): FindingEntry[] {
+    return this.all().filter((e) => repo === undefined || e.repo === repo);
+  }
+
+  counts(repo?: string): FindingCounts {
+    return countFindings(this.working(repo).map((e) => e.finding));
+  }
+
+  /** The entry of a finding by its id. */
+  find(repo: string, id: string): FindingEntry | undefined {
+    return this.all().find((e) => e.repo === repo && e.finding.id === id);
+  }
+
   refresh(): void {
     for (const key of this.entries.keys()) this.render(vscode.Uri.parse(key));
   }
 
+  private changedSoon(): void {
+    // Streaming findings render per file: listeners hear once per burst.
+    if (this.changeTimer) return;
+    this.changeTimer = setTimeout(() => {
+      this.changeTimer = undefined;
+      this.onChangeEmitter.fire();
+    }, 50);
+  }
+
+  override dispose(): void {
+    clearTimeout(this.changeTimer);
+    super.dispose();
+  }
+
   private render(uri: vscode.Uri): void {
+    this.changedSoon();
     const list = this.entries.get(uri.toString()) ?? [];
     if (list.length === 0) {
       this.entries.delete(uri.toString());

@@ -25,6 +25,13 @@ export class Dismissals {
     await this.store.update(KEY, { ...all, [repo]: [...list] });
   }
 
+  /** Takes one dismissal back (Undo). */
+  async restore(repo: string, fingerprint: string): Promise<void> {
+    const all = this.all();
+    const list = (all[repo] ?? []).filter((id) => id !== fingerprint);
+    await this.store.update(KEY, { ...all, [repo]: list });
+  }
+
   async clear(repo: string): Promise<number> {
     const all = this.all();
     const n = (all[repo] ?? []).length;

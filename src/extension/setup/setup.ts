@@ -6,6 +6,7 @@ import type { SecretName } from '../../core/secrets.js';
 import { defaultStateDir } from '../../core/history.js';
 import { runSetupChecks } from '../../core/setup.js';
 import type { SetupCheck } from '../../core/types.js';
+import { findOnPath, orderChecks } from './order.js';
 import type { GitHubAuth } from '../github/auth.js';
 import { offerQualification } from '../qualify/qualify.js';
 import { pickRepository } from '../repos.js';
@@ -35,7 +36,9 @@ export async function checkSetup(log: vscode.LogOutputChannel, settings: Setting
     }),
   );
   for (const c of checks) log.info(`setup: ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
-  const items = checks.map((c) => ({
+  // Ollama that does not answer: installed but not running wants "Start Ollama", not "Install".
+  for (const c of checks) if (c.fix?.kind === 'install-ollama') c.fix = await ollamaFix();
+  const items = orderChecks(checks).map((c) => ({
     label: `${c.ok ? '$(pass-filled)' : c.optional ? '$(circle-large-outline)' : '$(error)'} ${c.name}`,
     description: c.detail,
     detail: c.ok ? undefined : c.fix ? `Fix: ${c.fix.label}` : undefined,
@@ -50,12 +53,24 @@ export async function checkSetup(log: vscode.LogOutputChannel, settings: Setting
   return checks;
 }
 
+/** The fix for an Ollama that does not answer: start it when it is installed, else install it. */
+export async function ollamaFix(): Promise<NonNullable<SetupCheck['fix']>> {
+  const bin = await findOnPath('ollama');
+  return bin ? { label: 'Start Ollama', kind: 'start-ollama', arg: bin } : { label: 'Install Ollama', kind: 'install-ollama' };
+}
+
 /** One place that knows how to carry out each fix, for Check Setup and for failed reviews alike. */
 export async function applyFix(fix: NonNullable<SetupCheck['fix']>): Promise<void> {
   switch (fix.kind) {
     case 'install-ollama':
       await vscode.env.openExternal(vscode.Uri.parse('https://ollama.com/download'));
       return;
+    case 'start-ollama': {
+      const t = vscode.window.createTerminal('Pullmint: ollama serve');
+      t.show();
+      t.sendText(`${fix.arg && /\s/.test(fix.arg) ? `"${fix.arg}"` : (fix.arg ?? 'ollama')} serve`);
+      return;
+    }
     case 'pull-model': {
       const t = vscode.window.createTerminal('Pullmint: ollama pull');
       t.show();
