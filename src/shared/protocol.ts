@@ -54,12 +54,21 @@ export interface DeploymentView {
   at: string;
 }
 
+/** What became of past findings, by category, from this machine's history (`pullmint insights`). */
+export interface InsightsView {
+  reviews: number;
+  findings: number;
+  rows: { label: string; total: number; fixed: number; dismissed: number; open: number }[];
+}
+
 export interface PanelState {
   repo: string | null;
   repoName: string;
   running: boolean;
   /** While running: how far, "3 of 10 · src/auth.ts". */
   progress?: string;
+  /** Follow-up of findings across reviews; absent until a review has found something. */
+  insights?: InsightsView;
   /** While running: what is being reviewed ("working tree changes"). */
   runningLabel?: string;
   stale: boolean;

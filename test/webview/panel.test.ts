@@ -349,6 +349,40 @@ describe('risk panel in headless Chromium (built webview, stubbed acquireVsCodeA
     await p.close();
   });
 
+  it('shows the running review and what past findings became (fixed, dismissed, open) at 180 px', async () => {
+    const state: PanelState = {
+      ...realisticState(),
+      running: true,
+      runningLabel: 'working tree',
+      progress: '3 of 10 · src/auth.ts',
+      insights: {
+        reviews: 4,
+        findings: 6,
+        rows: [
+          { label: 'security', total: 4, fixed: 2, dismissed: 1, open: 1 },
+          { label: 'maintainability', total: 2, fixed: 0, dismissed: 0, open: 2 },
+        ],
+      },
+    };
+    const p = await open('dark', 180, state);
+    assert.equal(await p.textContent('.running'), 'Reviewing working tree… 3 of 10 · src/auth.ts');
+    assert.deepEqual(await p.locator('.insight .insight-label').allTextContents(), ['security', 'maintainability']);
+    assert.deepEqual(await p.locator('.insight-sub').allTextContents(), [
+      '2 fixed · 1 dismissed · 1 open',
+      '0 fixed · 0 dismissed · 2 open',
+    ]);
+    const widths = await p
+      .locator('.insight')
+      .first()
+      .locator('.seg')
+      .evaluateAll((els) => els.map((e) => (e as HTMLElement).style.width));
+    assert.deepEqual(widths, ['50%', '25%', '25%']);
+    const box = await p.locator('.insights').boundingBox();
+    assert.ok(box && box.x >= 0 && box.x + box.width <= 180, 'the section fits the panel');
+    await p.locator('.insights').screenshot({ path: join(ARTIFACTS, 'panel-insights-180px.png') });
+    await p.close();
+  });
+
   it('a click on a finding posts the right open message', async () => {
     const p = await open('dark');
     await p.click('.item.critical .open >> text=SQL injection in login query');

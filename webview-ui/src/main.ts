@@ -2,7 +2,7 @@ import './styles.css';
 import type { PanelCommand, PanelState, ToWebviewMessage } from '../../src/shared/protocol.js';
 import { DEFAULT_FILTERS, type Filters } from '../../src/shared/viewModel.js';
 import { h } from './dom.js';
-import { renderEmpty, renderHistory, renderReview, type Handlers } from './render.js';
+import { renderEmpty, renderHistory, renderInsights, renderReview, type Handlers } from './render.js';
 import { host } from './vscode.js';
 
 const saved = host.getState();
@@ -46,10 +46,22 @@ function render(): void {
     app.append(h('p', { class: 'muted' }, 'Loading…'));
     return;
   }
-  if (state.running) app.append(h('div', { class: 'progress', role: 'progressbar', 'aria-label': 'Reviewing' }));
+  if (state.running) {
+    app.append(h('div', { class: 'progress', role: 'progressbar', 'aria-label': 'Reviewing' }));
+    // The running review, not only the previous result below it.
+    app.append(
+      h(
+        'p',
+        { class: 'running muted', role: 'status' },
+        `Reviewing${state.runningLabel ? ` ${state.runningLabel}` : ''}… ${state.progress ?? ''}`.trim(),
+      ),
+    );
+  }
   app.append(state.review ? renderReview(state, handlers) : renderEmpty(state, handlers));
   const history = renderHistory(state);
   if (history) app.append(history);
+  const insights = renderInsights(state);
+  if (insights) app.append(insights);
   if (focusKey)
     (app.querySelector(`[data-command="${CSS.escape(focusKey)}"], [data-file="${CSS.escape(focusKey)}"]`) as HTMLElement | null)?.focus();
 }

@@ -413,3 +413,39 @@ export function renderHistory(state: PanelState, now = Date.now()): HTMLElement 
     ),
   );
 }
+
+/** What became of past findings, by category: a bar (fixed, dismissed, open) and the counts in words. */
+export function renderInsights(state: PanelState): HTMLElement | null {
+  const i = state.insights;
+  if (!i || i.rows.length === 0) return null;
+  return h(
+    'section',
+    { class: 'insights', 'aria-label': 'What you act on' },
+    h('h3', {}, 'What you act on'),
+    h('p', { class: 'muted' }, `${i.findings} finding(s) over ${i.reviews} review(s) on this machine`),
+    h(
+      'ul',
+      { class: 'insight-rows' },
+      ...i.rows.map((r) =>
+        h(
+          'li',
+          { class: 'insight' },
+          h(
+            'div',
+            { class: 'insight-head' },
+            h('span', { class: 'insight-label' }, r.label),
+            h('span', { class: 'muted' }, String(r.total)),
+          ),
+          h(
+            'div',
+            { class: 'insight-bar', role: 'img', 'aria-label': `${r.fixed} fixed, ${r.dismissed} dismissed, ${r.open} open` },
+            ...(['fixed', 'dismissed', 'open'] as const).map((k) =>
+              r[k] > 0 ? h('span', { class: `seg ${k}`, style: `width: ${(100 * r[k]) / r.total}%` }) : null,
+            ),
+          ),
+          h('div', { class: 'insight-sub muted' }, `${r.fixed} fixed · ${r.dismissed} dismissed · ${r.open} open`),
+        ),
+      ),
+    ),
+  );
+}

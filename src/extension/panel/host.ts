@@ -1,8 +1,12 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { defaultStateDir, HistoryStore } from '../../core/history.js';
+import { insights } from '../../core/insights.js';
+
+/** How far back the panel's follow-up reads: enough to see a trend, cheap to read on each refresh. */
+const INSIGHTS_REVIEWS = 200;
 import { incompleteNote } from '../../core/report/verdict.js';
-import type { FromWebviewMessage, PanelState } from '../../shared/protocol.js';
+import type { FromWebviewMessage, InsightsView, PanelState } from '../../shared/protocol.js';
 import { Disposable } from '../lifecycle.js';
 import { repoOf, repoOfFolder } from '../repos.js';
 import type { ReviewController } from '../review/controller.js';
@@ -67,6 +71,20 @@ export class PanelHost extends Disposable {
     return null;
   }
 
+  /** The panel's "what you act on" section: the same follow-up as `pullmint insights`, by category. */
+  private async insightsOf(repo: string): Promise<InsightsView | undefined> {
+    const records = await new HistoryStore(defaultStateDir(), repo, { onWarning: (m) => this.d.log.warn(m) })
+      .list(INSIGHTS_REVIEWS)
+      .catch(() => []);
+    const i = insights(records, new Set(this.d.dismissals.list(repo)));
+    if (i.findings === 0) return undefined;
+    const rows = Object.entries(i.byCategory)
+      .sort((a, b) => b[1].total - a[1].total)
+      .slice(0, 6)
+      .map(([label, c]) => ({ label, ...c }));
+    return { reviews: i.reviews, findings: i.findings, rows };
+  }
+
   async state(): Promise<PanelState> {
     const repo = await this.currentRepo();
     const session = repo ? await this.d.settings.open(repo) : null;
@@ -76,6 +94,7 @@ export class PanelHost extends Disposable {
     const records = repo
       ? await new HistoryStore(defaultStateDir(), repo, { onWarning: (m) => this.d.log.warn(m) }).list(20).catch(() => [])
       : [];
+    const insightsView = repo ? await this.insightsOf(repo) : undefined;
     const r = s?.result;
     const working = repo ? this.d.controller.working(repo) : undefined;
     const record = r ? records.find((x) => x.executionId === r.executionId) : undefined;
@@ -144,6 +163,7 @@ export class PanelHost extends Disposable {
       },
       setupProblem: s?.setupProblem,
       dismissedIds: repo ? this.d.dismissals.list(repo) : [],
+      ...(insightsView ? { insights: insightsView } : {}),
     };
   }
 
