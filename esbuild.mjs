@@ -72,7 +72,7 @@ const builds = [
     format: 'cjs',
     target: 'node20',
     external: ['vscode'],
-    plugins: [problemMatcher, lazyClients],
+    plugins: watch ? [problemMatcher, lazyClients] : [lazyClients],
   },
   {
     // The executable answers --version and help alone; every other command loads cli-main.js.
@@ -92,7 +92,7 @@ const builds = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    plugins: [problemMatcher, lazyClients],
+    plugins: watch ? [problemMatcher, lazyClients] : [lazyClients],
   },
   ...Object.entries(LAZY).map(([pkg, file]) => ({
     ...common,

@@ -7,12 +7,13 @@ import { ignoreClosedReader, readAll } from './io.js';
 type Main = typeof import('./main.js');
 
 async function run(argv: string[]): Promise<number> {
-  const [command] = argv;
+  const [command, ...rest] = argv;
   if (command === '--version' || command === '-v' || command === 'version') {
     process.stdout.write(`${VERSION}\n`);
     return EXIT.ok;
   }
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+  // `help COMMAND` is a command's own page, which main.ts has.
+  if (command === undefined || (rest.length === 0 && (command === 'help' || command === '--help' || command === '-h'))) {
     process.stdout.write(HELP);
     return EXIT.ok;
   }

@@ -8,6 +8,7 @@ import type { QualifyReport } from '../../src/core/qualify/store.js';
 import { runRules } from '../../src/core/rules/index.js';
 import { FakeOllama } from '../fakes/ollama.js';
 import { FakeOpenAI } from '../fakes/openai.js';
+import { promptLines } from '../fakes/reviewer.js';
 import { plantedAnswer } from '../fakes/qualifier.js';
 import { cliEnv, deadPort, ensureBuilt, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/git.js';
@@ -137,12 +138,11 @@ describe('pullmint qualify (through the built CLI, against a loopback Ollama)', 
       const answer = JSON.parse(plantedAnswer(seen, suite)) as { summary: string; findings: Record<string, unknown>[] };
       if (answer.findings.length === 0) {
         // A clean change: flag its first added line as high.
-        const m = /^### (.+?) \(/m.exec(seen);
-        const line = /^(\d+)\+ /m.exec(seen);
-        if (m && line)
+        const added = promptLines(seen).find((l) => l.kind === 'added');
+        if (added)
           answer.findings.push({
-            file: m[1],
-            line: Number(line[1]),
+            file: added.file,
+            line: added.line,
             severity: 'high',
             category: 'bug',
             title: 'Suspicious',
