@@ -6,6 +6,7 @@ import { triggerDeploy } from './deploy/commands.js';
 import { GitHubAuth } from './github/auth.js';
 import { PullRequests } from './github/pullRequests.js';
 import { Disposable } from './lifecycle.js';
+import { SideResults } from './panel/sideResults.js';
 import { PanelHost } from './panel/host.js';
 import { FindingCodeActions } from './review/codeActions.js';
 import { ReviewCommands } from './review/commands.js';
@@ -54,6 +55,7 @@ export class Services extends Disposable {
     const controller = this.register(new ReviewController(log, settings, presenter, status, dismissals));
     controllerRef.c = controller;
     const actions = new FindingActions(presenter, dismissals, log);
+    const side = this.register(new SideResults());
     const panelRef: { host?: PanelHost } = {};
     const showRiskPanel = async (): Promise<void> => panelRef.host?.show();
     const reviews = new ReviewCommands(controller, context.extensionUri, log, showRiskPanel);
@@ -79,6 +81,7 @@ export class Services extends Disposable {
       };
     const panel = this.register(
       new PanelHost({
+        side,
         extensionUri: context.extensionUri,
         log,
         controller,
@@ -139,7 +142,13 @@ export class Services extends Disposable {
       'pullmint.reviewBeforePush': () => reviews.reviewBeforePush(),
       'pullmint.installPrePushHook': () => reviews.installPrePushHook(),
       'pullmint.reviewPullRequest': () => pullRequests.reviewPullRequest(),
-      'pullmint.reviewTerraformPlan': () => reviewTerraformPlanCommand({ settings, presenter, log }),
+      'pullmint.reviewTerraformPlan': async () => {
+        const result = await reviewTerraformPlanCommand({ settings, presenter, log });
+        if (result) {
+          side.setPlan(result.repo, result);
+          await showRiskPanel();
+        }
+      },
       'pullmint.postReview': () => pullRequests.postReview(),
       'pullmint.triggerDeploy': () =>
         triggerDeploy({
@@ -194,7 +203,7 @@ export class Services extends Disposable {
       'pullmint.explainCiFailure': (
         (ci) => () =>
           ci.explain()
-      )(this.register(new CiExplainer(settings, auth, log))),
+      )(this.register(new CiExplainer(settings, auth, log, (repo, result) => side.setCi(repo, result)))),
     };
   }
 

@@ -61,6 +61,30 @@ export interface InsightsView {
   rows: { label: string; total: number; fixed: number; dismissed: number; open: number }[];
 }
 
+/** The last Terraform plan review ("Review Terraform Plan…"), shown apart from the code review. */
+export interface PanelPlan {
+  file: string;
+  counts: { add: number; change: number; destroy: number; replace: number; noOp: number };
+  riskScore: number;
+  decision: Decision;
+  findings: { severity: string; title: string; file: string; line: number }[];
+  at: string;
+}
+
+/** The last CI failure explanation ("Explain CI Failure"). */
+export interface PanelCiExplanation {
+  /** "CI #123" or the log file. */
+  source: string;
+  url?: string;
+  explained: boolean;
+  rootCause: string;
+  evidence: string[];
+  fix: string[];
+  files: { file: string; line?: number; why: string }[];
+  confidence?: string;
+  at: string;
+}
+
 export interface PanelState {
   repo: string | null;
   repoName: string;
@@ -69,6 +93,8 @@ export interface PanelState {
   progress?: string;
   /** Follow-up of findings across reviews; absent until a review has found something. */
   insights?: InsightsView;
+  plan?: PanelPlan;
+  ciExplanation?: PanelCiExplanation;
   /** While running: what is being reviewed ("working tree changes"). */
   runningLabel?: string;
   stale: boolean;

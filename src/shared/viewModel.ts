@@ -239,3 +239,8 @@ export function planLine(s: PanelState): string {
   if (!c) return '';
   return `Terraform plan: ${c.add} to add, ${c.change} to change, ${c.destroy} to destroy${c.replace ? ` (${c.replace} replaced)` : ''}`;
 }
+
+/** "3 to add, 2 to change, 4 to destroy (2 replaced)". */
+export function planCountsText(c: { add: number; change: number; destroy: number; replace: number }): string {
+  return `${c.add} to add, ${c.change} to change, ${c.destroy} to destroy${c.replace ? ` (${c.replace} replaced)` : ''}`;
+}

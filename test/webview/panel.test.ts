@@ -383,6 +383,58 @@ describe('risk panel in headless Chromium (built webview, stubbed acquireVsCodeA
     await p.close();
   });
 
+  it('shows the last Terraform plan review and CI failure explanation apart from the code review, at 180 and 300 px', async () => {
+    const state: PanelState = {
+      ...realisticState(),
+      plan: {
+        file: 'plan.json',
+        counts: { add: 3, change: 2, destroy: 4, replace: 2, noOp: 1 },
+        riskScore: 97,
+        decision: 'manual-review',
+        findings: [
+          { severity: 'critical', title: 'aws_db_instance.main will be destroyed', file: 'infra/main.tf', line: 12 },
+          { severity: 'high', title: 'aws_instance.web will be replaced', file: 'infra/main.tf', line: 5 },
+        ],
+        at: '2026-11-21T10:00:00Z',
+      },
+      ciExplanation: {
+        source: 'CI #4242',
+        explained: true,
+        rootCause: 'The login test expects a 302 but the handler now answers 200 <script>alert(1)</script>',
+        evidence: ['AssertionError: expected 200 to equal 302', '    at test/login.test.js:41:12'],
+        fix: ['Restore the redirect in src/auth/login.ts', 'Run npm test'],
+        files: [{ file: 'src/auth/login.ts', line: 27, why: 'the redirect was removed here' }],
+        confidence: 'high',
+        at: '2026-11-21T10:05:00Z',
+      },
+    };
+    for (const width of [180, 300]) {
+      const p = await open('light', width, state);
+      assert.equal(await p.textContent('.plan-counts'), '3 to add, 2 to change, 4 to destroy (2 replaced)');
+      assert.match((await p.textContent('.plan-verdict'))!, /^97 manual review · plan\.json$/);
+      assert.deepEqual(await p.locator('.plan-findings button').allTextContents(), [
+        'critical: aws_db_instance.main will be destroyed',
+        'high: aws_instance.web will be replaced',
+      ]);
+      assert.equal(await p.locator('.ci-explanation script').count(), 0, 'model text stays text');
+      assert.match((await p.textContent('.root-cause'))!, /answers 200 <script>/);
+      assert.equal(await p.textContent('.evidence'), 'AssertionError: expected 200 to equal 302\n    at test/login.test.js:41:12');
+      assert.deepEqual(await p.locator('.fix-steps li').allTextContents(), ['Restore the redirect in src/auth/login.ts', 'Run npm test']);
+      const overflow = await p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.equal(overflow, 0, `no horizontal scroll at ${width} px`);
+      await p.click('.ci-files button');
+      const posted = await p.evaluate(() => (window as unknown as { __posted: { type: string; file?: string; line?: number }[] }).__posted);
+      assert.deepEqual(posted.filter((m) => m.type === 'open').at(-1), {
+        type: 'open',
+        repo: state.repo,
+        file: 'src/auth/login.ts',
+        line: 27,
+      });
+      await p.screenshot({ path: join(ARTIFACTS, `panel-plan-ci-${width}px.png`), fullPage: true });
+      await p.close();
+    }
+  });
+
   it('a click on a finding posts the right open message', async () => {
     const p = await open('dark');
     await p.click('.item.critical .open >> text=SQL injection in login query');

@@ -2,7 +2,7 @@ import './styles.css';
 import type { PanelCommand, PanelState, ToWebviewMessage } from '../../src/shared/protocol.js';
 import { DEFAULT_FILTERS, type Filters } from '../../src/shared/viewModel.js';
 import { h } from './dom.js';
-import { renderEmpty, renderHistory, renderInsights, renderReview, type Handlers } from './render.js';
+import { renderCiExplanation, renderEmpty, renderHistory, renderInsights, renderPlan, renderReview, type Handlers } from './render.js';
 import { host } from './vscode.js';
 
 const saved = host.getState();
@@ -58,6 +58,7 @@ function render(): void {
     );
   }
   app.append(state.review ? renderReview(state, handlers) : renderEmpty(state, handlers));
+  for (const section of [renderPlan(state, handlers), renderCiExplanation(state, handlers)]) if (section) app.append(section);
   const history = renderHistory(state);
   if (history) app.append(history);
   const insights = renderInsights(state);

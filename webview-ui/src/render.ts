@@ -9,6 +9,7 @@ import {
   categoriesOf,
   coverageLine,
   planLine,
+  planCountsText,
   gateState,
   groupFindings,
   SEVERITY_ORDER,
@@ -447,5 +448,67 @@ export function renderInsights(state: PanelState): HTMLElement | null {
         ),
       ),
     ),
+  );
+}
+
+/** The last Terraform plan review, apart from the code review: counts, verdict and its findings. */
+export function renderPlan(state: PanelState, on: Handlers): HTMLElement | null {
+  const p = state.plan;
+  if (!p) return null;
+  return h(
+    'section',
+    { class: 'plan-review', 'aria-label': 'Terraform plan' },
+    h('h3', {}, 'Terraform plan'),
+    h('div', { class: 'plan-counts' }, planCountsText(p.counts)),
+    h(
+      'div',
+      { class: 'plan-verdict' },
+      h('span', { class: 'run-score' }, String(p.riskScore)),
+      ' ',
+      h('span', { class: `run-decision ${decisionTone(p.decision)}` }, DECISION_LABEL[p.decision] ?? p.decision),
+      h('span', { class: 'muted' }, ` · ${p.file}`),
+    ),
+    h(
+      'ul',
+      { class: 'plan-findings' },
+      ...p.findings
+        .slice(0, 10)
+        .map((f) =>
+          h('li', {}, h('button', { class: 'link', type: 'button', onclick: () => on.open(f.file, f.line) }, `${f.severity}: ${f.title}`)),
+        ),
+    ),
+  );
+}
+
+/** The last CI failure explanation: root cause, evidence from the log, the fix, the files it names. */
+export function renderCiExplanation(state: PanelState, on: Handlers): HTMLElement | null {
+  const c = state.ciExplanation;
+  if (!c) return null;
+  return h(
+    'section',
+    { class: 'ci-explanation', 'aria-label': 'CI failure' },
+    h('h3', {}, 'CI failure'),
+    h('div', { class: 'muted' }, `${c.source}${c.confidence ? ` · ${c.confidence} confidence` : ''}`),
+    h('p', { class: c.explained ? 'root-cause' : 'root-cause muted' }, c.rootCause),
+    c.evidence.length ? h('pre', { class: 'evidence' }, c.evidence.slice(0, 8).join('\n')) : null,
+    c.fix.length ? h('ol', { class: 'fix-steps' }, ...c.fix.map((step) => h('li', {}, step))) : null,
+    c.files.length
+      ? h(
+          'ul',
+          { class: 'ci-files' },
+          ...c.files.map((f) =>
+            h(
+              'li',
+              {},
+              h(
+                'button',
+                { class: 'link', type: 'button', onclick: () => on.open(f.file, f.line ?? 1) },
+                `${f.file}${f.line ? `:${f.line}` : ''}`,
+              ),
+              f.why ? h('span', { class: 'muted' }, ` — ${f.why}`) : null,
+            ),
+          ),
+        )
+      : null,
   );
 }

@@ -25,6 +25,8 @@ export class CiExplainer extends Disposable {
     private readonly settings: SettingsService,
     private readonly auth: GitHubAuth,
     private readonly log: vscode.LogOutputChannel,
+    /** Where the panel hears of the explanation. */
+    private readonly onExplained?: (repo: string, result: CiExplainResult) => void,
   ) {
     super();
   }
@@ -86,6 +88,7 @@ export class CiExplainer extends Disposable {
     const result = outcome.result;
     result.warnings.forEach((w) => this.log.warn(w));
     this.showDiagnostics(repo, result);
+    this.onExplained?.(repo, result);
     await this.showMarkdown(result);
     if (!result.explanation) {
       void vscode.window.showWarningMessage(

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { defaultStateDir, HistoryStore } from '../../core/history.js';
 import { insights } from '../../core/insights.js';
+import type { SideResults } from './sideResults.js';
 
 /** How far back the panel's follow-up reads: enough to see a trend, cheap to read on each refresh. */
 const INSIGHTS_REVIEWS = 200;
@@ -23,6 +24,8 @@ export interface PanelDeps {
   prKnown: (repo: string) => Promise<boolean>;
   openFinding: (repo: string, file: string, line: number) => Promise<void>;
   dismissFinding: (repo: string, id: string) => Promise<void>;
+  /** The last plan review and CI explanation per repository. */
+  side?: SideResults;
 }
 
 /** The risk panel's state, built from the review in focus, its history and the deploy settings; and its messages. */
@@ -33,6 +36,7 @@ export class PanelHost extends Disposable {
   constructor(private readonly d: PanelDeps) {
     super();
     this.panel = this.register(new RiskPanel(d.extensionUri, { state: () => this.state(), handle: (m) => this.handle(m), log: d.log }));
+    if (d.side) this.register(d.side.onDidChange(() => void this.panel.refresh()));
     this.register(
       d.controller.onDidChange((s) => {
         this.focusRepo = s.repo;
@@ -164,6 +168,8 @@ export class PanelHost extends Disposable {
       setupProblem: s?.setupProblem,
       dismissedIds: repo ? this.d.dismissals.list(repo) : [],
       ...(insightsView ? { insights: insightsView } : {}),
+      ...(repo && this.d.side?.planOf(repo) ? { plan: this.d.side.planOf(repo) } : {}),
+      ...(repo && this.d.side?.ciOf(repo) ? { ciExplanation: this.d.side.ciOf(repo) } : {}),
     };
   }
 
