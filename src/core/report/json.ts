@@ -41,5 +41,7 @@ function findingJson(f: Finding): Record<string, unknown> {
     suggestion: f.suggestion ?? null,
     origin: f.origin,
     rule: f.rule ?? null,
+    // A finding on a removed line: where it stood in the old file (`line` is the nearest new line).
+    ...(f.oldLine !== undefined ? { oldLine: f.oldLine } : {}),
   };
 }
