@@ -95,6 +95,11 @@ describe('rules', () => {
       ["const signingKey = config.get('hmac') ?? 'Qm9vbGVhbkxvZ2ljMTIzNDU2Nzg5';", 'Qm9vbGVhbkxvZ2ljMTIzNDU2Nzg5'],
       ['token = os.getenv("API_TOKEN", "a8F3kL9qZ2xW7vB1nM4tR6yP")', 'a8F3kL9qZ2xW7vB1nM4tR6yP'],
       ['db_password = "h7Gk2pQz9LmX4vBn"', 'h7Gk2pQz9LmX4vBn'],
+      ['API_KEY=q8Zr3Lm9Xv2Kp7Wn4Bt6', 'q8Zr3Lm9Xv2Kp7Wn4Bt6'],
+      [
+        'SESSION_TOKEN=eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c',
+        'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c',
+      ],
       ['"private_key_id": "1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b",', '1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b'],
       [
         '  "private_key": "-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\\n-----END PRIVATE KEY-----\\n",',
@@ -122,6 +127,14 @@ describe('rules', () => {
       'const tokenPattern = /[A-Za-z0-9]{32}/;',
       'const secretFile = "./config/secrets.enc.yaml";',
       '// the token is rotated by scripts/rotate-2024-01.sh',
+      'const passwordInput = document.querySelector("#login-form input[type=password]");',
+      'const authToken = req.headers.authorization?.split(" ")[1];',
+      'a.promptTokens=e.usage.input_tokens,a.completionTokens=e.usage.output_tokens;',
+      'const secretKey = crypto.randomBytes(32).toString("hex");',
+      'return{contextTokens:this.numCtx-this.opts.outputReserve,promptTokens:s.input+s.cacheRead+s.cacheWrite}',
+      'G9="urn:ietf:params:oauth:grant-type:jwt-bearer",g$="/v1/oauth/token",Nc="oauth-2025-04-20"',
+      'Object.defineProperty(Jr,"__esModule",{value:!0});Jr.Minipass=Jr.isWritable=Jr.isReadable=Jr.isStream=void 0;',
+      `headers:{"x-hmac-signature":sig},body:JSON.stringify({model,messages}),${'x'.repeat(60)}headers:$([{"anthropic-beta":[...n??[],"managed-agents-2026-04-01"]`,
     ];
 
     it('finds each true positive, on the secret itself', () => {

@@ -51,8 +51,23 @@ export function entropy(s: string): number {
 const PLACEHOLDER =
   /^(?:x+|\*+|<.*>|\$\{.*\}|\{\{.*\}\}|changeme|password|secret|example|dummy|test|redacted|process\.env.*|os\.environ.*|env\(.*)$/i;
 
-function looksLikeSecretValue(value: string): boolean {
+/** An unquoted value with these is code (a call, an index, an optional chain), not a literal. */
+const CODE_CHARS = /[()[\]{}?!<>|&]/;
+/**
+ * `req.headers.authorization`, `e.usage.input_tokens`, `a.b=a.c=…`: a member access (or a chain of
+ * assignments), read from somewhere else. Segments are short, so a JWT's long parts are not taken for one.
+ */
+const MEMBER_ACCESS = /^[A-Za-z_$][\w$]{0,23}(?:\??\.[A-Za-z_$][\w$]{0,23})+(?:=|$)/;
+/** `a-this.b`, `s.input+s.cacheRead`: arithmetic over members, unquoted. */
+const ARITHMETIC = /[\w$]\.[A-Za-z_$][\w$]*\s*[-+*/%]|[-+*/%]\s*[A-Za-z_$][\w$]*\./;
+/** How close before a literal a secret-like name must be for the literal to count as its value. */
+const NAME_REACH = 40;
+
+function looksLikeSecretValue(value: string, quoted: boolean): boolean {
   if (PLACEHOLDER.test(value)) return false;
+  // Unquoted, a value is code in most languages; only in .env, YAML or properties files is it a literal.
+  if (!quoted && (CODE_CHARS.test(value) || MEMBER_ACCESS.test(value) || ARITHMETIC.test(value))) return false;
+  if (/^[a-z]+(?:[-_:][a-z]+)+$/i.test(value)) return false; // words: grant-type:jwt-bearer
   if (/^[A-Za-z_][A-Za-z0-9_.]*$/.test(value) && !/\d/.test(value)) return false; // an identifier, not a literal
   if (/^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(value)) return false; // an environment variable's name
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return false; // a URL: its password, if any, is found as one
@@ -68,6 +83,7 @@ function looksLikeKeyLiteral(value: string): boolean {
   if (value.length < 16 || PLACEHOLDER.test(value)) return false;
   if (/^[A-Z0-9_]+$/.test(value)) return false; // an environment variable's name
   if (/^[a-z0-9]+(?:[-_.][a-z0-9]+)+$/.test(value) && !/\d{3}/.test(value)) return false; // a-kebab-or.dotted-name
+  if (/^[a-z][a-z0-9]*(?:-[a-z0-9]+)*-\d{4}-\d{2}-\d{2}$/.test(value)) return false; // a dated version: oauth-2025-04-20
   if (/^\.{0,2}\/|\/\/|\.[a-z]{1,4}$/.test(value)) return false; // a path, a URL, a file name
   if (!/[0-9]/.test(value) || !/[A-Za-z]/.test(value)) return false;
   return entropy(value) >= 3.5;
@@ -95,7 +111,7 @@ export function findSecrets(line: string): readonly SecretMatch[] {
   ASSIGNMENT.lastIndex = 0;
   for (let m = assigns ? ASSIGNMENT.exec(line) : null; m; m = ASSIGNMENT.exec(line)) {
     const value = m[3];
-    if (!looksLikeSecretValue(value)) continue;
+    if (!looksLikeSecretValue(value, m[2] !== '')) continue;
     const start = m.index + m[0].lastIndexOf(value);
     if (out.some((o) => o.start <= start && o.end >= start + value.length)) continue;
     out.push({ kind: `high-entropy value assigned to '${m[1]}'`, start, end: start + value.length });
@@ -110,13 +126,15 @@ export function findSecrets(line: string): readonly SecretMatch[] {
       if (!covered(start, start + password.length)) out.push({ kind: 'password in a URL', start, end: start + password.length });
     }
   }
-  const named = assigns ? SECRET_NAME.exec(line) : null;
-  if (named) {
+  if (assigns && SECRET_NAME.test(line)) {
     LITERAL.lastIndex = 0;
     for (let m = LITERAL.exec(line); m; m = LITERAL.exec(line)) {
       const value = m[2];
       const start = m.index + 1;
       if (!looksLikeKeyLiteral(value) || covered(start, start + value.length)) continue;
+      // The name must be just before the literal: on a long (minified) line a name far away says nothing.
+      const named = SECRET_NAME.exec(line.slice(Math.max(0, m.index - NAME_REACH), m.index));
+      if (!named) continue;
       out.push({ kind: `high-entropy literal beside '${named[0].replace(/^[^A-Za-z]/, '')}'`, start, end: start + value.length });
     }
   }
