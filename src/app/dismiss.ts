@@ -1,3 +1,4 @@
+import { isDismissable } from '../core/dismissals/apply.js';
 import { addTeamDismissal, isFingerprint, removeTeamDismissal, type Dismissal } from '../core/dismissals/team.js';
 import { authorIdent } from '../core/git/repo.js';
 import type { Finding } from '../core/types.js';
@@ -16,7 +17,7 @@ export interface DismissRequest {
   /** Write to the committed team file (.pullmint/dismissed.json) rather than this user's own list. */
   team: boolean;
   /** The finding itself, when the caller has it (the editor); else it is looked up in the history. */
-  finding?: Pick<Finding, 'id' | 'file' | 'title'>;
+  finding?: Pick<Finding, 'id' | 'file' | 'title' | 'rule'>;
   /** Who decided; defaults to git's user.name <user.email>. */
   author?: string;
   now?: Date;
@@ -36,6 +37,10 @@ export async function dismissFinding(session: ReviewSession, req: DismissRequest
   if (!finding)
     throw new DismissError(
       `no recorded review has a finding with id ${fingerprint}. Run \`pullmint review\` first, then copy the id it prints.`,
+    );
+  if (!isDismissable(finding))
+    throw new DismissError(
+      `${fingerprint} (${finding.title}) is about the review policy itself: it cannot be dismissed; a person approves the change that makes it.`,
     );
   const entry: Dismissal = {
     fingerprint,

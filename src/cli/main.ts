@@ -150,7 +150,9 @@ async function review(argv: string[], io: Io): Promise<number> {
     progress.done();
   }
   const endpoint = endpointSetting(session.config);
-  const endpointOrigin = endpoint ? `${endpoint} set by ${originOf(session, endpoint)}` : undefined;
+  const origin = endpoint ? originOf(session, endpoint) : 'default';
+  // Where an endpoint came from helps only when someone set it and the model was asked for.
+  const endpointOrigin = endpoint && origin !== 'default' && !args.rulesOnly ? `${endpoint} set by ${origin}` : undefined;
   const rendered = render(result, args, io, session.config.ollama.model, endpointOrigin);
   if (args.output) {
     const file = resolve(io.cwd, args.output);
@@ -164,6 +166,13 @@ async function review(argv: string[], io: Io): Promise<number> {
       return EXIT.usage;
     }
   } else io.stdout.write(rendered);
+  if (args.output) io.stderr.write(`pullmint: wrote the ${args.format} report to ${resolve(io.cwd, args.output)}\n`);
+  // The text report says why the model did not run; other formats and files need a word on stderr,
+  // or exit code 3 comes with no reason.
+  if (result.modelError && !args.rulesOnly && (args.format !== 'text' || args.output))
+    io.stderr.write(
+      `pullmint: the model did not review this change: ${result.modelError.message}${result.modelError.fix ? `. ${result.modelError.fix}` : ''}\n`,
+    );
   if (args.gate && !passesGate(result.decision, { allowIncomplete: args.allowIncomplete })) return EXIT.gate;
   // Accepting an incomplete review is accepting that the model may be down.
   if (result.modelError && !args.rulesOnly && !args.allowIncomplete) return EXIT.model;

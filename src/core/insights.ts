@@ -26,6 +26,8 @@ export interface Insights {
 
 export interface TrackedFinding {
   finding: Finding;
+  /** The commit the first review was taken against: only a later review from the same start saw the same lines. */
+  base: string;
   model: string;
   firstSeen: string;
   outcome: Outcome;
@@ -33,8 +35,9 @@ export interface TrackedFinding {
 
 /**
  * Follows every finding through the history of one repository, oldest review first: dismissed when a
- * later review (or the current lists) dismissed it; fixed when a later review read its file and no
- * longer reported it; open otherwise. Reviews that did not read the file say nothing about it.
+ * later review (or the current lists) dismissed it; fixed when a later review from the same start
+ * (base commit) read its file and no longer reported it; open otherwise. Reviews that did not read
+ * the file, or started elsewhere, say nothing about it.
  */
 export function trackFindings(records: ExecutionRecord[], dismissedNow: ReadonlySet<string> = new Set()): TrackedFinding[] {
   const reviews = records
@@ -50,12 +53,19 @@ export function trackFindings(records: ExecutionRecord[], dismissedNow: Readonly
     for (const t of tracked.values()) {
       if (dismissed.has(t.finding.id)) t.outcome = 'dismissed';
       else if (reported.has(t.finding.id)) t.outcome = 'open';
-      else if (read.has(t.finding.file) && t.outcome === 'open') t.outcome = 'fixed';
+      // A review from another start (the next commit alone, say) need not show the line at all.
+      else if (read.has(t.finding.file) && result.target.base === t.base && t.outcome === 'open') t.outcome = 'fixed';
     }
     for (const f of [...result.findings, ...(result.dismissed ?? [])]) {
       if (tracked.has(f.id)) continue;
       const model = f.origin === 'rule' ? 'rules' : `${result.provider} ${result.model}`.trim();
-      tracked.set(f.id, { finding: f, model, firstSeen: r.createdAt, outcome: dismissed.has(f.id) ? 'dismissed' : 'open' });
+      tracked.set(f.id, {
+        finding: f,
+        base: result.target.base,
+        model,
+        firstSeen: r.createdAt,
+        outcome: dismissed.has(f.id) ? 'dismissed' : 'open',
+      });
     }
   }
   for (const t of tracked.values()) if (dismissedNow.has(t.finding.id)) t.outcome = 'dismissed';

@@ -62,6 +62,9 @@ describe('team dismissals: committed, read from the base, honoured by review and
     const change = after.findings.find((f) => f.rule === 'team-dismissals-changed');
     assert.ok(change, 'the change to the dismissal file is itself a finding');
     assert.equal(change.file, '.pullmint/dismissed.json');
+    const refused = await runCli(['dismiss', change.id, '--team', '--reason', 'mine'], { cwd: repo.dir, env });
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /is about the review policy itself: it cannot be dismissed/);
   });
 
   it('a dismissal committed on the base leaves the score and is not posted; --show-dismissed says who and why', async () => {

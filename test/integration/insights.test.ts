@@ -42,4 +42,17 @@ describe('insights: what became of past findings, from local history', function 
     assert.match(text.stdout, /^exclusive-test\s+1\s+0\s+0\s+1\s+0% \(0% fixed\)$/m);
     repo.remove();
   });
+
+  it('a later review from another base (the next commit alone) does not count a finding as fixed', async () => {
+    const repo = new TempRepo();
+    repo.write('README.md', '# app\n').commit('base');
+    const env = cliEnv({ OLLAMA_HOST: `http://127.0.0.1:${await deadPort()}` });
+    repo.write('src/a.js', 'exports.key = "AKIAIOSFODNN7EXAMPLE";\n').commit('add a key');
+    await runCli(['review', '--range', 'HEAD~1..HEAD'], { cwd: repo.dir, env });
+    repo.write('src/a.js', 'exports.key = "AKIAIOSFODNN7EXAMPLE";\nexports.more = 1;\n').commit('touch the file');
+    await runCli(['review', '--range', 'HEAD~1..HEAD'], { cwd: repo.dir, env });
+    const out = JSON.parse((await runCli(['insights', '--json'], { cwd: repo.dir, env })).stdout) as Insights;
+    assert.deepEqual(out.totals, { total: 1, fixed: 0, dismissed: 0, open: 1 }, 'the key is still there');
+    repo.remove();
+  });
 });

@@ -9,6 +9,10 @@ export interface ActiveDismissal extends Omit<Dismissal, 'fingerprint' | 'file' 
 /** Findings about the review's own policy stay whatever anybody dismissed: a human judges them. */
 const UNDISMISSABLE = new Set([REVIEW_CONFIG_RULE, TEAM_DISMISSALS_RULE]);
 
+export function isDismissable(f: Pick<Finding, 'rule'>): boolean {
+  return !(f.rule && UNDISMISSABLE.has(f.rule));
+}
+
 /**
  * Splits findings into those the review reports and those a person dismissed. Dismissed ones leave
  * the score and what is posted, and stay in the result with who dismissed them and why.
@@ -21,7 +25,7 @@ export function applyDismissals(
   const kept: Finding[] = [];
   const dismissed: DismissedFinding[] = [];
   for (const f of findings) {
-    const d = f.rule && UNDISMISSABLE.has(f.rule) ? undefined : dismissals.get(f.id);
+    const d = isDismissable(f) ? dismissals.get(f.id) : undefined;
     if (d) dismissed.push({ ...f, dismissal: { scope: d.scope, author: d.author, reason: d.reason, date: d.date } });
     else kept.push(f);
   }
