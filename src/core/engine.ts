@@ -53,6 +53,9 @@ export interface ReviewRequest {
   terraformPlan?: PlanReview;
 }
 
+/** Skips that a file's own name, folder or content decides, which a change adding it controls. */
+const SELF_DECLARED_SKIP = /^(?:generated(?: \(header marker\))?|vendored|minified(?: or source map| \(long dense lines\)))$/;
+
 export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
   const startedAt = new Date();
   const { config } = req;
@@ -84,11 +87,14 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
   const readFiles: string[] = [];
   const prepacked = new Map<string, Chunk[]>();
   const iacFiles: IacFile[] = [];
+  const selfDeclared: { file: string; reason: string }[] = [];
   const onFile = (file: FileDiff): void => {
     const v = verdictOf(file);
     const iacKind = file.binary || file.submodule ? null : iacRuleKind(file);
     if (iacKind && iacKind !== 'compose') iacFiles.push({ file: file.path, kind: iacKind });
     if (v.kind === 'skip') filtered.skipped.push(v.skipped);
+    if (v.kind === 'skip' && req.configFromBase && file.status === 'added' && SELF_DECLARED_SKIP.test(v.skipped.reason))
+      selfDeclared.push(v.skipped);
     // Rules read every text file, clipped or skipped by policy: a secret in a "generated" or ignored
     // file, or at line 5,000, still counts. Only what git could not show as text escapes them.
     if (v.kind === 'review' || (v.kind === 'skip' && !file.binary && !file.submodule)) {
@@ -131,6 +137,15 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
       endLine: -1,
       reason: `file clipped after ${config.maxLinesPerFile} changed lines (${c.lines} more not reviewed)`,
     }));
+    // A file the change creates is skipped on its own word (a header, its shape, its folder): it stays
+    // listed as not reviewed, so that no verdict approves what the model never read.
+    for (const d of selfDeclared)
+      unreviewed.push({
+        file: d.file,
+        startLine: 1,
+        endLine: -1,
+        reason: `${d.reason}, in a file this change adds: not taken on its own word (mark it linguist-generated or ignore it in the base to accept that)`,
+      });
     for (const c of filtered.clipped)
       warn(`${c.file}: only the first ${config.maxLinesPerFile} changed lines were reviewed; ${c.lines} more were not`);
     emit({ type: 'findings', source: 'rules', findings: ruleFindings });

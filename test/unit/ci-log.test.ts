@@ -174,3 +174,13 @@ describe('CI logs: redaction', () => {
     assert.equal(r.text.split('\n').length, log.split('\n').length);
   });
 });
+
+describe('CI logs: control bytes', () => {
+  it('turns NUL, BEL and stray escapes into a visible mark, keeping tabs', () => {
+    const lines = cleanLog('Error: boom \u0000\u0007\tend\n\u001b plain');
+    assert.deepEqual(
+      lines.map((l) => l.text),
+      ['Error: boom \uFFFD\uFFFD\tend', '\uFFFD plain'],
+    );
+  });
+});

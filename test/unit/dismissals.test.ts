@@ -51,7 +51,7 @@ describe('team dismissal file', () => {
     );
     assert.equal(parsed.problems.length, 2);
     assert.match(parsed.problems[0], /entry 2 ignored \("nothex" is not a 16-hex-digit fingerprint\)/);
-    assert.match(parsed.problems[1], /entry 3 ignored \(field "file" missing/);
+    assert.match(parsed.problems[1], /entry 3 ignored \(field "file" missing, too long or holding control characters/);
     assert.match(parseDismissals('{"dismissed": 3}').problems[0], /no "dismissed" list/);
     assert.match(parseDismissals('<<<<<<< HEAD').problems[0], /not valid JSON/);
   });

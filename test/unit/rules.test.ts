@@ -96,6 +96,10 @@ describe('rules', () => {
       ['token = os.getenv("API_TOKEN", "a8F3kL9qZ2xW7vB1nM4tR6yP")', 'a8F3kL9qZ2xW7vB1nM4tR6yP'],
       ['db_password = "h7Gk2pQz9LmX4vBn"', 'h7Gk2pQz9LmX4vBn'],
       ['API_KEY=q8Zr3Lm9Xv2Kp7Wn4Bt6', 'q8Zr3Lm9Xv2Kp7Wn4Bt6'],
+      ['const k = "sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z";', 'sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z'],
+      ['maps: AIzaSyD3x4mPl3K3yF0rT3st1ngOnlyXyZ12345', 'AIzaSyD3x4mPl3K3yF0rT3st1ngOnlyXyZ12345'],
+      ['GITLAB=glpat-Xy9zAb3dEf6hIj9kLm2n', 'glpat-Xy9zAb3dEf6hIj9kLm2n'],
+      ['curl -H "Authorization: Bearer 9f8e7d6c5b4a39281706f5e4d3c2b1a0ffeeddcc"', '9f8e7d6c5b4a39281706f5e4d3c2b1a0ffeeddcc'],
       [
         'SESSION_TOKEN=eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c',
         'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c',
@@ -131,6 +135,7 @@ describe('rules', () => {
       'const authToken = req.headers.authorization?.split(" ")[1];',
       'a.promptTokens=e.usage.input_tokens,a.completionTokens=e.usage.output_tokens;',
       'const secretKey = crypto.randomBytes(32).toString("hex");',
+      'headers: { Authorization: `Bearer ${token}` },',
       'return{contextTokens:this.numCtx-this.opts.outputReserve,promptTokens:s.input+s.cacheRead+s.cacheWrite}',
       'G9="urn:ietf:params:oauth:grant-type:jwt-bearer",g$="/v1/oauth/token",Nc="oauth-2025-04-20"',
       'Object.defineProperty(Jr,"__esModule",{value:!0});Jr.Minipass=Jr.isWritable=Jr.isReadable=Jr.isStream=void 0;',

@@ -27,6 +27,9 @@ export interface LogLine {
 }
 
 /** Removes ANSI codes, leading timestamps and runner markup; a progress bar keeps its last state. */
+/** C0 controls but the tab, and DEL. */
+const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F]/g;
+
 export function cleanLog(raw: string): LogLine[] {
   const out: LogLine[] = [];
   for (let line of raw.split(/\r?\n/)) {
@@ -35,7 +38,9 @@ export function cleanLog(raw: string): LogLine[] {
       const parts = line.split('\r').filter((p) => p !== '');
       line = parts[parts.length - 1] ?? '';
     }
-    line = line.replace(ANSI, '').replace(TIMESTAMP, '');
+    // What is left of other control bytes (NUL, BEL, a stray ESC, binary output) is noise to a reader
+    // and could be taken for instructions by a terminal: each becomes a visible '�'.
+    line = line.replace(ANSI, '').replace(TIMESTAMP, '').replace(CONTROL, '\uFFFD');
     if (DROP.test(line)) continue;
     const group = GROUP.exec(line);
     if (group) line = `▸ ${group[1].trim()}`;

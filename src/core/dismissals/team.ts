@@ -51,8 +51,13 @@ export function parseDismissals(text: string, source = TEAM_DISMISSALS_FILE): Di
   const problems: string[] = [];
   list.forEach((item: unknown, i) => {
     const e = item as Record<string, unknown> | null;
-    const bad = FIELDS.find((k) => typeof e?.[k] !== 'string' || (e[k] as string).length > MAX_TEXT);
-    if (!e || bad) return void problems.push(`${source}: entry ${i + 1} ignored (field "${bad ?? 'fingerprint'}" missing or too long).`);
+    const bad = FIELDS.find(
+      (k) => typeof e?.[k] !== 'string' || (e[k] as string).length > MAX_TEXT || /[\u0000-\u001F\u007F]/.test(e[k] as string),
+    );
+    if (!e || bad)
+      return void problems.push(
+        `${source}: entry ${i + 1} ignored (field "${bad ?? 'fingerprint'}" missing, too long or holding control characters).`,
+      );
     if (!isFingerprint(e.fingerprint as string))
       return void problems.push(`${source}: entry ${i + 1} ignored ("${String(e.fingerprint)}" is not a 16-hex-digit fingerprint).`);
     entries.push(Object.fromEntries(FIELDS.map((k) => [k, e[k] as string])) as unknown as Dismissal);

@@ -123,11 +123,11 @@ export function parseTerraformPlan(text: string, source: string): TerraformPlan 
     }
     const r = parsed.data;
     return {
-      address: r.address,
-      moduleAddress: r.module_address,
+      address: printable(r.address),
+      moduleAddress: r.module_address === undefined ? undefined : printable(r.module_address),
       mode: r.mode ?? 'managed',
-      type: r.type,
-      name: r.name,
+      type: printable(r.type),
+      name: printable(r.name),
       index: r.index,
       deposed: r.deposed,
       actions: r.change.actions,
@@ -190,4 +190,13 @@ export interface PlanReview {
   findings: Finding[];
   /** "Terraform plan: 3 to add, 2 to change, 3 to destroy (2 replaced)." */
   summary: string;
+}
+
+/**
+ * Terraform never puts control characters in an address; a plan that does was edited by hand, and
+ * the text must not reach a terminal, a report or a prompt as it is (a newline forging a report line,
+ * an escape sequence recolouring it).
+ */
+function printable(s: string): string {
+  return s.replace(/[\u0000-\u001F\u007F]/g, '\uFFFD');
 }

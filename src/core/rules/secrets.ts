@@ -19,6 +19,11 @@ const PATTERNS: { kind: string; re: RegExp }[] = [
   },
   { kind: 'Anthropic API key', re: /\bsk-ant-[A-Za-z0-9_-]{20,}\b/g },
   { kind: 'Stripe secret key', re: /\b[sr]k_live_[A-Za-z0-9]{20,}\b/g },
+  { kind: 'OpenAI API key', re: /\bsk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,}\b/g },
+  { kind: 'Google API key', re: /\bAIza[0-9A-Za-z_-]{35}\b/g },
+  { kind: 'GitLab token', re: /\bgl(?:pat|dt|rt|ptt|ft|soat|cbt|imt)-[A-Za-z0-9_-]{20,}\b/g },
+  { kind: 'JSON Web Token', re: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
+  { kind: 'bearer token', re: /(?<=\bBearer\s+)(?!eyJ)[A-Za-z0-9._~+/-]{24,}=*/g },
 ];
 
 /** Words that make a name secret-like. */
@@ -93,7 +98,8 @@ const URL_PLACEHOLDER =
   /^(?:[$%{<*:]|x+$|\*+$|\.\.\.$|pass(?:word|wd)?$|pwd$|secret$|changeme$|example$|user$|test$|dummy$|redacted$|\d{1,5}$)/i;
 
 /** Cheap screens: a line without any of these cannot match the patterns below. */
-const MAY_HOLD_TOKEN = /AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|xox|hooks\.slack|PRIVATE KEY|sk-ant-|k_live_/;
+const MAY_HOLD_TOKEN =
+  /AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|xox|hooks\.slack|PRIVATE KEY|sk-ant-|k_live_|sk-(?:proj|svcacct|admin)-|AIza|gl[a-z]{1,4}-|eyJ|Bearer/;
 const MAY_ASSIGN_SECRET = /pass|pwd|secret|key|token|credential|auth|jwt|hmac|salt|bearer/i;
 
 const NONE: readonly SecretMatch[] = Object.freeze([]);
