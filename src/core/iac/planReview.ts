@@ -238,13 +238,33 @@ function repoPath(repoRoot: string, file: string): string | null {
 
 function planLineOf(planText: string | undefined, address: string): number {
   if (!planText) return 1;
-  const needle = `"address":${JSON.stringify(address)}`;
-  const compact = planText.indexOf(needle);
-  const spaced = compact >= 0 ? compact : planText.search(new RegExp(`"address"\\s*:\\s*${escapeRe(JSON.stringify(address))}`));
-  if (spaced < 0) return 1;
+  return addressLines(planText).get(address) ?? 1;
+}
+
+let linesOf: { text: string; lines: Map<string, number> } | undefined;
+
+/**
+ * The line of each address's first mention in the plan, found in one pass: looking each one up
+ * from the start would take time in the square of the plan's size.
+ */
+function addressLines(planText: string): Map<string, number> {
+  if (linesOf?.text === planText) return linesOf.lines;
+  const lines = new Map<string, number>();
+  const re = /"address"\s*:\s*("(?:[^"\\]|\\.)*")/g;
   let line = 1;
-  for (let i = 0; i < spaced; i++) if (planText.charCodeAt(i) === 10) line++;
-  return line;
+  let at = 0;
+  for (let m = re.exec(planText); m; m = re.exec(planText)) {
+    for (; at < m.index; at++) if (planText.charCodeAt(at) === 10) line++;
+    let address: unknown;
+    try {
+      address = JSON.parse(m[1]);
+    } catch {
+      continue;
+    }
+    if (typeof address === 'string' && !lines.has(address)) lines.set(address, line);
+  }
+  linesOf = { text: planText, lines };
+  return lines;
 }
 
 // --- the review -------------------------------------------------------------------------------------
