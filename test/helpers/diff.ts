@@ -36,3 +36,27 @@ export function packChunks(files: FileDiff[], opts: PackOptions): Chunk[] {
     opts.budgetTokens,
   );
 }
+
+/** A file the change adds whole, as the diff parser gives it: every line added, numbered from 1. */
+export function addedFile(path: string, lines: string[]): FileDiff {
+  return {
+    oldPath: null,
+    newPath: path,
+    path,
+    status: 'added',
+    binary: false,
+    submodule: false,
+    modeOnly: false,
+    crlf: false,
+    hunks: [
+      {
+        oldStart: 0,
+        oldLines: 0,
+        newStart: 1,
+        newLines: lines.length,
+        section: '',
+        lines: lines.map((text, i) => ({ kind: 'add', text, newLine: i + 1 })),
+      },
+    ],
+  };
+}

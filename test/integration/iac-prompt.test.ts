@@ -8,6 +8,7 @@ import { packFile } from '../../src/core/pack/chunker.js';
 import { OllamaProvider } from '../../src/core/providers/ollama.js';
 import { FakeOllama } from '../fakes/ollama.js';
 import { TempRepo } from '../helpers/git.js';
+import { addedFile } from '../helpers/diff.js';
 
 /**
  * IaC files carry review instructions of their own. A Terraform file packed to the full data budget
@@ -34,26 +35,7 @@ describe('IaC review instructions in the prompt (real git, loopback Ollama)', ()
     });
     // The longest Terraform file whose data alone fills one chunk: with its instructions it does not fit.
     const budget = chunkBudget((await provider.prepare()).contextTokens, DEFAULT_CONFIG.instructions);
-    const asDiff = (lines: string[]): FileDiff => ({
-      oldPath: null,
-      newPath: 'infra/main.tf',
-      path: 'infra/main.tf',
-      status: 'added',
-      binary: false,
-      submodule: false,
-      modeOnly: false,
-      crlf: false,
-      hunks: [
-        {
-          oldStart: 0,
-          oldLines: 0,
-          newStart: 1,
-          newLines: lines.length,
-          section: '',
-          lines: lines.map((text, i) => ({ kind: 'add', text, newLine: i + 1 })),
-        },
-      ],
-    });
+    const asDiff = (lines: string[]): FileDiff => addedFile('infra/main.tf', lines);
     const lines: string[] = [];
     for (let i = 0; ; i++) {
       const next = [...lines, `resource "aws_s3_bucket" "b${i}" { bucket = "example-bucket-number-${i}" }`];

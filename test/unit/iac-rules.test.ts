@@ -9,31 +9,9 @@ import { buildPrompt } from '../../src/core/prompt.js';
 import { packFile } from '../../src/core/pack/chunker.js';
 import { IAC_RULE_IDS, IAC_RULES } from '../../src/core/rules/iac.js';
 import { RULE_IDS, runRules } from '../../src/core/rules/index.js';
+import { addedFile } from '../helpers/diff.js';
 
 const DIR = join(__dirname, '..', 'fixtures', 'iac', 'rules');
-
-function added(path: string, lines: string[]): FileDiff {
-  return {
-    oldPath: null,
-    newPath: path,
-    path,
-    status: 'added',
-    binary: false,
-    submodule: false,
-    modeOnly: false,
-    crlf: false,
-    hunks: [
-      {
-        oldStart: 0,
-        oldLines: 0,
-        newStart: 1,
-        newLines: lines.length,
-        section: '',
-        lines: lines.map((text, i) => ({ kind: 'add', text, newLine: i + 1 })),
-      },
-    ],
-  };
-}
 
 /** Fixture files, and the path each is reviewed under (the kind of a workflow is known by its folder). */
 const FIXTURES: [string, string][] = [
@@ -50,7 +28,7 @@ function load(name: string): string[] {
 }
 
 function iacFindings(path: string, lines: string[]) {
-  return runRules([added(path, lines)]).filter((f) => f.rule?.startsWith('iac-'));
+  return runRules([addedFile(path, lines)]).filter((f) => f.rule?.startsWith('iac-'));
 }
 
 describe('IaC rules', () => {
@@ -104,7 +82,7 @@ describe('IaC rules', () => {
         { kind: 'ctx', text: '}', oldLine: 5, newLine: 4 },
       ],
     };
-    const file: FileDiff = { ...added('db.tf', []), oldPath: 'db.tf', status: 'modified', hunks: [hunk] };
+    const file: FileDiff = { ...addedFile('db.tf', []), oldPath: 'db.tf', status: 'modified', hunks: [hunk] };
     const f = runRules([file]).filter((x) => x.rule === 'iac-prevent-destroy-removed');
     assert.equal(f.length, 1);
     assert.equal(f[0].line, 3);
@@ -128,7 +106,11 @@ describe('IaC rules', () => {
         { kind: 'add', text: '  SLACK_TOKEN: hunter2hunter2', newLine: 9 },
       ],
     });
-    const file = (section: string): FileDiff => ({ ...added('.github/workflows/ci.yml', []), status: 'modified', hunks: [hunk(section)] });
+    const file = (section: string): FileDiff => ({
+      ...addedFile('.github/workflows/ci.yml', []),
+      status: 'modified',
+      hunks: [hunk(section)],
+    });
     assert.deepEqual(
       runRules([file('env:')]).map((f) => `${f.rule}@${f.line}`),
       ['iac-secret-in-config@9'],
@@ -164,11 +146,11 @@ describe('IaC detection and instructions', () => {
   });
 
   it('gives IaC chunks their instructions, with the room they take counted, and plain code none', () => {
-    const tf = packFile(added('infra/main.tf', ['resource "aws_s3_bucket" "b" {}']), { budgetTokens: 2000, overlapLines: 3 })[0];
+    const tf = packFile(addedFile('infra/main.tf', ['resource "aws_s3_bucket" "b" {}']), { budgetTokens: 2000, overlapLines: 3 })[0];
     assert.deepEqual(chunkIacKinds(tf.segments), ['terraform']);
     const prompt = buildPrompt(tf, { redact: false });
     assert.match(prompt.user, /infrastructure as code[\s\S]*Terraform: resources that would be destroyed or replaced[\s\S]*BEGIN-DIFF/);
-    const code = packFile(added('src/a.ts', ['export const a = 1;']), { budgetTokens: 2000, overlapLines: 3 })[0];
+    const code = packFile(addedFile('src/a.ts', ['export const a = 1;']), { budgetTokens: 2000, overlapLines: 3 })[0];
     assert.doesNotMatch(buildPrompt(code, { redact: false }).user, /infrastructure as code/);
     // What the model phase keeps room for is what the instructions take before the data.
     const before = prompt.user.slice(0, prompt.user.indexOf('BEGIN-DIFF'));

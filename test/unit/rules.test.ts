@@ -1,32 +1,9 @@
 import assert from 'node:assert/strict';
-import type { FileDiff } from '../../src/core/diff/model.js';
 import { runRules } from '../../src/core/rules/index.js';
 import { findSecrets, redactSecrets } from '../../src/core/rules/secrets.js';
+import { addedFile } from '../helpers/diff.js';
 
-function fileWith(path: string, lines: string[]): FileDiff {
-  return {
-    oldPath: null,
-    newPath: path,
-    path,
-    status: 'added',
-    binary: false,
-    submodule: false,
-    modeOnly: false,
-    crlf: false,
-    hunks: [
-      {
-        oldStart: 0,
-        oldLines: 0,
-        newStart: 1,
-        newLines: lines.length,
-        section: '',
-        lines: lines.map((text, i) => ({ kind: 'add', text, newLine: i + 1 })),
-      },
-    ],
-  };
-}
-
-const ids = (path: string, lines: string[]) => runRules([fileWith(path, lines)]).map((f) => [f.rule, f.line]);
+const ids = (path: string, lines: string[]) => runRules([addedFile(path, lines)]).map((f) => [f.rule, f.line]);
 
 describe('rules', () => {
   it('finds hard-coded secrets of each kind', () => {
@@ -37,7 +14,7 @@ describe('rules', () => {
       '-----BEGIN RSA PRIVATE KEY-----',
       'db_password = "h7Gk2pQz9LmX4vBn"',
     ];
-    const found = runRules([fileWith('src/config.ts', lines)]);
+    const found = runRules([addedFile('src/config.ts', lines)]);
     assert.deepEqual(
       found.map((f) => f.line),
       [1, 2, 3, 4, 5],
@@ -73,9 +50,9 @@ describe('rules', () => {
   });
 
   it('offers a fix for .only and can be switched off per rule', () => {
-    const [f] = runRules([fileWith('x.spec.ts', ['  it.only("works", fn);'])]);
+    const [f] = runRules([addedFile('x.spec.ts', ['  it.only("works", fn);'])]);
     assert.equal(f.suggestion, '  it("works", fn);');
-    assert.equal(runRules([fileWith('x.spec.ts', ['  it.only("works", fn);'])], { 'exclusive-test': false }).length, 0);
+    assert.equal(runRules([addedFile('x.spec.ts', ['  it.only("works", fn);'])], { 'exclusive-test': false }).length, 0);
   });
 
   it('redacts secrets and keeps the rest of the line', () => {
@@ -147,7 +124,7 @@ describe('rules', () => {
         const found = findSecrets(line).map((m) => line.slice(m.start, m.end));
         assert.ok(found.includes(secret), `${line}: found ${JSON.stringify(found)}`);
         assert.ok(!redactSecrets(line).text.includes(secret), `${line}: redacted`);
-        assert.equal(runRules([fileWith('src/x.js', [line])]).length, 1, `${line}: one rule finding`);
+        assert.equal(runRules([addedFile('src/x.js', [line])]).length, 1, `${line}: one rule finding`);
       }
     });
 

@@ -34,3 +34,16 @@ export function verdictText(r: Reviewed & Pick<ReviewResult, 'riskScore' | 'deci
 export function passesGate(decision: Decision, opts: { allowIncomplete?: boolean } = {}): boolean {
   return decision === 'auto-approve' || decision === 'auto-deploy' || (decision === 'incomplete' && Boolean(opts.allowIncomplete));
 }
+
+/**
+ * The commit status a posted review sets. Never success for a review the model did not finish
+ * (records from before the incomplete decision included): pending keeps a required check from passing.
+ */
+export function commitStatusFor(
+  r: Reviewed & Pick<ReviewResult, 'riskScore' | 'decision'>,
+  deployThreshold: number,
+): 'success' | 'failure' | 'pending' {
+  if (r.decision === 'manual-review') return 'failure';
+  if (incompleteNote(r)) return 'pending';
+  return passesGate(r.decision) && r.riskScore < deployThreshold ? 'success' : 'failure';
+}

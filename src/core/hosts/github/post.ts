@@ -1,6 +1,6 @@
 import { planSummaryLine } from '../../iac/summary.js';
 import type { FileDiff } from '../../diff/model.js';
-import { incompleteNote, passesGate } from '../../report/verdict.js';
+import { commitStatusFor, incompleteNote } from '../../report/verdict.js';
 import { severityCounts } from '../../risk.js';
 import { SEVERITIES, type Finding, type ReviewResult } from '../../types.js';
 import { explainGitHubError, type GitHubClient } from './client.js';
@@ -308,16 +308,7 @@ export async function postReview(
   const note = incompleteNote(result);
   let status: PostOutcome['status'];
   if (options.commitStatus) {
-    // Never success for a review the model did not finish (records from before the incomplete
-    // decision included): pending keeps a required check from passing.
-    status =
-      result.decision === 'manual-review'
-        ? 'failure'
-        : note
-          ? 'pending'
-          : passesGate(result.decision) && result.riskScore < options.deployThreshold
-            ? 'success'
-            : 'failure';
+    status = commitStatusFor(result, options.deployThreshold);
     await call('set the commit status', () =>
       client.repos.createCommitStatus({
         owner,

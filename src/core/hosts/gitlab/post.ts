@@ -1,5 +1,5 @@
 import type { DiffLine, FileDiff } from '../../diff/model.js';
-import { incompleteNote, passesGate } from '../../report/verdict.js';
+import { commitStatusFor, incompleteNote } from '../../report/verdict.js';
 import type { Finding, ReviewResult } from '../../types.js';
 import { SUMMARY_MARKER, summaryBody } from '../github/post.js';
 import type { ChangeRequest, PostOptions, PostOutcome } from '../types.js';
@@ -232,15 +232,7 @@ export async function postToMergeRequest(
   const note = incompleteNote(result);
   let status: PostOutcome['status'];
   if (options.commitStatus) {
-    // Never success for a review the model did not finish: pending keeps a required check from passing.
-    status =
-      result.decision === 'manual-review'
-        ? 'failure'
-        : note
-          ? 'pending'
-          : passesGate(result.decision) && result.riskScore < options.deployThreshold
-            ? 'success'
-            : 'failure';
+    status = commitStatusFor(result, options.deployThreshold);
     const state = status === 'failure' ? 'failed' : status;
     await call('set the commit status', async () => {
       try {
