@@ -1,6 +1,7 @@
 import { collectDiff } from '../../src/core/git/diff.js';
 import type { FakeDiffLine, FakeGitLab } from '../fakes/gitlab.js';
-import { TempRepo } from './git.js';
+import type { TempRepo } from './git.js';
+import { featureRepo } from './pullRequest.js';
 
 export const GITLAB_URL = 'https://gitlab.example.com';
 
@@ -9,19 +10,7 @@ export const GITLAB_URL = 'https://gitlab.example.com';
  * key in a new file), remote origin on gitlab.example.com/acme/platform/widgets (a nested group).
  */
 export function gitlabRepo(): { repo: TempRepo; baseSha: string; headSha: string } {
-  const repo = new TempRepo();
-  repo.write('src/app.js', Array.from({ length: 30 }, (_, i) => `exports.v${i} = ${i};`).join('\n') + '\n');
-  const baseSha = repo.commit('base');
-  repo.git('remote', 'add', 'origin', 'git@gitlab.example.com:acme/platform/widgets.git');
-  repo.git('checkout', '-q', '-b', 'feature/login');
-  repo.write(
-    'src/app.js',
-    Array.from({ length: 30 }, (_, i) => (i === 10 ? 'exports.run = (s) => eval(s);' : `exports.v${i} = ${i};`)).join('\n') +
-      '\n// TODO tidy\n',
-  );
-  repo.write('src/keys.js', 'exports.key = "AKIAIOSFODNN7EXAMPLE";\n');
-  const headSha = repo.commit('feature');
-  return { repo, baseSha, headSha };
+  return featureRepo('git@gitlab.example.com:acme/platform/widgets.git');
 }
 
 /**

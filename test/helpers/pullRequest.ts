@@ -4,11 +4,11 @@ import type { FakeGitHub } from '../fakes/github.js';
 import { TempRepo } from './git.js';
 
 /** main + a feature branch with three findings inside the diff, remote origin on "github.com/acme/widgets". */
-export function featureRepo(): { repo: TempRepo; baseSha: string; headSha: string } {
+export function featureRepo(origin = 'https://github.com/acme/widgets.git'): { repo: TempRepo; baseSha: string; headSha: string } {
   const repo = new TempRepo();
   repo.write('src/app.js', Array.from({ length: 30 }, (_, i) => `exports.v${i} = ${i};`).join('\n') + '\n');
   const baseSha = repo.commit('base');
-  repo.git('remote', 'add', 'origin', 'https://github.com/acme/widgets.git');
+  repo.git('remote', 'add', 'origin', origin);
   repo.git('checkout', '-q', '-b', 'feature/login');
   repo.write(
     'src/app.js',
