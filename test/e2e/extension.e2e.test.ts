@@ -304,7 +304,7 @@ describe('Pullmint in a real VS Code (code-server + Chromium)', function () {
     // Three added lines and the one db.js loses: removed lines are reviewed too.
     assert.match((await panel.locator('.coverage').textContent())!, /Reviewed 4 of 4 changed lines/);
     // Thresholds as layered: 15 from the repository, 50 from the user's setting over the repository's 17.
-    assert.equal(await panel.locator('.gauge .scale').textContent(), '/ 100 · 15 · 50');
+    assert.deepEqual(await panel.locator('.thresholds .band-range').allTextContents(), ['0–14', '15–49', '50–100']);
     await wb.screenshot('risk-panel');
   });
 
