@@ -1,7 +1,8 @@
 import { MAX_LOG_CHARS } from '../../ci/log.js';
 import type { CiAccess, CiJob, CiRun, RemoteRepo } from '../types.js';
 import { explainGitHubError, type GitHubClient } from './client.js';
-import { createOnce, NO_RETRY } from './post.js';
+import { createOnce } from '../createOnce.js';
+import { NO_RETRY } from './post.js';
 import { fetchPullRequest, resolvePullRequest } from './pr.js';
 
 /** Conclusions that mean the run did not pass for a reason worth explaining. */

@@ -1,3 +1,4 @@
+import { createOnce } from '../createOnce.js';
 import { planSummaryLine } from '../../iac/summary.js';
 import type { FileDiff } from '../../diff/model.js';
 import { commitStatusFor, incompleteNote } from '../../report/verdict.js';
@@ -161,30 +162,6 @@ export function summaryBody(
  * connection or a 502 may come after GitHub carried the request out, and a blind retry duplicates it.
  */
 export const NO_RETRY = { request: { retries: 0 } };
-
-/** An answer that does not say whether GitHub carried the request out: a dropped connection, a timeout, a 5xx. */
-function ambiguous(err: unknown): boolean {
-  const status = (err as { status?: number }).status;
-  return status === undefined || status >= 500 || status === 408;
-}
-
-/**
- * Creates something once: on an ambiguous failure, looks for it on GitHub before trying again,
- * and takes what is there as done.
- */
-export async function createOnce<T>(create: () => Promise<T>, existing: () => Promise<T | undefined>, attempts = 3): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await create();
-    } catch (err) {
-      if (!ambiguous(err)) throw err;
-      const found = await existing().catch(() => undefined);
-      if (found !== undefined) return found;
-      if (attempt >= attempts) throw err;
-      await new Promise((r) => setTimeout(r, 250 * attempt));
-    }
-  }
-}
 
 const fingerprint = (body: string | undefined | null): string | undefined => FINDING_MARKER.exec(body ?? '')?.[1];
 

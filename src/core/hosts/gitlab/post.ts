@@ -1,3 +1,4 @@
+import { createOnce } from '../createOnce.js';
 import type { DiffLine, FileDiff } from '../../diff/model.js';
 import { commitStatusFor, incompleteNote } from '../../report/verdict.js';
 import type { Finding, ReviewResult } from '../../types.js';
@@ -82,27 +83,6 @@ interface Discussion {
 }
 
 const fingerprint = (body: string | undefined | null): string | undefined => FINDING_MARKER.exec(body ?? '')?.[1];
-
-/** An answer that does not say whether GitLab carried the request out: a dropped connection, a timeout, a 5xx. */
-function ambiguous(err: unknown): boolean {
-  const status = (err as { status?: number }).status;
-  return status === undefined || status >= 500 || status === 408;
-}
-
-/** Creates once: on an ambiguous failure, looks for the thing on GitLab before trying again. */
-async function createOnce<T>(create: () => Promise<T>, existing: () => Promise<T | undefined>, attempts = 3): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await create();
-    } catch (err) {
-      if (!ambiguous(err)) throw err;
-      const found = await existing().catch(() => undefined);
-      if (found !== undefined) return found;
-      if (attempt >= attempts) throw err;
-      await new Promise((r) => setTimeout(r, 250 * attempt));
-    }
-  }
-}
 
 /** GitLab refuses to set a status to the state it already has; that status is set. */
 const alreadyInState = (err: unknown): boolean =>
