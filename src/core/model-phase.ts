@@ -9,7 +9,8 @@ import { mergeChunks, packFile, pieceIdentity, riskOrder, smallFirst, splitChunk
 import { estimateTokens, TokenGauge } from './pack/tokens.js';
 import { mapPool } from './pool.js';
 import { buildPrompt, SYSTEM_INSTRUCTIONS, type BuiltPrompt } from './prompt.js';
-import { iacInstructionTokens } from './iac/instructions.js';
+import { iacInstructionTokens, type IacKindOf } from './iac/instructions.js';
+import { iacRuleKind } from './rules/iac.js';
 import { ProviderError, type Completion, type ReviewProvider } from './providers/types.js';
 import type { Finding, ModelErrorInfo, UnreviewedRange } from './types.js';
 
@@ -223,7 +224,15 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
     opts.onChunk(outcome, i, outcome.findings);
   });
 
-  const promptOf = (c: Chunk): BuiltPrompt => buildPrompt(c, { redact: provider.isCloud, customInstructions: config.instructions });
+  // A file's IaC kind was found once, from all of its lines, when its rules ran.
+  const fileByPath = new Map(opts.files.map((f) => [f.path, f]));
+  const iacKindOf: IacKindOf = (seg) => {
+    const file = fileByPath.get(seg.file);
+    const kind = file ? iacRuleKind(file) : null;
+    return kind === 'compose' ? null : kind;
+  };
+  const promptOf = (c: Chunk): BuiltPrompt =>
+    buildPrompt(c, { redact: provider.isCloud, customInstructions: config.instructions, iacKindOf });
   const prompts = toSend.map(promptOf);
   new Set(prompts.flatMap((p) => p.warnings)).forEach(warn);
   const redactions = prompts.reduce((n, p) => n + p.redactions, 0);
@@ -330,7 +339,7 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
         const next = queue.shift()!;
         // A reply since this chunk was packed counted more tokens than estimated: what no longer fits is re-packed.
         // A chunk of infrastructure files also carries their review instructions (iac/instructions.ts).
-        const fits = chunkBudget(contextTokens, config.instructions, gauge.factor) - iacInstructionTokens(next.chunk);
+        const fits = chunkBudget(contextTokens, config.instructions, gauge.factor) - iacInstructionTokens(next.chunk, iacKindOf);
         if (next.chunk.tokens > fits) {
           const pieces = splitChunk(next.chunk, fits, 3);
           if (pieces.length > 1 || pieces[0].tokens < next.chunk.tokens) {

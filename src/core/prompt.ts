@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Chunk } from './pack/chunker.js';
-import { chunkIacKinds, iacInstructions } from './iac/instructions.js';
+import { chunkIacKinds, iacInstructions, type IacKindOf } from './iac/instructions.js';
 import { redactData } from './rules/secrets.js';
 
 /** Fixed instructions: identical on every call so that providers can cache them. */
@@ -49,6 +49,8 @@ export interface PromptOptions {
   /** Replace secrets with [REDACTED], multi-line ones whole: for every endpoint that is not on this machine. */
   redact: boolean;
   customInstructions?: string;
+  /** Each file's IaC kind, when the caller knows it from the whole file; else read from the chunk's lines. */
+  iacKindOf?: IacKindOf;
 }
 
 /** The id of the data block: derived from the data, so no one can write it into the data itself. */
@@ -71,7 +73,7 @@ export function buildPrompt(chunk: Chunk, opts: PromptOptions): BuiltPrompt {
     warnings.push(`custom instructions are ${extra.length} characters; only the first ${MAX_CUSTOM_INSTRUCTIONS} were sent`);
     extra = extra.slice(0, MAX_CUSTOM_INSTRUCTIONS);
   }
-  const iac = iacInstructions(chunkIacKinds(chunk.segments));
+  const iac = iacInstructions(chunkIacKinds(chunk.segments, opts.iacKindOf));
   const user = [
     extra ? `Project instructions from the repository owner (they refine what to look for):\n${extra}\n` : '',
     iac ? `${iac}\n` : '',

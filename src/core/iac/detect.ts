@@ -34,10 +34,24 @@ function basename(path: string): string {
 }
 
 /**
- * The IaC kind of `path`, or null. `text` is whatever of the file is at hand (the diff's lines):
- * CloudFormation, Kubernetes and CDK code are known by what they say, not only by their names.
+ * Whatever of a file is at hand: its text, or its lines seen through `some` and `join`, so that a
+ * caller can offer a diff's lines without copying them; they are joined only when a kind needs them.
  */
-export function detectIacKind(path: string, text: string | (() => string) = ''): IacKind | null {
+export type IacText = string | { some(test: (line: string) => boolean): boolean; join(): string };
+
+/** A list of lines as IacText. */
+export function linesText(lines: readonly { readonly text: string }[]): IacText {
+  return { some: (test) => lines.some((l) => test(l.text)), join: () => lines.map((l) => l.text).join('\n') };
+}
+
+/** Every CDK import names "cdk": source files (most of a diff) are ruled out line by line, without joining them. */
+const CDK_MARK = 'cdk';
+
+/**
+ * The IaC kind of `path`, or null. CloudFormation, Kubernetes and CDK code are known by what they
+ * say, not only by their names.
+ */
+export function detectIacKind(path: string, text: IacText = ''): IacKind | null {
   const p = path.replace(/\\/g, '/');
   const name = basename(p);
   if (TERRAFORM.test(name)) return 'terraform';
@@ -46,14 +60,15 @@ export function detectIacKind(path: string, text: string | (() => string) = ''):
   if (GITLAB_CI.test(p)) return 'gitlab-ci';
   if (name === 'cdk.json') return 'cdk';
   if (CFN_NAME.test(name)) return 'cloudformation';
-  // Only these need the text, which the caller may build lazily.
-  const body = (): string => (typeof text === 'string' ? text : text());
+  const body = (): string => (typeof text === 'string' ? text : text.join());
   if (YAML_OR_JSON.test(name)) {
     const t = body();
     if (CFN_TEXT.test(t)) return 'cloudformation';
     if (K8S_API.test(t) && K8S_KIND.test(t)) return 'kubernetes';
     return null;
   }
-  if (CDK_SOURCE.test(name) && CDK_IMPORT.test(body())) return 'cdk';
+  if (!CDK_SOURCE.test(name)) return null;
+  const mentionsCdk = typeof text === 'string' ? text.includes(CDK_MARK) : text.some((line) => line.includes(CDK_MARK));
+  if (mentionsCdk && CDK_IMPORT.test(body())) return 'cdk';
   return null;
 }

@@ -1,6 +1,6 @@
 import { estimateTokens } from '../pack/tokens.js';
 import type { ChunkSegment } from '../pack/chunker.js';
-import { detectIacKind, IAC_KINDS, IAC_LABELS, type IacKind } from './detect.js';
+import { detectIacKind, linesText, IAC_KINDS, IAC_LABELS, type IacKind } from './detect.js';
 
 /** What a careful reviewer of each kind of infrastructure file looks for, beyond what the built-in rules catch. */
 const FOCUS: Record<IacKind, string> = {
@@ -34,11 +34,16 @@ export function iacInstructions(kinds: Iterable<IacKind>): string {
   return paragraph(IAC_KINDS.filter((k) => set.has(k)));
 }
 
-/** The IaC kinds among a chunk's files, known from their paths and the lines the chunk shows. */
-export function chunkIacKinds(segments: readonly Pick<ChunkSegment, 'file' | 'lines'>[]): IacKind[] {
+/** The IaC kind of a file of a chunk; by default known from its path and the lines the chunk shows. */
+export type IacKindOf = (segment: Pick<ChunkSegment, 'file' | 'lines'>) => IacKind | null;
+
+const fromChunkLines: IacKindOf = (seg) => detectIacKind(seg.file, linesText(seg.lines));
+
+/** The IaC kinds among a chunk's files. */
+export function chunkIacKinds(segments: readonly Pick<ChunkSegment, 'file' | 'lines'>[], kindOf: IacKindOf = fromChunkLines): IacKind[] {
   const kinds = new Set<IacKind>();
   for (const seg of segments) {
-    const kind = detectIacKind(seg.file, seg.lines.map((l) => l.text).join('\n'));
+    const kind = kindOf(seg);
     if (kind) kinds.add(kind);
   }
   return IAC_KINDS.filter((k) => kinds.has(k));
@@ -48,7 +53,10 @@ export function chunkIacKinds(segments: readonly Pick<ChunkSegment, 'file' | 'li
  * Estimated tokens the IaC instructions add to this chunk's prompt (0 for a chunk without IaC
  * files): the model phase re-packs a chunk whose data and instructions together would not fit.
  */
-export function iacInstructionTokens(chunk: { segments: readonly Pick<ChunkSegment, 'file' | 'lines'>[] }): number {
-  const text = iacInstructions(chunkIacKinds(chunk.segments));
+export function iacInstructionTokens(
+  chunk: { segments: readonly Pick<ChunkSegment, 'file' | 'lines'>[] },
+  kindOf: IacKindOf = fromChunkLines,
+): number {
+  const text = iacInstructions(chunkIacKinds(chunk.segments, kindOf));
   return text ? estimateTokens(text) + 2 : 0;
 }

@@ -478,15 +478,26 @@ function anchorOfRemoved(hunk: Hunk, at: number): number {
   return Math.max(1, hunk.newStart);
 }
 
+/** Asked by the engine and again by the rules for every file: known once per file. */
+const kindOfFile = new WeakMap<FileDiff, IacKind | 'compose' | null>();
+
 /** The IaC kind the rules read a file as: its detected kind, or `compose` for a Docker Compose file. */
 export function iacRuleKind(file: FileDiff): IacKind | 'compose' | null {
-  const text = (): string =>
-    file.hunks
-      .flatMap((h) => h.lines)
-      .filter((l) => l.kind !== 'del')
-      .map((l) => l.text)
-      .join('\n');
-  return detectIacKind(file.path, text) ?? (COMPOSE.test(file.path) ? 'compose' : null);
+  let kind = kindOfFile.get(file);
+  if (kind !== undefined) return kind;
+  // What the new file shows: every line but the removed ones.
+  const visible = {
+    some: (test: (line: string) => boolean): boolean => file.hunks.some((h) => h.lines.some((l) => l.kind !== 'del' && test(l.text))),
+    join: (): string =>
+      file.hunks
+        .flatMap((h) => h.lines)
+        .filter((l) => l.kind !== 'del')
+        .map((l) => l.text)
+        .join('\n'),
+  };
+  kind = detectIacKind(file.path, visible) ?? (COMPOSE.test(file.path) ? 'compose' : null);
+  kindOfFile.set(file, kind);
+  return kind;
 }
 
 export function runIacRules(file: FileDiff, on: (id: IacRuleId) => boolean): Finding[] {
