@@ -47,13 +47,25 @@ export class AttributeReader {
     }
     let env: Record<string, string> | undefined;
     const args = ['check-attr', '--stdin', '-z', ...ATTRIBUTES];
-    if (base !== 'worktree') {
+    let child: ChildProcessWithoutNullStreams;
+    if (base === 'worktree') child = spawn('git', args, { cwd: root, env: gitEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    else {
       this.scratch = await mkdtemp(join(tmpdir(), 'pullmint-attr-'));
       env = { GIT_INDEX_FILE: join(this.scratch, 'index') };
-      await runGit(root, ['read-tree', base], env);
       args.splice(1, 0, '--cached');
+      if (process.platform === 'win32') {
+        await runGit(root, ['read-tree', base], env);
+        child = spawn('git', args, { cwd: root, env: gitEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
+      } else {
+        // One process from here, not two: a spawn costs this process milliseconds of its own time while
+        // the diff streams in; the shell starts read-tree and then becomes check-attr.
+        child = spawn('/bin/sh', ['-c', 'base=$1; shift; git read-tree "$base" && exec git "$@"', 'sh', base, ...args], {
+          cwd: root,
+          env: gitEnv(env),
+          stdio: ['pipe', 'pipe', 'pipe'],
+        });
+      }
     }
-    const child = spawn('git', args, { cwd: root, env: gitEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => this.read(chunk));
@@ -97,8 +109,18 @@ export class AttributeReader {
     if (this.failed || !child || path.includes('\0')) return undefined;
     return new Promise((resolve) => {
       this.pending.push({ path, resolve, got: [] });
-      child.stdin.write(path + '\0');
+      // The paths asked while one stretch of the diff is parsed go out in one write.
+      if (this.unsent === '') queueMicrotask(() => this.send(child));
+      this.unsent += path + '\0';
     });
+  }
+
+  private unsent = '';
+
+  private send(child: ChildProcessWithoutNullStreams): void {
+    const text = this.unsent;
+    this.unsent = '';
+    if (!this.failed) child.stdin.write(text);
   }
 
   async close(): Promise<void> {

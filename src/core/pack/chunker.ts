@@ -104,25 +104,42 @@ function lineBytes(line: DiffLine, maxLineTokens: number): number {
 }
 
 function segmentHead(seg: Pick<ChunkSegment, 'file' | 'status' | 'oldPath' | 'symlink'>): string {
+  // A file's segments come one after another: its header is written once, not once per hunk and use.
+  const last = lastHead;
+  if (last && last.file === seg.file && last.status === seg.status && last.oldPath === seg.oldPath && last.symlink === !!seg.symlink)
+    return last.text;
   const link = seg.symlink ? ', symbolic link' : '';
-  return seg.status === 'renamed' || seg.status === 'copied'
-    ? `### ${quotePath(seg.file)} (${seg.status} from ${quotePath(seg.oldPath ?? '')}${link})`
-    : `### ${quotePath(seg.file)} (${seg.status}${link})`;
+  const text =
+    seg.status === 'renamed' || seg.status === 'copied'
+      ? `### ${quotePath(seg.file)} (${seg.status} from ${quotePath(seg.oldPath ?? '')}${link})`
+      : `### ${quotePath(seg.file)} (${seg.status}${link})`;
+  lastHead = { file: seg.file, status: seg.status, oldPath: seg.oldPath, symlink: !!seg.symlink, text, bytes: utf8Length(text) };
+  return text;
+}
+
+let lastHead: { file: string; status: FileStatus; oldPath: string | null; symlink: boolean; text: string; bytes: number } | null = null;
+
+/** UTF-8 bytes of `segmentHead(seg)`. */
+function segmentHeadBytes(seg: Pick<ChunkSegment, 'file' | 'status' | 'oldPath' | 'symlink'>): number {
+  segmentHead(seg);
+  return lastHead!.bytes;
 }
 
 /** A segment's hunk, with the file header only when it opens the file's run in the chunk. */
 export function renderSegment(seg: ChunkSegment, withFileHeader = true, clipped: ClippedLine[] = []): string {
-  const header = numberedHeader(seg);
-  const out = withFileHeader ? [segmentHead(seg), header] : [header];
-  seg.lines.forEach((l, i) => {
-    const owned = i >= seg.overlap;
-    if (owned && l.kind === 'add' && l.newLine !== undefined && isClipped(l, seg.maxLineTokens))
-      clipped.push({ file: seg.file, line: l.newLine, chars: l.text.length });
-    if (owned && l.kind === 'del' && l.oldLine !== undefined && isClipped(l, seg.maxLineTokens))
-      clipped.push({ file: seg.file, line: l.oldLine, chars: l.text.length, removed: true });
-    out.push(renderLine(l, owned, seg.maxLineTokens));
-  });
-  return out.join('\n') + '\n';
+  let out = withFileHeader ? `${segmentHead(seg)}\n${numberedHeader(seg)}\n` : `${numberedHeader(seg)}\n`;
+  const { lines, overlap, maxLineTokens } = seg;
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i];
+    const owned = i >= overlap;
+    if (owned && l.kind !== 'ctx' && isClipped(l, maxLineTokens)) {
+      if (l.kind === 'add' && l.newLine !== undefined) clipped.push({ file: seg.file, line: l.newLine, chars: l.text.length });
+      if (l.kind === 'del' && l.oldLine !== undefined)
+        clipped.push({ file: seg.file, line: l.oldLine, chars: l.text.length, removed: true });
+    }
+    out += renderLine(l, owned, maxLineTokens) + '\n';
+  }
+  return out;
 }
 
 /** The function git names for a hunk; `numberedHeader` adds where the lines are. */
@@ -132,7 +149,7 @@ function hunkHeader(h: Hunk): string {
 
 /** The headers a piece of this segment repeats, and a little slack for the line's own prefix. */
 function reserveBytes(seg: Pick<ChunkSegment, 'file' | 'status' | 'oldPath' | 'header' | 'symlink'>): number {
-  return utf8Length(segmentHead(seg)) + 1 + utf8Length(seg.header) + 1 + 40;
+  return segmentHeadBytes(seg) + 1 + utf8Length(seg.header) + 1 + 40;
 }
 
 /** The longest line that still fits a chunk with its headers: longer ones are clipped, not sent whole. */
@@ -142,7 +159,7 @@ function lineLimit(budget: number, seg: Pick<ChunkSegment, 'file' | 'status' | '
 
 /** Counted with the file header: the estimate errs on the side of fitting. */
 function segmentBytes(seg: ChunkSegment): number {
-  let n = utf8Length(segmentHead(seg)) + 1 + utf8Length(seg.header) + 1 + 24;
+  let n = segmentHeadBytes(seg) + 1 + utf8Length(seg.header) + 1 + 24;
   for (const l of seg.lines) n += lineBytes(l, seg.maxLineTokens);
   return n;
 }
@@ -154,7 +171,7 @@ function makeChunk(segments: ChunkSegment[], priority: number): Chunk {
 }
 
 /** Greedy packing of segments in order; a segment larger than the budget is split at line boundaries. */
-function packSegments(segments: Iterable<ChunkSegment>, budget: number, overlapLines: number, priority: number): Chunk[] {
+function packSegments(segments: readonly ChunkSegment[], budget: number, overlapLines: number, priority: number): Chunk[] {
   const chunks: Chunk[] = [];
   let current: ChunkSegment[] = [];
   let bytes = 0;
@@ -186,16 +203,27 @@ function packSegments(segments: Iterable<ChunkSegment>, budget: number, overlapL
  */
 export function packFile(file: FileDiff, opts: PackOptions): Chunk[] {
   const budget = Math.max(MIN_BUDGET, opts.budgetTokens);
-  const base = { file: file.path, oldPath: file.oldPath, status: file.status, ...(file.symlink ? { symlink: true } : {}) };
-  function* wholeHunks(): Generator<ChunkSegment> {
-    for (const hunk of file.hunks) {
-      if (!hunk.lines.some(isChange)) continue;
-      const header = hunkHeader(hunk);
-      const near = Math.max(1, hunk.newStart);
-      yield { ...base, header, lines: hunk.lines, overlap: 0, maxLineTokens: lineLimit(budget, { ...base, header }), near };
-    }
+  const segments: ChunkSegment[] = [];
+  for (const hunk of file.hunks) {
+    if (!hunk.lines.some(isChange)) continue;
+    const header = hunkHeader(hunk);
+    const near = Math.max(1, hunk.newStart);
+    // Written out, not spread from a shared base: this runs for every hunk of every file.
+    const seg: ChunkSegment = {
+      file: file.path,
+      oldPath: file.oldPath,
+      status: file.status,
+      header,
+      lines: hunk.lines,
+      overlap: 0,
+      maxLineTokens: 0,
+      near,
+    };
+    if (file.symlink) seg.symlink = true;
+    seg.maxLineTokens = lineLimit(budget, seg);
+    segments.push(seg);
   }
-  return packSegments(wholeHunks(), budget, opts.overlapLines, filePriority(file.path));
+  return packSegments(segments, budget, opts.overlapLines, filePriority(file.path));
 }
 
 /** FNV-1a over the lines' text: a cut after these lines when it is 0 modulo `every`. */
