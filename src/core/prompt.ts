@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Chunk } from './pack/chunker.js';
 import { chunkIacKinds, iacInstructions, type IacKindOf } from './iac/instructions.js';
 import { redactData } from './rules/secrets.js';
@@ -58,6 +58,18 @@ export function dataBoundary(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 
+/**
+ * The id of a review prompt's data block: random, so no one can write it into the data, and new in
+ * each prompt (a retry re-sends the same prompt). Cheaper than hashing megabytes of diff; every data
+ * line also starts with a marker, so no line of the data can be an end marker anyway.
+ */
+function promptBoundary(data: string): string {
+  for (;;) {
+    const id = randomBytes(8).toString('hex');
+    if (!data.includes(id)) return id;
+  }
+}
+
 export function buildPrompt(chunk: Chunk, opts: PromptOptions): BuiltPrompt {
   const warnings: string[] = [];
   let data = chunk.text;
@@ -67,7 +79,7 @@ export function buildPrompt(chunk: Chunk, opts: PromptOptions): BuiltPrompt {
     data = r.text;
     redactions = r.redacted;
   }
-  const id = dataBoundary(data);
+  const id = promptBoundary(data);
   let extra = (opts.customInstructions ?? '').trim();
   if (extra.length > MAX_CUSTOM_INSTRUCTIONS) {
     warnings.push(`custom instructions are ${extra.length} characters; only the first ${MAX_CUSTOM_INSTRUCTIONS} were sent`);
