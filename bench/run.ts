@@ -43,13 +43,14 @@ interface Row {
 }
 const rows: Row[] = [];
 for (const size of sizes) {
-  const result = execFileSync(process.execPath, [join(out, 'one.js'), String(size), size >= 200_000 ? '1' : size >= 50_000 ? '3' : '5'], {
+  const result = execFileSync(process.execPath, [join(out, 'one.js'), String(size), size >= 200_000 ? '1' : size >= 50_000 ? '3' : '7'], {
     encoding: 'utf8',
     maxBuffer: 1 << 26,
   });
   rows.push(JSON.parse(result.trim().split('\n').pop()!));
 }
 const f = (n: number, d = 1): string => n.toFixed(d);
+console.log('Pipeline and git diff: medians of 7 runs (3 at 50k, 1 at 200k) in one process, after a warm-up run (none at 200k).');
 console.log('Raw tokens: the text of the raw diff\'s changed lines (+ and -). "data" excludes the fixed instructions, which');
 console.log('providers cache (Anthropic prompt caching, Ollama\'s prompt prefix cache). "vs +" compares data with added lines alone.\n');
 console.log(

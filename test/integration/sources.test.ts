@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { addedLines, filterFiles } from '../helpers/diff.js';
 import { EMPTY_TREE } from '../../src/core/git/repo.js';
 import { collectDiff } from '../../src/core/git/diff.js';
+import { isAsciiFile } from '../../src/core/diff/model.js';
+import { packFile } from '../../src/core/pack/chunker.js';
 import { GitError } from '../../src/core/git/run.js';
 import { TempRepo } from '../helpers/git.js';
 
@@ -12,6 +14,23 @@ let repo: TempRepo;
 afterEach(() => repo?.remove());
 
 describe('diff sources on real repositories', () => {
+  it('knows which files git wrote as ASCII, and packs the others by their UTF-8 size', async () => {
+    repo = new TempRepo();
+    const base = repo.write('plain.ts', 'export const a = 1;\n').write('wide.ts', 'export const b = 1;\n').commit('base');
+    const plain = repo.write('plain.ts', 'export const a = 2;\n').commit('plain');
+    const wide = repo.write('wide.ts', `export const b = '${'変数'.repeat(300)}';\n`).commit('wide');
+    const [first] = (await collectDiff(repo.dir, { kind: 'range', range: `${base}..${plain}` }, opts)).files;
+    assert.equal(first.path, 'plain.ts');
+    assert.equal(isAsciiFile(first), true);
+    const [second] = (await collectDiff(repo.dir, { kind: 'range', range: `${plain}..${wide}` }, opts)).files;
+    assert.equal(second.path, 'wide.ts');
+    assert.equal(isAsciiFile(second), false);
+    // 600 CJK characters are 1,800 bytes: a window of 400 tokens (1,200 bytes) cannot hold the line whole.
+    const [chunk] = packFile(second, { budgetTokens: 400, overlapLines: 3 });
+    assert.ok(chunk.tokens <= 400);
+    assert.equal(chunk.clipped.length, 1);
+  });
+
   it('working tree: staged + unstaged + untracked, not ignored, without touching the index', async () => {
     repo = new TempRepo();
     repo.write('.gitignore', 'secret.env\n').write('a.txt', 'one\n').commit('base');

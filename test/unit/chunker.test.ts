@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { DiffLine, FileDiff, Hunk } from '../../src/core/diff/model.js';
+import { markAscii, type DiffLine, type FileDiff, type Hunk } from '../../src/core/diff/model.js';
 import { ownedLines, packFile, splitChunk, toRanges, type Chunk } from '../../src/core/pack/chunker.js';
 import { packChunks } from '../helpers/diff.js';
 
@@ -159,6 +159,24 @@ describe('packChunks', () => {
     const shown = /^\+(.*) \[\.\.\. line clipped/m.exec(chunks[0].text)![1];
     assert.ok(wide.startsWith(shown) && shown.length > 200, 'a prefix of whole characters');
     assert.ok(!/[\ud800-\udbff]$/.test(shown));
+  });
+
+  it('packs a file known to be ASCII exactly as one whose bytes are measured line by line', () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const rand = rng(seed);
+      const file = randomFile(rand, `src/f${seed}.ts`);
+      const known = { ...file };
+      markAscii(known);
+      for (const budgetTokens of [80, 300, 2000]) {
+        const measured = packFile(file, { budgetTokens, overlapLines: 3 });
+        const counted = packFile(known, { budgetTokens, overlapLines: 3 });
+        assert.deepEqual(
+          counted.map((c) => [c.text, c.tokens]),
+          measured.map((c) => [c.text, c.tokens]),
+          `seed ${seed}, budget ${budgetTokens}`,
+        );
+      }
+    }
   });
 
   it('re-packs a chunk into pieces that fit a smaller budget, each added line owned once and clipped again to fit', () => {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { unquote } from '../../src/core/diff/parse.js';
+import { DiffParser, unquote } from '../../src/core/diff/parse.js';
+import { isAsciiFile } from '../../src/core/diff/model.js';
 import { addedLines, parseUnifiedDiff } from '../helpers/diff.js';
 
 const fixture = (name: string): string => readFileSync(join(__dirname, '..', 'fixtures', 'diffs', name), 'utf8');
@@ -176,5 +177,52 @@ describe('DiffParser fed in pieces, as git output arrives through a pipe', () =>
         whole.files.map((f) => f.path),
       );
     }
+  });
+});
+
+describe('DiffParser: files whose bytes were all ASCII', () => {
+  const two = [
+    'diff --git a/a.ts b/a.ts',
+    '--- a/a.ts',
+    '+++ b/a.ts',
+    '@@ -1 +1 @@',
+    '-old',
+    '+new',
+    'diff --git a/b.ts b/b.ts',
+    '--- a/b.ts',
+    '+++ b/b.ts',
+    '@@ -1 +1 @@',
+    '-alt',
+    '+neu',
+    '',
+  ].join('\n');
+
+  it('marks a file only when every stretch of bytes it came from was ASCII, across a cut inside a line', () => {
+    const at = two.indexOf('+neu') + 2;
+    const cases: [boolean, boolean, [boolean, boolean]][] = [
+      [true, true, [true, true]],
+      [true, false, [true, false]],
+      // The second file's header is in the first stretch, its last line in the second.
+      [false, true, [false, false]],
+    ];
+    for (const [first, second, expected] of cases) {
+      const parser = new DiffParser();
+      parser.push(two.slice(0, at), first);
+      parser.push(two.slice(at), second);
+      const { files } = parser.end();
+      assert.deepEqual(
+        files.map((f) => isAsciiFile(f)),
+        expected,
+        `${first} ${second}`,
+      );
+    }
+  });
+
+  it('marks nothing when the caller does not say the bytes were ASCII', () => {
+    const { files } = parseUnifiedDiff(two);
+    assert.deepEqual(
+      files.map((f) => isAsciiFile(f)),
+      [false, false],
+    );
   });
 });

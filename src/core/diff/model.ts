@@ -65,3 +65,18 @@ export function countChanged(file: FileDiff): number {
   for (const hunk of file.hunks) for (const line of hunk.lines) if (line.kind !== 'ctx') n++;
   return n;
 }
+
+/**
+ * Files whose diff text git wrote as ASCII bytes only: their lines' UTF-8 length is their length,
+ * which packing then reads without measuring each line. Kept beside the files, not on them, so a
+ * file's shape is the same however it was made.
+ */
+const asciiFiles = new WeakSet<FileDiff>();
+
+export function markAscii(file: FileDiff): void {
+  asciiFiles.add(file);
+}
+
+export function isAsciiFile(file: FileDiff): boolean {
+  return asciiFiles.has(file);
+}

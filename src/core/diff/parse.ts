@@ -1,4 +1,4 @@
-import type { DiffLine, FileDiff, FileStatus, Hunk } from './model.js';
+import { markAscii, type DiffLine, type FileDiff, type FileStatus, type Hunk } from './model.js';
 
 export interface ParsedDiff {
   files: FileDiff[];
@@ -26,10 +26,17 @@ export class DiffParser {
   private oldNo = 0;
   private newNo = 0;
   private partial = '';
+  /** Whether the bytes behind the lines being read, and behind the open file so far, were all ASCII. */
+  private partialAscii = true;
+  private chunkAscii = false;
+  private fileAscii = false;
 
   constructor(private readonly onFile?: (file: FileDiff) => void) {}
 
-  push(chunk: string): void {
+  /** `ascii`: the caller saw that the bytes this text was decoded from are all ASCII (none at or above 0x80). */
+  push(chunk: string, ascii = false): void {
+    this.chunkAscii = ascii && this.partialAscii;
+    this.partialAscii = ascii;
     const text = this.partial + chunk;
     let start = 0;
     for (let nl = text.indexOf('\n', start); nl >= 0; nl = text.indexOf('\n', start)) {
@@ -54,6 +61,7 @@ export class DiffParser {
     this.hunk = null;
     if (file) {
       const done = finalize(file);
+      if (this.fileAscii) markAscii(done);
       this.files.push(done);
       this.onFile?.(done);
     }
@@ -64,8 +72,10 @@ export class DiffParser {
     if (raw.startsWith('diff --git ')) {
       this.finishFile();
       this.file = startFile(raw.slice('diff --git '.length));
+      this.fileAscii = this.chunkAscii;
       return;
     }
+    this.fileAscii &&= this.chunkAscii;
     const file = this.file;
     if (!file) {
       if (raw.trim() !== '' && this.files.length === 0 && this.warnings.length === 0)

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { isAscii } from 'node:buffer';
 import { copyFile, mkdtemp, rm, stat, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
@@ -87,7 +88,7 @@ function streamDiff(
     const child = spawn('git', withPaths(args, opts), { cwd: dir, env: gitEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.on('data', (chunk: Buffer) => {
       bytes += chunk.length;
-      parser.push(decoder.write(chunk));
+      parser.push(decoder.write(chunk), isAscii(chunk));
     });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     child.on('error', (err) =>

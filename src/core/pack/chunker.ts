@@ -1,4 +1,4 @@
-import type { DiffLine, FileDiff, FileStatus, Hunk } from '../diff/model.js';
+import { isAsciiFile, type DiffLine, type FileDiff, type FileStatus, type Hunk } from '../diff/model.js';
 import { filePriority } from './priority.js';
 import { BYTES_PER_TOKEN, clipToTokens, tokensOfBytes, utf8Length } from './tokens.js';
 
@@ -96,10 +96,10 @@ function clipText(text: string, maxLineTokens: number): string {
 }
 
 /** Bytes of renderLine's output plus its newline, without building the string; a clipped line counts its limit. */
-function lineBytes(line: DiffLine, maxLineTokens: number): number {
+function lineBytes(line: DiffLine, maxLineTokens: number, ascii = false): number {
   const prefix = 1;
   const maxBytes = maxLineTokens * BYTES_PER_TOKEN;
-  const text = line.text.length > maxBytes ? maxBytes : Math.min(utf8Length(line.text), maxBytes);
+  const text = line.text.length > maxBytes ? maxBytes : Math.min(ascii ? line.text.length : utf8Length(line.text), maxBytes);
   return prefix + text + 1;
 }
 
@@ -158,9 +158,9 @@ function lineLimit(budget: number, seg: Pick<ChunkSegment, 'file' | 'status' | '
 }
 
 /** Counted with the file header: the estimate errs on the side of fitting. */
-function segmentBytes(seg: ChunkSegment): number {
+function segmentBytes(seg: ChunkSegment, ascii = false): number {
   let n = segmentHeadBytes(seg) + 1 + utf8Length(seg.header) + 1 + 24;
-  for (const l of seg.lines) n += lineBytes(l, seg.maxLineTokens);
+  for (const l of seg.lines) n += lineBytes(l, seg.maxLineTokens, ascii);
   return n;
 }
 
@@ -171,7 +171,8 @@ function makeChunk(segments: ChunkSegment[], priority: number): Chunk {
 }
 
 /** Greedy packing of segments in order; a segment larger than the budget is split at line boundaries. */
-function packSegments(segments: readonly ChunkSegment[], budget: number, overlapLines: number, priority: number): Chunk[] {
+/** `ascii`: every line's text is ASCII, so its length is its size in bytes. */
+function packSegments(segments: readonly ChunkSegment[], budget: number, overlapLines: number, priority: number, ascii = false): Chunk[] {
   const chunks: Chunk[] = [];
   let current: ChunkSegment[] = [];
   let bytes = 0;
@@ -180,7 +181,7 @@ function packSegments(segments: readonly ChunkSegment[], budget: number, overlap
     current = [];
     bytes = 0;
   };
-  const place = (seg: ChunkSegment, n = segmentBytes(seg) + 1): void => {
+  const place = (seg: ChunkSegment, n = segmentBytes(seg, ascii) + 1): void => {
     if (current.length > 0 && tokensOfBytes(bytes + n) > budget) flush();
     current.push(seg);
     bytes += n;
@@ -189,9 +190,9 @@ function packSegments(segments: readonly ChunkSegment[], budget: number, overlap
     if (tokensOfBytes(bytes) * 8 >= budget * 7 && contentCut(seg.lines, 2)) flush();
   };
   for (const seg of segments) {
-    const n = segmentBytes(seg) + 1;
+    const n = segmentBytes(seg, ascii) + 1;
     if (tokensOfBytes(n) <= budget) place(seg, n);
-    else for (const piece of splitLines(seg, budget, overlapLines)) place(piece);
+    else for (const piece of splitLines(seg, budget, overlapLines, ascii)) place(piece);
   }
   flush();
   return chunks;
@@ -223,7 +224,7 @@ export function packFile(file: FileDiff, opts: PackOptions): Chunk[] {
     seg.maxLineTokens = lineLimit(budget, seg);
     segments.push(seg);
   }
-  return packSegments(segments, budget, opts.overlapLines, filePriority(file.path));
+  return packSegments(segments, budget, opts.overlapLines, filePriority(file.path), isAsciiFile(file));
 }
 
 /** FNV-1a over the lines' text: a cut after these lines when it is 0 modulo `every`. */
@@ -268,11 +269,11 @@ export function pieceIdentity(chunk: Chunk): { text: string; baseLine: number; b
  * at line boundaries; each piece repeats up to `overlap` lines before it as context, and drops that
  * context rather than overflow. Lines were clipped to fit, so every piece fits.
  */
-function splitLines(seg: ChunkSegment, budget: number, overlap: number): ChunkSegment[] {
+function splitLines(seg: ChunkSegment, budget: number, overlap: number, ascii = false): ChunkSegment[] {
   const pieces: ChunkSegment[] = [];
   const { lines } = seg;
   const reserve = reserveBytes(seg);
-  const cost = (l: DiffLine): number => lineBytes(l, seg.maxLineTokens);
+  const cost = (l: DiffLine): number => lineBytes(l, seg.maxLineTokens, ascii);
   let start = seg.overlap;
   while (start < lines.length) {
     let lead = pieces.length === 0 ? seg.overlap : Math.min(overlap, start);
