@@ -26,9 +26,12 @@ describe('diff sources on real repositories', () => {
     assert.equal(second.path, 'wide.ts');
     assert.equal(isAsciiFile(second), false);
     // 600 CJK characters are 1,800 bytes: a window of 400 tokens (1,200 bytes) cannot hold the line whole.
-    const [chunk] = packFile(second, { budgetTokens: 400, overlapLines: 3 });
-    assert.ok(chunk.tokens <= 400);
-    assert.equal(chunk.clipped.length, 1);
+    const chunks = packFile(second, { budgetTokens: 400, overlapLines: 3 });
+    assert.ok(chunks.every((c) => c.tokens <= 400));
+    assert.deepEqual(
+      chunks.flatMap((c) => c.clipped.map((k) => [k.line, k.chars])),
+      [[1, 620]],
+    );
   });
 
   it('working tree: staged + unstaged + untracked, not ignored, without touching the index', async () => {
