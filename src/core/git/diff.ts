@@ -322,7 +322,9 @@ export async function collectDiff(dir: string, spec: TargetSpec, opts: DiffOptio
 /**
  * Hooks for a diff whose old side is a commit: attributes from that commit, and the text re-diff
  * with the same revisions. `hooks(revs)` gives the hooks of one git diff call; `close` ends the
- * attribute reader once every call is done.
+ * attribute reader once every call is done. Every question has been answered by then: its process
+ * exits and its scratch index is removed in the background (the process stays alive until they
+ * are), so that the review does not wait a few milliseconds for them.
  */
 function commitHooks(
   opts: DiffOptions,
@@ -343,7 +345,9 @@ function commitHooks(
     sides,
     textArgs: (paths) => [...diffArgs(opts), '--text', ...revs, '--', ...paths],
   });
-  return Object.assign(make, { close: () => attributes.close() });
+  return Object.assign(make, {
+    close: async (): Promise<void> => void attributes.close().catch(() => undefined),
+  });
 }
 
 function finish(diff: StreamedDiff, root: string, target: ReviewTarget): DiffSourceResult {
