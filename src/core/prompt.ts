@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Chunk } from './pack/chunker.js';
 import { chunkIacKinds, iacInstructions, type IacKindOf } from './iac/instructions.js';
 import { redactData } from './rules/secrets.js';
@@ -65,7 +65,8 @@ export function dataBoundary(text: string): string {
  */
 function promptBoundary(data: string): string {
   for (;;) {
-    const id = randomBytes(8).toString('hex');
+    // randomUUID draws on a cache of random bytes: one system call per many prompts.
+    const id = randomUUID().replace(/-/g, '').slice(0, 16);
     if (!data.includes(id)) return id;
   }
 }
