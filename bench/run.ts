@@ -95,7 +95,7 @@ const tok = run('tokens.js') as {
   estimate: Record<string, number>;
 }[];
 console.log(
-  '\nTokens: "carried" is the raw text of every line the prompts carry (added, context, removed); "data" the prompts without the fixed instructions.',
+  '\nTokens: "carried" is the raw text of every line the prompts carry (added, context, removed, and the enclosing-function line git names in a hunk header); "data" the prompts without the fixed instructions.',
 );
 console.log('diff | calls | real: sent (data) / carried = overhead (data overhead), changed-only | estimate: the same');
 for (const t of tok) {

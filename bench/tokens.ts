@@ -35,7 +35,11 @@ class Recorder implements ReviewProvider {
   }
 }
 
-/** The raw text of every line the prompts carry (added, context, removed), packed as a review packs them. */
+/**
+ * The raw text of every line the prompts carry (added, context, removed), packed as a review packs
+ * them; with each hunk's enclosing-function line that git prints in its header (`@@ ... @@ def f():`),
+ * a line of the file above the hunk that the prompt carries as context too.
+ */
 async function carriedText(dir: string, target: TargetSpec, config: PullmintConfig): Promise<{ carried: string; changed: string }> {
   const verdict = fileFilter({ ignoreGlobs: config.ignore, maxLinesPerFile: config.maxLinesPerFile });
   const files: FileDiff[] = [];
@@ -51,11 +55,14 @@ async function carriedText(dir: string, target: TargetSpec, config: PullmintConf
   const changed: string[] = [];
   for (const f of files)
     for (const c of packFile(f, { budgetTokens: budget, overlapLines: 3 }))
-      for (const s of c.segments)
+      for (const s of c.segments) {
+        const section = s.header.replace(/^@@ ?/, '');
+        if (section) carried.push(section);
         for (const l of s.lines) {
           carried.push(l.text);
           if (l.kind !== 'ctx') changed.push(l.text);
         }
+      }
   return { carried: carried.join('\n'), changed: changed.join('\n') };
 }
 
