@@ -40,7 +40,8 @@ export class DiffParser {
     const text = this.partial + chunk;
     let start = 0;
     for (let nl = text.indexOf('\n', start); nl >= 0; nl = text.indexOf('\n', start)) {
-      this.line(text.slice(start, nl));
+      // A line inside a hunk is cut from the text once, without its marker; others whole.
+      if (!this.hunkLine(text, start, nl)) this.line(text.slice(start, nl));
       start = nl + 1;
     }
     this.partial = text.slice(start);
@@ -66,6 +67,32 @@ export class DiffParser {
       this.onFile?.(done);
     }
     this.file = null;
+  }
+
+  /** A line of an open hunk, read in place; false when it is anything else (then `line` reads it). */
+  private hunkLine(text: string, start: number, end: number): boolean {
+    const hunk = this.hunk;
+    const file = this.file;
+    if (!hunk || !file || (this.oldLeft <= 0 && this.newLeft <= 0) || end === start) return false;
+    const marker = text.charCodeAt(start);
+    const cr = text.charCodeAt(end - 1) === 13;
+    let line: DiffLine;
+    // '+', '-', ' '
+    if (marker === 43 && this.newLeft > 0) {
+      line = { kind: 'add', text: text.slice(start + 1, cr ? end - 1 : end), newLine: this.newNo++ };
+      this.newLeft--;
+    } else if (marker === 45 && this.oldLeft > 0) {
+      line = { kind: 'del', text: text.slice(start + 1, cr ? end - 1 : end), oldLine: this.oldNo++ };
+      this.oldLeft--;
+    } else if (marker === 32 && this.oldLeft > 0 && this.newLeft > 0) {
+      line = { kind: 'ctx', text: text.slice(start + 1, cr ? end - 1 : end), oldLine: this.oldNo++, newLine: this.newNo++ };
+      this.oldLeft--;
+      this.newLeft--;
+    } else return false;
+    if (cr) file.crlf = true;
+    this.fileAscii &&= this.chunkAscii;
+    hunk.lines.push(line);
+    return true;
   }
 
   private line(raw: string): void {
