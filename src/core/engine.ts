@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ReviewCache } from './cache.js';
 import type { PullmintConfig } from './config/schema.js';
 import { collectDiff, type TargetSpec } from './git/diff.js';
-import { fileFilter, type FilterResult } from './diff/filters.js';
+import { fileFilter, type FileVerdict, type FilterResult } from './diff/filters.js';
 import { countChanged, type FileDiff } from './diff/model.js';
 import { mergeDuplicates, sortFindings } from './findings.js';
 import { HistoryStore, type ExecutionRecord } from './history.js';
@@ -88,8 +88,22 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
   const prepacked = new Map<string, Chunk[]>();
   const iacFiles: IacFile[] = [];
   const selfDeclared: { file: string; reason: string }[] = [];
+  const pack = (file: FileDiff): Chunk[] => packFile(file, { budgetTokens: budget!, overlapLines: 3 });
+  // What does not wait for attributes is done as soon as git's output completes a file: its rules,
+  // and its pieces when its name and content already say "review". Attributes (the base's
+  // linguist-generated and -vendored) come later, and can change only the verdict.
+  const early = new Map<FileDiff, { verdict: FileVerdict; findings: Finding[]; pieces?: Chunk[] }>();
+  const onParsed = (file: FileDiff): void => {
+    const verdict = verdictOf(file);
+    const findings = !file.binary && !file.submodule ? runRules([file], config.rules) : [];
+    const pieces = verdict.kind === 'review' && budget !== undefined ? pack(verdict.file) : undefined;
+    early.set(file, { verdict, findings, pieces });
+  };
   const onFile = (file: FileDiff): void => {
-    const v = verdictOf(file);
+    const pre = early.get(file);
+    early.delete(file);
+    // Most files have no attributes: the verdict is the one already made.
+    const v = pre && !file.attributes ? pre.verdict : verdictOf(file);
     const iacKind = file.binary || file.submodule ? null : iacRuleKind(file);
     if (iacKind && iacKind !== 'compose') iacFiles.push({ file: file.path, kind: iacKind });
     if (v.kind === 'skip') filtered.skipped.push(v.skipped);
@@ -98,15 +112,17 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
     // Rules read every text file, clipped or skipped by policy: a secret in a "generated" or ignored
     // file, or at line 5,000, still counts. Only what git could not show as text escapes them.
     if (v.kind === 'review' || (v.kind === 'skip' && !file.binary && !file.submodule)) {
-      ruleFindings.push(...runRules([file], config.rules));
+      ruleFindings.push(...(pre ? pre.findings : runRules([file], config.rules)));
       readFiles.push(file.path);
     }
     if (v.kind !== 'review') return;
     filtered.files.push(v.file);
     if (v.clipped) filtered.clipped.push(v.clipped);
-    if (budget !== undefined) prepacked.set(v.file.path, packFile(v.file, { budgetTokens: budget, overlapLines: 3 }));
+    // Pieces packed early stand when the verdict was "review" then too: attributes never change what is shown.
+    const pieces = pre?.pieces && pre.verdict.kind === 'review' ? pre.pieces : budget !== undefined ? pack(v.file) : undefined;
+    if (pieces) prepacked.set(v.file.path, pieces);
   };
-  const diff = await collectDiff(req.repoDir, req.target, { contextLines: config.contextLines, paths: req.paths, onFile });
+  const diff = await collectDiff(req.repoDir, req.target, { contextLines: config.contextLines, paths: req.paths, onParsed, onFile });
   if (req.label) diff.target.label = req.label;
   const root = diff.root;
   const history = req.stateDir ? new HistoryStore(req.stateDir, root, { onWarning: warn }) : null;

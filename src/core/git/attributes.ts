@@ -109,18 +109,38 @@ export class AttributeReader {
     if (this.failed || !child || path.includes('\0')) return undefined;
     return new Promise((resolve) => {
       this.pending.push({ path, resolve, got: [] });
-      // The paths asked while one stretch of the diff is parsed go out in one write.
-      if (this.unsent === '') queueMicrotask(() => this.send(child));
       this.unsent += path + '\0';
+      // Asked in batches: each write wakes git, which then competes with the diff for the processor.
+      if (++this.unsentCount >= AttributeReader.BATCH) this.send();
+      else if (this.draining && !this.scheduled) {
+        // After `flush`, what is asked goes out with the next turn, in one write.
+        this.scheduled = true;
+        queueMicrotask(() => {
+          this.scheduled = false;
+          this.send();
+        });
+      }
     });
   }
 
+  /** Paths asked per write, until `flush`, which the diff calls when git has written it all. */
+  static readonly BATCH = 256;
   private unsent = '';
+  private unsentCount = 0;
+  private draining = false;
+  private scheduled = false;
 
-  private send(child: ChildProcessWithoutNullStreams): void {
+  /** Sends the questions held back, and from now on every question without waiting for a batch. */
+  flush(): void {
+    this.draining = true;
+    this.send();
+  }
+
+  private send(): void {
     const text = this.unsent;
     this.unsent = '';
-    if (!this.failed) child.stdin.write(text);
+    this.unsentCount = 0;
+    if (text && this.child && !this.failed) this.child.stdin.write(text);
   }
 
   async close(): Promise<void> {

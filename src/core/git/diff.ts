@@ -18,7 +18,14 @@ export interface DiffOptions {
   contextLines: number;
   /** Extra paths to pass to git as a pathspec (e.g. the one file saved in the editor). */
   paths?: string[];
-  /** Called for each file as soon as git's output completes it, while git is still writing the rest. */
+  /**
+   * Called for each file as soon as git's output completes it, while git is still writing the rest,
+   * before its attributes are known (they are set on the same object later, before `onFile`). Not
+   * called for a file git showed as binary that may be read again as text: that one comes to
+   * `onFile` only.
+   */
+  onParsed?: (file: FileDiff) => void;
+  /** Called for each file, in order, once it is complete: its attributes read, a text re-diff done. */
   onFile?: (file: FileDiff) => void;
 }
 
@@ -64,13 +71,15 @@ function streamDiff(
   const extraWarnings: string[] = [];
   let chain: Promise<void> = Promise.resolve();
   const onFile = (file: FileDiff): void => {
+    const mayBecomeText = file.binary && !file.submodule && hooks.sides && hooks.textArgs;
+    if (!mayBecomeText) opts.onParsed?.(file);
     // Asked at once, answered in order: many files' questions are in flight while earlier files finish.
     const asked = hooks.attributes?.lookup(file.path);
     asked?.catch(() => undefined);
     chain = chain.then(async () => {
       let f = file;
       try {
-        if (f.binary && !f.submodule && hooks.sides && hooks.textArgs) f = (await asText(dir, f, hooks, env, extraWarnings)) ?? f;
+        if (mayBecomeText) f = (await asText(dir, f, hooks, env, extraWarnings)) ?? f;
         const attributes = await asked;
         if (attributes) f.attributes = attributes;
       } catch {
@@ -95,6 +104,8 @@ function streamDiff(
       reject(new GitError(`git could not be started: ${err.message}`, 'Install git and make sure it is on PATH.')),
     );
     child.on('close', (code) => {
+      // The last questions, held back to be asked together, go now.
+      hooks.attributes?.flush();
       if (!okCodes.includes(code ?? -1))
         return reject(dubiousOwnership(stderr) ?? new GitError(`git diff failed: ${stderr.trim().split('\n')[0] || `exit code ${code}`}`));
       parser.push(decoder.end());
