@@ -37,8 +37,17 @@ export class AttributeReader {
    * while git diffs.
    */
   constructor(where: Promise<{ root: string; base: string | 'worktree' | null }>) {
-    this.ready = where.then((w) => this.start(w.root, w.base)).catch(() => void (this.failed = true));
+    const opened = new Promise<void>((resolve) => (this.open = resolve));
+    this.ready = Promise.all([where, opened])
+      .then(([w]) => this.start(w.root, w.base))
+      .catch(() => void (this.failed = true));
   }
+
+  /**
+   * Lets the reader start its git processes. The diff calls it when git begins to write: before
+   * that, git is finding renames and copies, and processes started then would slow it down.
+   */
+  open: () => void = () => undefined;
 
   private async start(root: string, base: string | null): Promise<void> {
     if (!base) {
@@ -144,6 +153,7 @@ export class AttributeReader {
   }
 
   async close(): Promise<void> {
+    this.open();
     await this.ready;
     if (this.child && this.child.exitCode === null) {
       const closed = new Promise<void>((r) => this.child!.once('close', () => r()));

@@ -96,6 +96,7 @@ function streamDiff(
     let stderr = '';
     const child = spawn('git', withPaths(args, opts), { cwd: dir, env: gitEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.on('data', (chunk: Buffer) => {
+      if (bytes === 0) hooks.attributes?.open();
       bytes += chunk.length;
       parser.push(decoder.write(chunk), isAscii(chunk));
     });
@@ -105,6 +106,7 @@ function streamDiff(
     );
     child.on('close', (code) => {
       // The last questions, held back to be asked together, go now.
+      hooks.attributes?.open();
       hooks.attributes?.flush();
       if (!okCodes.includes(code ?? -1))
         return reject(dubiousOwnership(stderr) ?? new GitError(`git diff failed: ${stderr.trim().split('\n')[0] || `exit code ${code}`}`));
