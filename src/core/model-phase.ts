@@ -257,7 +257,7 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
    */
   const review = async (chunk: Chunk, prompt: BuiltPrompt, label: string, streamed: Set<string>, index: number): Promise<ChunkOutcome> => {
     const base = none(chunk);
-    const estimate = estimateTokens(prompt.system) + estimateTokens(prompt.user);
+    const estimate = prompt.tokens;
     let reply: Completion | undefined;
     for (let attempt = 1; !reply; attempt++) {
       const promptTokens = gauge.tokens(estimate);

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Chunk } from './pack/chunker.js';
 import { chunkIacKinds, iacInstructions, type IacKindOf } from './iac/instructions.js';
 import { redactData } from './rules/secrets.js';
+import { BYTES_PER_TOKEN, estimateTokens } from './pack/tokens.js';
 
 /** Fixed instructions: identical on every call so that providers can cache them. */
 export const SYSTEM_INSTRUCTIONS = `You are Pullmint, a senior engineer reviewing a code change.
@@ -35,12 +36,16 @@ Answer with JSON only, matching the schema you were given:
 - category: security, bug, performance, correctness, maintainability, style, testing, documentation or other.
 - suggestion: only when certain — the full replacement text for lines line..endLine.`;
 
+const SYSTEM_TOKENS = estimateTokens(SYSTEM_INSTRUCTIONS);
+
 /** Custom instructions longer than this are cut, and the review says so. */
 export const MAX_CUSTOM_INSTRUCTIONS = 4000;
 
 export interface BuiltPrompt {
   system: string;
   user: string;
+  /** Estimated tokens of system and user together, from their parts (errs high by a token or two). */
+  tokens: number;
   redactions: number;
   warnings: string[];
 }
@@ -59,16 +64,14 @@ export function dataBoundary(text: string): string {
 }
 
 /**
- * The id of a review prompt's data block: random, so no one can write it into the data, and new in
- * each prompt (a retry re-sends the same prompt). Cheaper than hashing megabytes of diff; every data
- * line also starts with a marker, so no line of the data can be an end marker anyway.
+ * The id of a review prompt's data block: random (60 bits), so no one can write it into the data,
+ * and new in each prompt (a retry re-sends the same prompt). The data is not searched for it: every
+ * data line starts with a marker (`+`, ` `, `-`, `###`, `@@`), so no line of the data can be an end
+ * marker, whatever it holds.
  */
-function promptBoundary(data: string): string {
-  for (;;) {
-    // randomUUID draws on a cache of random bytes: one system call per many prompts.
-    const id = randomUUID().replace(/-/g, '').slice(0, 16);
-    if (!data.includes(id)) return id;
-  }
+function promptBoundary(): string {
+  // randomUUID draws on a cache of random bytes: one system call per many prompts.
+  return randomUUID().replace(/-/g, '').slice(0, 16);
 }
 
 export function buildPrompt(chunk: Chunk, opts: PromptOptions): BuiltPrompt {
@@ -80,23 +83,24 @@ export function buildPrompt(chunk: Chunk, opts: PromptOptions): BuiltPrompt {
     data = r.text;
     redactions = r.redacted;
   }
-  const id = promptBoundary(data);
+  const id = promptBoundary();
   let extra = (opts.customInstructions ?? '').trim();
   if (extra.length > MAX_CUSTOM_INSTRUCTIONS) {
     warnings.push(`custom instructions are ${extra.length} characters; only the first ${MAX_CUSTOM_INSTRUCTIONS} were sent`);
     extra = extra.slice(0, MAX_CUSTOM_INSTRUCTIONS);
   }
   const iac = iacInstructions(chunkIacKinds(chunk.segments, opts.iacKindOf));
-  const user = [
+  const head = [
     extra ? `Project instructions from the repository owner (they refine what to look for):\n${extra}\n` : '',
     iac ? `${iac}\n` : '',
     `BEGIN-DIFF ${id}`,
-    data.trimEnd(),
-    `END-DIFF ${id}`,
-    '',
-    'Review the added and removed lines above and answer with the JSON object.',
   ]
-    .filter((s, i) => i > 1 || s !== '')
+    .filter((s) => s !== '')
     .join('\n');
-  return { system: SYSTEM_INSTRUCTIONS, user, redactions, warnings };
+  const tail = [`END-DIFF ${id}`, '', 'Review the added and removed lines above and answer with the JSON object.'].join('\n');
+  const user = `${head}\n${data.trimEnd()}\n${tail}`;
+  // The chunk's own count stands for its data unless redaction changed the data (or the count cannot be right).
+  const dataTokens = data === chunk.text && chunk.tokens * BYTES_PER_TOKEN >= data.length ? chunk.tokens : estimateTokens(data);
+  const tokens = SYSTEM_TOKENS + estimateTokens(head) + dataTokens + estimateTokens(tail) + 1;
+  return { system: SYSTEM_INSTRUCTIONS, user, tokens, redactions, warnings };
 }

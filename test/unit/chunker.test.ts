@@ -118,7 +118,9 @@ describe('packChunks', () => {
       const budget = 64 + Math.floor(rand() * 2000);
       for (const c of packChunks(files, { budgetTokens: budget, overlapLines: 2 })) {
         assert.ok(c.tokens <= budget, `seed ${seed}: ${c.tokens} > ${budget}`);
-        assert.equal(c.tokens, Math.ceil(Buffer.byteLength(c.text) / 3), 'tokens are the estimate of the text sent');
+        const estimate = Math.ceil(Buffer.byteLength(c.text) / 3);
+        // Merged chunks add up their parts' counts: never below the estimate of the text sent, at most a token a part above.
+        assert.ok(c.tokens >= estimate && c.tokens <= estimate + c.segments.length, `seed ${seed}: ${c.tokens} for ${estimate}`);
         clipped += c.clipped.length;
       }
     }

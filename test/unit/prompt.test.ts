@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { FileDiff } from '../../src/core/diff/model.js';
 import { packChunks } from '../helpers/diff.js';
 import { buildPrompt, MAX_CUSTOM_INSTRUCTIONS } from '../../src/core/prompt.js';
+import { estimateTokens } from '../../src/core/pack/tokens.js';
 import { addedFile } from '../helpers/diff.js';
 
 const injected = [
@@ -32,6 +33,15 @@ describe('buildPrompt', () => {
     // A fake end marker in the data never starts a line: every data line carries its number.
     assert.ok(lines.slice(begin + 1, end).every((l) => !l.startsWith('END-DIFF')));
     assert.match(system, /untrusted data/);
+  });
+
+  it('counts its own tokens from its parts: never below the estimate of what is sent, at most a few above', () => {
+    for (const redact of [false, true])
+      for (const customInstructions of ['', 'Check SQL for injection.']) {
+        const p = buildPrompt(chunk, { redact, customInstructions });
+        const sent = estimateTokens(p.system) + estimateTokens(p.user);
+        assert.ok(p.tokens >= sent && p.tokens <= sent + 4, `${redact} ${customInstructions}: ${p.tokens} for ${sent}`);
+      }
   });
 
   it('redacts secrets for cloud providers only', () => {

@@ -315,12 +315,12 @@ export function mergeChunks(chunks: Chunk[], budgetTokens: number): Chunk[] {
   const flush = (): void => {
     if (group.length === 1) out.push({ ...group[0], index: out.length });
     else if (group.length > 1) {
-      const text = group.map((c) => c.text).join('');
       out.push({
         index: out.length,
         segments: group.flatMap((c) => c.segments),
-        text,
-        tokens: tokensOfBytes(utf8Length(text)),
+        text: group.map((c) => c.text).join(''),
+        // The sum of the parts' counts: at most a token per part above a count of the whole, never below.
+        tokens: group.reduce((n, c) => n + c.tokens, 0),
         priority: Math.max(...group.map((c) => c.priority)),
         clipped: group.flatMap((c) => c.clipped),
       });
