@@ -233,10 +233,20 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
   };
   const promptOf = (c: Chunk): BuiltPrompt =>
     buildPrompt(c, { redact: provider.isCloud, customInstructions: config.instructions, iacKindOf });
-  const prompts = toSend.map(promptOf);
-  new Set(prompts.flatMap((p) => p.warnings)).forEach(warn);
-  const redactions = prompts.reduce((n, p) => n + p.redactions, 0);
-  if (redactions > 0) warn(`${redactions} secret(s) were redacted from the prompt before it left this machine`);
+  // Each prompt is written just before its call, so that only the one in flight is held; what they
+  // say (a cut instruction, redactions) is told once.
+  const promptWarnings = new Set<string>();
+  let redactions = 0;
+  const promptFor = (c: Chunk): BuiltPrompt => {
+    const p = promptOf(c);
+    for (const w of p.warnings)
+      if (!promptWarnings.has(w)) {
+        promptWarnings.add(w);
+        warn(w);
+      }
+    redactions += p.redactions;
+    return p;
+  };
 
   // Small prompts would calibrate the template's overhead rather than the tokenizer.
   const gauge = new TokenGauge(Math.max(256, Math.floor(contextTokens / 4)));
@@ -333,23 +343,23 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
   const sent = await mapPool(toSend, provider.concurrency, async (chunk): Promise<ChunkOutcome[]> => {
     const label = `${chunk.index + 1}/${toSend.length}`;
     const outcomes: ChunkOutcome[] = [];
-    const queue: { chunk: Chunk; prompt: BuiltPrompt }[] = [{ chunk, prompt: prompts[chunk.index] }];
+    const queue: Chunk[] = [chunk];
     try {
       while (queue.length > 0) {
         const next = queue.shift()!;
         // A reply since this chunk was packed counted more tokens than estimated: what no longer fits is re-packed.
         // A chunk of infrastructure files also carries their review instructions (iac/instructions.ts).
-        const fits = chunkBudget(contextTokens, config.instructions, gauge.factor) - iacInstructionTokens(next.chunk, iacKindOf);
-        if (next.chunk.tokens > fits) {
-          const pieces = splitChunk(next.chunk, fits, 3);
-          if (pieces.length > 1 || pieces[0].tokens < next.chunk.tokens) {
-            queue.unshift(...pieces.map((c) => ({ chunk: { ...c, index: chunk.index }, prompt: promptOf(c) })));
+        const fits = chunkBudget(contextTokens, config.instructions, gauge.factor) - iacInstructionTokens(next, iacKindOf);
+        if (next.tokens > fits) {
+          const pieces = splitChunk(next, fits, 3);
+          if (pieces.length > 1 || pieces[0].tokens < next.tokens) {
+            queue.unshift(...pieces.map((c) => ({ ...c, index: chunk.index })));
             continue;
           }
         }
         const streamed = new Set<string>();
         const index = cachedUnits.length + chunk.index;
-        const outcome = await review(next.chunk, next.prompt, label, streamed, index);
+        const outcome = await review(next, promptFor(next), label, streamed, index);
         outcomes.push(outcome);
         if (outcome.reviewed)
           opts.onChunk(
@@ -363,6 +373,7 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
     }
     return outcomes;
   });
+  if (redactions > 0) warn(`${redactions} secret(s) were redacted from the prompt before it left this machine`);
   const outcomes = sent.flat();
   result.outcomes.push(...outcomes);
   result.tokenRatio = gauge.factor;
