@@ -133,7 +133,7 @@ export class AttributeReader {
   }
 
   /** Paths asked per write, until `flush`, which the diff calls when git has written it all. */
-  static readonly BATCH = 64;
+  static readonly BATCH = 256;
   private unsent = '';
   private unsentCount = 0;
   private draining = false;
