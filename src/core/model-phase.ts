@@ -1,4 +1,5 @@
 import { cacheKey, type ReviewCache } from './cache.js';
+import { UnitLookup } from './cache-packs.js';
 import type { PullmintConfig } from './config/schema.js';
 import type { FileDiff } from './diff/model.js';
 import { anchorFindings, chunkView, resolveFile } from './output/anchor.js';
@@ -185,7 +186,10 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
       });
     }
   }
-  const hits = await Promise.all(units.map((u) => (cache ? cache.get(u.key) : Promise.resolve(null))));
+  // One read per pack of units, and one per unit only where a pack missed (see cache-packs.ts).
+  const lookup = cache ? new UnitLookup(cache) : null;
+  const found = lookup ? await lookup.load(units.map((u) => u.key)) : null;
+  const hits = units.map((u) => found?.get(u.key) ?? null);
 
   // What goes to the model: files that missed, small ones packed together, risk order first.
   const missedWhole = units.filter((u, i) => !hits[i] && u.whole).map((u) => u.chunk);
@@ -323,7 +327,7 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
     const parsed = parseModelOutput(reply.text);
     parsed.warnings.forEach((w) => warn(`chunk ${label}: ${w}`));
     if (parsed.unusable) return { ...base, reason: 'the model answer could not be read' };
-    if (cache && !parsed.truncated) await storeUnits(cache, chunk, parsed, units);
+    if (cache && lookup && !parsed.truncated) await storeUnits(cache, lookup, chunk, parsed, units);
     const outcome = finish(base, parsed);
     // An answer that stops mid-way may have been about to report the worst of the chunk: its complete
     // findings count, but the chunk is not reviewed.
@@ -364,6 +368,7 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
     return outcomes;
   });
   const outcomes = sent.flat();
+  await lookup?.storePacks();
   result.outcomes.push(...outcomes);
   result.tokenRatio = gauge.factor;
   if (sawCost) result.costUsd = Math.round(cost * 10000) / 10000;
@@ -375,7 +380,7 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
 }
 
 /** Splits one reply into the cache units of the files it covered. */
-async function storeUnits(cache: ReviewCache, chunk: Chunk, parsed: ParsedOutput, units: Unit[]): Promise<void> {
+async function storeUnits(cache: ReviewCache, lookup: UnitLookup, chunk: Chunk, parsed: ParsedOutput, units: Unit[]): Promise<void> {
   const views = parsed.findings.length > 0 ? chunkView(chunk) : new Map();
   const filesInChunk = new Set(chunk.segments.map((s) => s.file));
   const writes: Promise<void>[] = [];
@@ -385,7 +390,9 @@ async function storeUnits(cache: ReviewCache, chunk: Chunk, parsed: ParsedOutput
     if (unit.whole ? !chunk.text.includes(unit.chunk.text) : unit.chunk.text !== chunk.text) continue;
     const findings = parsed.findings.filter((f) => resolveFile(views, f.file) === unit.file.path);
     const entry: CachedUnit = { parsed: shifted({ ...parsed, findings, warnings: [] }, -unit.baseLine, -unit.baseOldLine) };
-    writes.push(cache.set(unit.key, { parsed: entry.parsed, promptTokens: 0, completionTokens: 0 }));
+    writes.push(
+      cache.set(unit.key, { parsed: entry.parsed, promptTokens: 0, completionTokens: 0 }).then((stored) => lookup.record(unit.key, stored)),
+    );
   }
   await Promise.all(writes);
 }
