@@ -8,8 +8,9 @@ import type { CachedReply, ReviewCache } from './cache.js';
  *
  * Groups are cut by content, not by position: the review's unit keys are sorted, and a group ends
  * after a key whose last byte is below `BOUNDARY` (one in `MEAN_GROUP` keys on average), or at
- * `MAX_GROUP`. A changed unit replaces one key by another, so it changes the one or two groups
- * those keys fall in; every other group, and so its pack, is the same as in the last review. A
+ * `MAX_GROUP`. A changed unit replaces one key by another, so it changes the groups those keys
+ * fall in (at most three: the old key's group joins the next when the key ended it, the new key's
+ * splits when it ends one; more only where `MAX_GROUP` cut a long run); every other group, and so its pack, is as in the last review. A
  * group that misses is read unit by unit, as every unit is stored on its own too; and once all its
  * units have replies, its pack is written for the next review. Packs are content-addressed by the
  * keys they hold, so writers never overwrite each other's different data.

@@ -1,4 +1,5 @@
-import { cacheKey, type ReviewCache } from './cache.js';
+import type { ReviewCache } from './cache.js';
+import { unitKey } from './cache-keys.js';
 import { UnitLookup } from './cache-packs.js';
 import type { PullmintConfig } from './config/schema.js';
 import type { FileDiff } from './diff/model.js';
@@ -6,7 +7,7 @@ import { anchorFindings, chunkView, resolveFile } from './output/anchor.js';
 import { ANSWER_LIMITS, normalizeFinding, parseModelOutput, type ParsedOutput } from './output/parse.js';
 import { FindingStream } from './output/stream.js';
 import { PROMPT_VERSION } from './output/schema.js';
-import { mergeChunks, packFile, pieceIdentity, riskOrder, smallFirst, splitChunk, type Chunk } from './pack/chunker.js';
+import { mergeChunks, packFile, riskOrder, smallFirst, splitChunk, type Chunk } from './pack/chunker.js';
 import { estimateTokens, TokenGauge } from './pack/tokens.js';
 import { mapPool } from './pool.js';
 import { buildPrompt, SYSTEM_INSTRUCTIONS, type BuiltPrompt } from './prompt.js';
@@ -99,7 +100,7 @@ interface Unit {
   chunk: Chunk;
   file: FileDiff;
   whole: boolean;
-  /** Its first new and old lines: cached findings are stored counted from them (see `pieceIdentity`). */
+  /** Its first new and old lines: cached findings are stored counted from them (see `unitKey`). */
   baseLine: number;
   baseOldLine: number;
 }
@@ -154,15 +155,13 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
   const { provider, config, warn } = opts;
   const budget = chunkBudget(contextTokens, config.instructions);
   const rulesConfig = JSON.stringify(config.rules);
-  const keyOf = (text: string): string =>
-    cacheKey({
-      chunkText: text,
-      provider: provider.name,
-      model: provider.model,
-      promptVersion: PROMPT_VERSION,
-      rulesConfig,
-      instructions: config.instructions,
-    });
+  const keyParts = {
+    provider: provider.name,
+    model: provider.model,
+    promptVersion: PROMPT_VERSION,
+    rulesConfig,
+    instructions: config.instructions,
+  };
 
   const cache = config.cache ? opts.cache : null;
   const units: Unit[] = [];
@@ -175,9 +174,9 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
     }
     // Keys are hashes of the whole diff text: only worth computing when there is a cache to ask.
     for (const chunk of pieces) {
-      const id = cache ? pieceIdentity(chunk) : null;
+      const id = cache ? unitKey(chunk, keyParts) : null;
       units.push({
-        key: id ? keyOf(id.text) : '',
+        key: id?.key ?? '',
         chunk,
         file,
         whole: pieces.length === 1,
