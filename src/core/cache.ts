@@ -191,7 +191,10 @@ export class ReviewCache {
     let createdAt = Infinity;
     for (const r of replies.values()) createdAt = Math.min(createdAt, r.createdAt);
     try {
-      await cacache.put(this.store, key, JSON.stringify({ pack: 1, replies: Object.fromEntries(replies) }), { metadata: { createdAt } });
+      // `writtenAt` makes each write its own content: cacache keeps content it already has, so a pack
+      // written again after its content was damaged must not hash to the damaged file.
+      const data = JSON.stringify({ pack: 1, writtenAt: this.now(), replies: Object.fromEntries(replies) });
+      await cacache.put(this.store, key, data, { metadata: { createdAt } });
     } catch (err) {
       this.warn('write', `the review cache could not be written (${reasonOf(err)}): replies are not reused until it can.`);
     }
