@@ -93,7 +93,9 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
  * Model replies in a cacache store under `<dir>/replies`: content-addressed, written atomically and
  * checked against its integrity hash on every read, safe with many writers. An entry that is
  * corrupt, fails its integrity check or does not match the schema is a miss, reported once and
- * removed — never a failed review. Entries older than the TTL are misses and pruned daily.
+ * removed — never a failed review. Entries older than the TTL are misses and pruned daily. Replies
+ * are checked by hand first and by the schema only when that fails. A pack (`setPack`) holds several
+ * replies as one entry, read at once: a large review reads its units in packs (see cache-packs.ts).
  */
 export class ReviewCache {
   private readonly now: () => number;
