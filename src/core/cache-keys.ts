@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
-import type { CacheKeyParts } from './cache.js';
 import type { Chunk } from './pack/chunker.js';
+
+/** What else a reply depends on besides the diff it answers. */
+export interface KeyParts {
+  provider: string;
+  model: string;
+  promptVersion: string;
+  rulesConfig: string;
+  instructions: string;
+}
 
 export interface UnitKey {
   key: string;
@@ -17,7 +25,7 @@ export interface UnitKey {
  * that a line inserted above a piece leaves its key as it was. `rest` is what else the answer
  * depends on (provider, model, prompt version, rules, instructions).
  */
-export function unitKey(chunk: Chunk, rest: Omit<CacheKeyParts, 'chunkText'>): UnitKey {
+export function unitKey(chunk: Chunk, rest: KeyParts): UnitKey {
   let baseLine = Infinity;
   let baseOldLine = Infinity;
   for (const seg of chunk.segments)

@@ -1,5 +1,4 @@
 import cacache from 'cacache';
-import { createHash } from 'node:crypto';
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -16,15 +15,6 @@ export interface CachedReply {
   promptTokens: number;
   completionTokens: number;
   createdAt: number;
-}
-
-export interface CacheKeyParts {
-  chunkText: string;
-  provider: string;
-  model: string;
-  promptVersion: string;
-  rulesConfig: string;
-  instructions: string;
 }
 
 export interface CacheOptions {
@@ -77,12 +67,6 @@ async function schemaProblem(v: unknown): Promise<string | null> {
   const { CachedReplySchema, firstIssue } = await import('./store/schemas.js');
   const r = CachedReplySchema.safeParse(v);
   return r.success ? null : firstIssue(r.error);
-}
-
-export function cacheKey(p: CacheKeyParts): string {
-  const h = createHash('sha256');
-  for (const part of [p.chunkText, p.provider, p.model, p.promptVersion, p.rulesConfig, p.instructions]) h.update(part).update('\0');
-  return h.digest('hex');
 }
 
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {

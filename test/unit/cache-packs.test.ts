@@ -3,7 +3,10 @@ import cacache from 'cacache';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { CACHE_TTL_MS, isCachedReply, ReviewCache, type CachedReply } from '../../src/core/cache.js';
+import { unitKey } from '../../src/core/cache-keys.js';
 import { MIN_PACK, packGroups, packKey, UnitLookup } from '../../src/core/cache-packs.js';
+import { packFile } from '../../src/core/pack/chunker.js';
+import { parseUnifiedDiff } from '../helpers/diff.js';
 import { CachedReplySchema } from '../../src/core/store/schemas.js';
 import { tempDir } from '../helpers/git.js';
 
@@ -26,7 +29,42 @@ const reply = (over: object = {}): CachedReply =>
     ...over,
   }) as CachedReply;
 
+/** A one-hunk diff of `a.ts` whose hunk starts at `at`. */
+function diffAt(at: number, lines: string[]) {
+  const adds = lines.filter((l) => l.startsWith('+')).length;
+  const dels = lines.filter((l) => l.startsWith('-')).length;
+  const ctx = lines.length - adds - dels;
+  const text = [
+    'diff --git a/a.ts b/a.ts',
+    '--- a/a.ts',
+    '+++ b/a.ts',
+    `@@ -${at},${ctx + dels} +${at},${ctx + adds} @@`,
+    ...lines,
+    '',
+  ].join('\n');
+  return parseUnifiedDiff(text).files[0];
+}
+const parts = { provider: 'ollama', model: 'm', promptVersion: '1', rulesConfig: '{}', instructions: '' };
+const keyOfDiff = (at: number, lines: string[]) => {
+  const pieces = packFile(diffAt(at, lines), { budgetTokens: 4000, overlapLines: 3 });
+  assert.equal(pieces.length, 1);
+  return unitKey(pieces[0], parts);
+};
+
 describe('review cache packs', () => {
+  it('a unit key does not move with the piece; its text, kinds and settings change it', () => {
+    const lines = [' a', '-b', '+B', ' c', '+d'];
+    const k = keyOfDiff(10, lines);
+    assert.deepEqual([k.baseLine, k.baseOldLine], [10, 10]);
+    assert.equal(keyOfDiff(11, lines).key, k.key, 'a line inserted above');
+    assert.notEqual(keyOfDiff(10, [' a', '-b', '+B', ' c', '+e']).key, k.key);
+    assert.notEqual(keyOfDiff(10, [' a', '-b', '+B', '+c', '+d']).key, k.key);
+    assert.notEqual(keyOfDiff(10, [' a', '+B', '-b', ' c', '+d']).key, k.key, 'order of a removal and an addition');
+    const piece = packFile(diffAt(10, lines), { budgetTokens: 4000, overlapLines: 3 })[0];
+    assert.notEqual(unitKey(piece, { ...parts, model: 'other' }).key, k.key);
+    assert.notEqual(unitKey(piece, { ...parts, instructions: 'be strict' }).key, k.key);
+  });
+
   it('groups every key once, by content: replacing one key changes at most three groups of many', () => {
     const keys = Array.from({ length: 2000 }, (_, i) => key(i));
     const groups = packGroups([...keys, ...keys.slice(0, 10)]);
