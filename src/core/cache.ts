@@ -1,12 +1,11 @@
 import cacache from 'cacache';
-import { createHash } from 'node:crypto';
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ParsedOutput } from './output/parse.js';
 import { reasonOf } from './store/atomic.js';
 import { clip, clipFinding, LIMITS } from './store/limits.js';
-import { CachedReplySchema, firstIssue } from './store/schemas.js';
+import { SEVERITIES, CATEGORIES } from './types.js';
 
 export const CACHE_TTL_MS = 7 * 24 * 3600 * 1000;
 const PRUNE_EVERY_MS = 24 * 3600 * 1000;
@@ -16,15 +15,6 @@ export interface CachedReply {
   promptTokens: number;
   completionTokens: number;
   createdAt: number;
-}
-
-export interface CacheKeyParts {
-  chunkText: string;
-  provider: string;
-  model: string;
-  promptVersion: string;
-  rulesConfig: string;
-  instructions: string;
 }
 
 export interface CacheOptions {
@@ -39,10 +29,44 @@ const removeEntry = (store: string, key: string): Promise<unknown> =>
     removeFully: true,
   }).catch(() => undefined);
 
-export function cacheKey(p: CacheKeyParts): string {
-  const h = createHash('sha256');
-  for (const part of [p.chunkText, p.provider, p.model, p.promptVersion, p.rulesConfig, p.instructions]) h.update(part).update('\0');
-  return h.digest('hex');
+const severities = new Set<unknown>(SEVERITIES);
+const categories = new Set<unknown>(CATEGORIES);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isInt = (v: unknown): boolean => Number.isSafeInteger(v);
+const optional = (v: unknown, ok: (v: unknown) => boolean): boolean => v === undefined || ok(v);
+const isString = (v: unknown): boolean => typeof v === 'string';
+
+/**
+ * The hot path's check of a cached reply: accepts only what `CachedReplySchema` accepts, and is
+ * allowed to be stricter; what it rejects goes to the schema, which decides and names the problem.
+ */
+export function isCachedReply(v: unknown): v is CachedReply {
+  if (!isObject(v) || !Number.isFinite(v.promptTokens) || !Number.isFinite(v.completionTokens) || !Number.isFinite(v.createdAt))
+    return false;
+  const p = v.parsed;
+  if (!isObject(p) || typeof p.summary !== 'string' || typeof p.truncated !== 'boolean' || typeof p.unusable !== 'boolean') return false;
+  if (!Array.isArray(p.warnings) || !p.warnings.every(isString) || !Array.isArray(p.findings)) return false;
+  return p.findings.every(
+    (f: unknown) =>
+      isObject(f) &&
+      typeof f.file === 'string' &&
+      f.file.length > 0 &&
+      isInt(f.line) &&
+      optional(f.endLine, isInt) &&
+      severities.has(f.severity) &&
+      categories.has(f.category) &&
+      typeof f.title === 'string' &&
+      typeof f.message === 'string' &&
+      optional(f.suggestion, isString) &&
+      optional(f.quote, isString),
+  );
+}
+
+/** Why a reply that failed the hand check is invalid, from the schema (loaded only then), or null when it is valid. */
+async function schemaProblem(v: unknown): Promise<string | null> {
+  const { CachedReplySchema, firstIssue } = await import('./store/schemas.js');
+  const r = CachedReplySchema.safeParse(v);
+  return r.success ? null : firstIssue(r.error);
 }
 
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -53,7 +77,9 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
  * Model replies in a cacache store under `<dir>/replies`: content-addressed, written atomically and
  * checked against its integrity hash on every read, safe with many writers. An entry that is
  * corrupt, fails its integrity check or does not match the schema is a miss, reported once and
- * removed — never a failed review. Entries older than the TTL are misses and pruned daily.
+ * removed — never a failed review. Entries older than the TTL are misses and pruned daily. Replies
+ * are checked by hand first and by the schema only when that fails. A pack (`setPack`) holds several
+ * replies as one entry, read at once: a large review reads its units in packs (see cache-packs.ts).
  */
 export class ReviewCache {
   private readonly now: () => number;
@@ -82,30 +108,82 @@ export class ReviewCache {
     this.onWarning(message);
   }
 
-  async get(key: string): Promise<CachedReply | null> {
+  /** The JSON of an entry; undefined when it is absent, or unreadable (then warned about and removed). */
+  private async read(key: string): Promise<unknown> {
     let data: Buffer;
     try {
       data = (await cacache.get(this.store, key, { memoize: false })).data;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
       await this.discard(key, `cache entry ${key.slice(0, 12)} could not be read (${code ?? reasonOf(err)})`);
-      return null;
+      return undefined;
     }
-    let json: unknown;
     try {
-      json = JSON.parse(data.toString('utf8'));
+      return JSON.parse(data.toString('utf8'));
     } catch {
       await this.discard(key, `cache entry ${key.slice(0, 12)} is not valid JSON`);
+      return undefined;
+    }
+  }
+
+  /** A reply as read, checked by hand and by the schema only when that fails; null (warned, removed) when invalid. */
+  private async valid(key: string, json: unknown): Promise<CachedReply | null> {
+    if (isCachedReply(json)) return json;
+    const problem = await schemaProblem(json);
+    if (problem === null) return json as CachedReply;
+    await this.discard(key, `cache entry ${key.slice(0, 12)} is invalid (${problem})`);
+    return null;
+  }
+
+  private fresh(reply: CachedReply): boolean {
+    return this.now() - reply.createdAt <= CACHE_TTL_MS;
+  }
+
+  async get(key: string): Promise<CachedReply | null> {
+    const json = await this.read(key);
+    if (json === undefined) return null;
+    const entry = await this.valid(key, json);
+    return entry && this.fresh(entry) ? entry : null;
+  }
+
+  /**
+   * The replies a pack holds (see `setPack`), by their own keys, without those past the TTL; null
+   * when there is no such pack, or it is invalid (then warned about and removed, like any entry).
+   */
+  async getPack(key: string): Promise<Map<string, CachedReply> | null> {
+    const json = await this.read(key);
+    if (json === undefined) return null;
+    const replies = isObject(json) && json.pack === 1 && isObject(json.replies) ? json.replies : null;
+    if (!replies) {
+      await this.discard(key, `cache entry ${key.slice(0, 12)} is invalid (not a pack of replies)`);
       return null;
     }
-    const entry = CachedReplySchema.safeParse(json);
-    if (!entry.success) {
-      await this.discard(key, `cache entry ${key.slice(0, 12)} is invalid (${firstIssue(entry.error)})`);
-      return null;
+    const out = new Map<string, CachedReply>();
+    for (const [k, v] of Object.entries(replies)) {
+      const reply = await this.valid(key, v);
+      if (!reply) return null;
+      if (this.fresh(reply)) out.set(k, reply);
     }
-    if (this.now() - entry.data.createdAt > CACHE_TTL_MS) return null;
-    return entry.data as CachedReply;
+    return out;
+  }
+
+  /**
+   * Several replies as one entry, read back with one `getPack`: each keeps its own key and
+   * `createdAt`, and the entry expires with its oldest reply. The replies are those `set` returned.
+   */
+  async setPack(key: string, replies: ReadonlyMap<string, CachedReply>): Promise<void> {
+    if (replies.size === 0) return;
+    let createdAt = Infinity;
+    for (const r of replies.values()) createdAt = Math.min(createdAt, r.createdAt);
+    try {
+      // `writtenAt` makes each write its own content: cacache keeps content it already has, so a pack
+      // written again after its content was damaged must not hash to the damaged file.
+      const data = JSON.stringify({ pack: 1, writtenAt: this.now(), replies: Object.fromEntries(replies) });
+      await cacache.put(this.store, key, data, { metadata: { createdAt } });
+    } catch (err) {
+      this.warn('write', `the review cache could not be written (${reasonOf(err)}): replies are not reused until it can.`);
+    }
   }
 
   /** Treats the entry as a miss from now on, so that it is reported once and then answered afresh. */
@@ -114,7 +192,8 @@ export class ReviewCache {
     await removeEntry(this.store, key);
   }
 
-  async set(key: string, reply: Omit<CachedReply, 'createdAt'>): Promise<void> {
+  /** Stores a reply, shortened to the cache's bounds; returns the entry as stored (and as `get` reads it back). */
+  async set(key: string, reply: Omit<CachedReply, 'createdAt'>): Promise<CachedReply> {
     const { parsed } = reply;
     const findings = parsed.findings.slice(0, LIMITS.findingsPerCacheEntry).map(clipFinding);
     const cut =
@@ -137,6 +216,7 @@ export class ReviewCache {
     } catch (err) {
       this.warn('write', `the review cache could not be written (${reasonOf(err)}): replies are not reused until it can.`);
     }
+    return entry;
   }
 
   /** Prunes at most once a day (a marker file remembers when); never fails a review. */

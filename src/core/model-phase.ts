@@ -1,11 +1,13 @@
-import { cacheKey, type ReviewCache } from './cache.js';
+import type { ReviewCache } from './cache.js';
+import { unitKey } from './cache-keys.js';
+import { UnitLookup } from './cache-packs.js';
 import type { PullmintConfig } from './config/schema.js';
 import type { FileDiff } from './diff/model.js';
 import { anchorFindings, chunkView, resolveFile } from './output/anchor.js';
 import { ANSWER_LIMITS, normalizeFinding, parseModelOutput, type ParsedOutput } from './output/parse.js';
 import { FindingStream } from './output/stream.js';
 import { PROMPT_VERSION } from './output/schema.js';
-import { mergeChunks, packFile, pieceIdentity, riskOrder, smallFirst, splitChunk, type Chunk } from './pack/chunker.js';
+import { mergeChunks, packFile, riskOrder, smallFirst, splitChunk, type Chunk } from './pack/chunker.js';
 import { estimateTokens, TokenGauge } from './pack/tokens.js';
 import { mapPool } from './pool.js';
 import { buildPrompt, SYSTEM_INSTRUCTIONS, type BuiltPrompt } from './prompt.js';
@@ -98,7 +100,7 @@ interface Unit {
   chunk: Chunk;
   file: FileDiff;
   whole: boolean;
-  /** Its first new and old lines: cached findings are stored counted from them (see `pieceIdentity`). */
+  /** Its first new and old lines: cached findings are stored counted from them (see `unitKey`). */
   baseLine: number;
   baseOldLine: number;
 }
@@ -153,15 +155,13 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
   const { provider, config, warn } = opts;
   const budget = chunkBudget(contextTokens, config.instructions);
   const rulesConfig = JSON.stringify(config.rules);
-  const keyOf = (text: string): string =>
-    cacheKey({
-      chunkText: text,
-      provider: provider.name,
-      model: provider.model,
-      promptVersion: PROMPT_VERSION,
-      rulesConfig,
-      instructions: config.instructions,
-    });
+  const keyParts = {
+    provider: provider.name,
+    model: provider.model,
+    promptVersion: PROMPT_VERSION,
+    rulesConfig,
+    instructions: config.instructions,
+  };
 
   const cache = config.cache ? opts.cache : null;
   const units: Unit[] = [];
@@ -174,9 +174,9 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
     }
     // Keys are hashes of the whole diff text: only worth computing when there is a cache to ask.
     for (const chunk of pieces) {
-      const id = cache ? pieceIdentity(chunk) : null;
+      const id = cache ? unitKey(chunk, keyParts) : null;
       units.push({
-        key: id ? keyOf(id.text) : '',
+        key: id?.key ?? '',
         chunk,
         file,
         whole: pieces.length === 1,
@@ -185,7 +185,10 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
       });
     }
   }
-  const hits = await Promise.all(units.map((u) => (cache ? cache.get(u.key) : Promise.resolve(null))));
+  // One read per pack of units, and one per unit only where a pack missed (see cache-packs.ts).
+  const lookup = cache ? new UnitLookup(cache) : null;
+  const found = lookup ? await lookup.load(units.map((u) => u.key)) : null;
+  const hits = units.map((u) => found?.get(u.key) ?? null);
 
   // What goes to the model: files that missed, small ones packed together, risk order first.
   const missedWhole = units.filter((u, i) => !hits[i] && u.whole).map((u) => u.chunk);
@@ -333,7 +336,7 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
     const parsed = parseModelOutput(reply.text);
     parsed.warnings.forEach((w) => warn(`chunk ${label}: ${w}`));
     if (parsed.unusable) return { ...base, reason: 'the model answer could not be read' };
-    if (cache && !parsed.truncated) await storeUnits(cache, chunk, parsed, units);
+    if (cache && lookup && !parsed.truncated) await storeUnits(cache, lookup, chunk, parsed, units);
     const outcome = finish(base, parsed);
     // An answer that stops mid-way may have been about to report the worst of the chunk: its complete
     // findings count, but the chunk is not reviewed.
@@ -375,6 +378,7 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
   });
   if (redactions > 0) warn(`${redactions} secret(s) were redacted from the prompt before it left this machine`);
   const outcomes = sent.flat();
+  await lookup?.storePacks();
   result.outcomes.push(...outcomes);
   result.tokenRatio = gauge.factor;
   if (sawCost) result.costUsd = Math.round(cost * 10000) / 10000;
@@ -386,7 +390,7 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
 }
 
 /** Splits one reply into the cache units of the files it covered. */
-async function storeUnits(cache: ReviewCache, chunk: Chunk, parsed: ParsedOutput, units: Unit[]): Promise<void> {
+async function storeUnits(cache: ReviewCache, lookup: UnitLookup, chunk: Chunk, parsed: ParsedOutput, units: Unit[]): Promise<void> {
   const views = parsed.findings.length > 0 ? chunkView(chunk) : new Map();
   const filesInChunk = new Set(chunk.segments.map((s) => s.file));
   const writes: Promise<void>[] = [];
@@ -396,7 +400,9 @@ async function storeUnits(cache: ReviewCache, chunk: Chunk, parsed: ParsedOutput
     if (unit.whole ? !chunk.text.includes(unit.chunk.text) : unit.chunk.text !== chunk.text) continue;
     const findings = parsed.findings.filter((f) => resolveFile(views, f.file) === unit.file.path);
     const entry: CachedUnit = { parsed: shifted({ ...parsed, findings, warnings: [] }, -unit.baseLine, -unit.baseOldLine) };
-    writes.push(cache.set(unit.key, { parsed: entry.parsed, promptTokens: 0, completionTokens: 0 }));
+    writes.push(
+      cache.set(unit.key, { parsed: entry.parsed, promptTokens: 0, completionTokens: 0 }).then((stored) => lookup.record(unit.key, stored)),
+    );
   }
   await Promise.all(writes);
 }

@@ -239,32 +239,6 @@ function contentCut(lines: DiffLine[], every: number): boolean {
 }
 
 /**
- * What a piece asks of the model, without where it sits in its file: its segments with line numbers
- * counted from its first new (and old) line. The cache key of a piece, so that lines inserted above
- * it leave its cached answer usable; `baseLine` puts the answer's findings back in place.
- */
-export function pieceIdentity(chunk: Chunk): { text: string; baseLine: number; baseOldLine: number } {
-  let baseLine = Infinity;
-  let baseOldLine = Infinity;
-  for (const seg of chunk.segments)
-    for (const l of seg.lines) {
-      if (l.newLine !== undefined && l.newLine < baseLine) baseLine = l.newLine;
-      if (l.oldLine !== undefined && l.oldLine < baseOldLine) baseOldLine = l.oldLine;
-    }
-  if (baseLine === Infinity) baseLine = 0;
-  if (baseOldLine === Infinity) baseOldLine = 0;
-  const out: string[] = [];
-  for (const seg of chunk.segments) {
-    out.push(`${segmentHead(seg)}\0${seg.header}\0${seg.overlap}\0${seg.maxLineTokens}`);
-    for (const l of seg.lines)
-      out.push(
-        `${l.kind}${l.newLine === undefined ? '' : l.newLine - baseLine}/${l.oldLine === undefined ? '' : l.oldLine - baseOldLine} ${l.text}`,
-      );
-  }
-  return { text: out.join('\n'), baseLine, baseOldLine };
-}
-
-/**
  * Pieces of a segment that each fit the budget. The owned lines (from `seg.overlap` on) are split
  * at line boundaries; each piece repeats up to `overlap` lines before it as context, and drops that
  * context rather than overflow. Lines were clipped to fit, so every piece fits.
