@@ -186,6 +186,34 @@ export class ReviewCache {
     }
   }
 
+  /** Any JSON entry by key (a kept review, see `review-memo.ts`); undefined when absent or unreadable (warned, removed). */
+  async readEntry(key: string): Promise<unknown> {
+    return this.read(key);
+  }
+
+  /** Stores any JSON entry; a failed write is warned about once, never thrown. */
+  async writeEntry(key: string, value: unknown, createdAt: number): Promise<void> {
+    try {
+      await cacache.put(this.store, key, JSON.stringify(value), { metadata: { createdAt } });
+    } catch (err) {
+      this.warn('write', `the review cache could not be written (${reasonOf(err)}): replies are not reused until it can.`);
+    }
+  }
+
+  /** An entry found invalid by its reader: a miss from now on, warned about once. */
+  async discardEntry(key: string, why: string): Promise<void> {
+    await this.discard(key, why);
+  }
+
+  /** Whether something made at `createdAt` is still within the cache's TTL. */
+  isFresh(createdAt: number): boolean {
+    return this.now() - createdAt <= CACHE_TTL_MS;
+  }
+
+  clock(): number {
+    return this.now();
+  }
+
   /** Treats the entry as a miss from now on, so that it is reported once and then answered afresh. */
   private async discard(key: string, why: string): Promise<void> {
     this.warn('corrupt', `${why}: ignored and removed; the chunk is reviewed again.`);

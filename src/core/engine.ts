@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ReviewCache } from './cache.js';
 import type { PullmintConfig } from './config/schema.js';
-import { collectDiff, type TargetSpec } from './git/diff.js';
+import { collectDiff, rangeCommits, type TargetSpec } from './git/diff.js';
+import { memoKey, readMemo, writeMemo, type MemoizedReview } from './review-memo.js';
 import { fileFilter, type FileVerdict, type FilterResult } from './diff/filters.js';
 import { countChanged, type FileDiff } from './diff/model.js';
 import { mergeDuplicates, sortFindings } from './findings.js';
@@ -79,6 +80,13 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
         (error: unknown) => ({ ok: false as const, error }),
       )
     : null;
+
+  // The same review of the same commits, done before and complete: used as it was, without the diff.
+  const memo = await memoLookup(req, preparing);
+  if (memo?.hit) {
+    memo.prepWarnings.forEach(warn);
+    return replayMemo(req, memo.hit, { startedAt, executionId, warnings });
+  }
 
   // Per-file work happens as git's output streams in: filter, rules on the whole file, packing.
   const verdictOf = fileFilter({ ignoreGlobs: config.ignore, maxLinesPerFile: config.maxLinesPerFile });
@@ -226,10 +234,8 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
     // Nothing reviewable (only lockfiles, say) is vacuously complete, with or without a model.
     const complete = unreviewed.length === 0 && (!rulesOnly || filtered.files.length === 0);
     const llmFindings = outcomes.flatMap((o) => o.findings);
-    const { kept, dismissed } = applyDismissals(
-      applySeverityOverrides(mergeDuplicates([...ruleFindings, ...llmFindings]), config.severityOverrides),
-      req.dismissals ?? new Map(),
-    );
+    const allFindings = applySeverityOverrides(mergeDuplicates([...ruleFindings, ...llmFindings]), config.severityOverrides);
+    const { kept, dismissed } = applyDismissals(allFindings, req.dismissals ?? new Map());
     const findings = sortFindings(kept);
     const score = riskScore(findings, changedLines, config.risk);
     const reviewSummary = rulesOnly
@@ -273,6 +279,13 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
     await history
       ?.put({ ...record, status: 'completed', rulesOnly, riskScore: result.riskScore, decision: result.decision, result })
       .catch(() => undefined);
+    if (memo && result.coverage.complete && !result.rulesOnly && !modelError && req.cache)
+      await writeMemo(
+        req.cache,
+        memo.key,
+        { ...result, findings: sortFindings(allFindings), dismissed: undefined },
+        warnings.slice(req.warnings?.length ?? 0),
+      );
     if (config.cache && req.cache) await req.cache.maybePrune();
     return result;
   } catch (err) {
@@ -289,4 +302,97 @@ export function applySeverityOverrides(findings: Finding[], overrides: Record<st
     const s = (f.rule && overrides[f.rule]) || overrides[f.category];
     return s ? { ...f, severity: s } : f;
   });
+}
+
+type Preparing = Promise<{ ok: true; prep: { contextTokens: number; warnings: string[] } } | { ok: false; error: unknown }> | null;
+
+/**
+ * Where a review of fixed commits may be kept, and what was kept there: only for ranges (the
+ * commits fix what is read), with the cache on and a model that answered `prepare`.
+ */
+async function memoLookup(
+  req: ReviewRequest,
+  preparing: Preparing,
+): Promise<{ key: string; hit: MemoizedReview | null; prepWarnings: string[] } | null> {
+  const { cache, provider, target } = req;
+  if (!cache || !req.config.cache || !provider || !preparing || target.kind !== 'range' || req.paths?.length || req.terraformPlan)
+    return null;
+  const [ends, prepared] = await Promise.all([rangeCommits(req.repoDir, target.range).catch(() => null), preparing]);
+  if (!ends || !prepared.ok) return null;
+  const key = memoKey({
+    ...ends,
+    config: req.config,
+    provider: provider.name,
+    model: provider.model,
+    isCloud: provider.isCloud,
+    contextTokens: prepared.prep.contextTokens,
+    configFromBase: req.configFromBase ?? false,
+  });
+  return { key, hit: await readMemo(cache, key), prepWarnings: prepared.prep.warnings };
+}
+
+/** A kept review as this run's result: dismissals, score and decision made afresh, no model call. */
+async function replayMemo(
+  req: ReviewRequest,
+  memo: MemoizedReview,
+  run: { startedAt: Date; executionId: string; warnings: string[] },
+): Promise<ReviewResult> {
+  const { config } = req;
+  const emit = req.onEvent ?? (() => undefined);
+  const kept = memo.result;
+  const target = { ...kept.target, label: req.label ?? (req.target.kind === 'range' ? req.target.range : kept.target.label) };
+  const { kept: findings, dismissed } = applyDismissals(kept.findings, req.dismissals ?? new Map());
+  const sorted = sortFindings(findings);
+  const score = riskScore(sorted, kept.coverage.changedLines, config.risk);
+  emit({
+    type: 'started',
+    executionId: run.executionId,
+    target,
+    files: kept.stats.filesReviewed,
+    changedLines: kept.coverage.changedLines,
+    chunks: kept.stats.chunks,
+  });
+  emit({ type: 'findings', source: 'rules', findings: sorted.filter((f) => f.origin === 'rule') });
+  emit({ type: 'findings', source: 'llm', cached: true, findings: sorted.filter((f) => f.origin !== 'rule') });
+  const completedAt = new Date();
+  const { costUsd: _cost, ...stats } = kept.stats;
+  const result: ReviewResult = {
+    ...kept,
+    executionId: run.executionId,
+    target,
+    riskScore: score,
+    decision: decide(score, config.risk, { findings: sorted, complete: kept.coverage.complete }),
+    findings: sorted,
+    ...(dismissed.length > 0 ? { dismissed: sortFindings(dismissed) } : {}),
+    stats: {
+      ...stats,
+      llmCalls: 0,
+      cacheHits: kept.stats.chunks,
+      promptTokens: 0,
+      completionTokens: 0,
+      durationMs: completedAt.getTime() - run.startedAt.getTime(),
+    },
+    warnings: [...run.warnings, ...memo.warnings],
+    startedAt: run.startedAt.toISOString(),
+    completedAt: completedAt.toISOString(),
+  };
+  if (dismissed.length === 0) delete result.dismissed;
+  const history = req.stateDir ? new HistoryStore(req.stateDir, kept.repo, { onWarning: (m) => result.warnings.push(m) }) : null;
+  await history
+    ?.put({
+      executionId: run.executionId,
+      repo: kept.repo,
+      target,
+      status: 'completed',
+      provider: result.provider,
+      model: result.model,
+      createdAt: result.startedAt,
+      updatedAt: result.completedAt,
+      rulesOnly: result.rulesOnly,
+      riskScore: result.riskScore,
+      decision: result.decision,
+      result,
+    })
+    .catch(() => undefined);
+  return result;
 }

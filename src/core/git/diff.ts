@@ -267,6 +267,17 @@ export async function targetBase(dir: string, spec: TargetSpec): Promise<string 
   return (await tryGit(root, ['merge-base', refSha, head]))?.trim() || null;
 }
 
+/**
+ * The two commits a range names, resolved (and the merge-base for `A...B`): what a review of it
+ * reads is fixed by them. One git call at most; none for full SHAs with `..`.
+ */
+export async function rangeCommits(dir: string, range: string): Promise<{ root: string; from: string; to: string }> {
+  const r = splitRange(range);
+  const ends = await rangeEnds(dir, r.from, r.to);
+  const from = r.dots === '...' ? await mergeBaseOf(ends.root, ends.from, ends.to, `'${r.from}' and '${r.to}'`) : ends.from;
+  return { root: ends.root, from, to: ends.to };
+}
+
 /** Takes the diff the target names; throws GitError with a hint on anything git refuses. */
 export async function collectDiff(dir: string, spec: TargetSpec, opts: DiffOptions): Promise<DiffSourceResult> {
   // A range needs nothing from HEAD: ask git everything at once; git diff prints repo-relative paths from any folder.
