@@ -8,7 +8,7 @@ import { countChanged, type FileDiff } from './diff/model.js';
 import { mergeDuplicates, sortFindings } from './findings.js';
 import { HistoryStore, type ExecutionRecord } from './history.js';
 import { chunkBudget, runModelPhase, type ModelPhaseResult } from './model-phase.js';
-import { ownedLines, ownedRemovedLines, packFile, toRanges, type Chunk } from './pack/chunker.js';
+import { countOwned, ownedLines, ownedRemovedLines, packFile, toRanges, type Chunk } from './pack/chunker.js';
 import { ProviderError, type ReviewProvider } from './providers/types.js';
 import { decide, riskScore } from './risk.js';
 import { applyDismissals, type ActiveDismissal } from './dismissals/apply.js';
@@ -210,6 +210,10 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
     let reviewedLines = 0;
     for (const outcome of outcomes) {
       unreviewed.push(...outcome.unreviewed);
+      if (outcome.reviewed) {
+        reviewedLines += countOwned(outcome.chunk);
+        continue;
+      }
       for (const removed of [false, true]) {
         for (const [file, lines] of (removed ? ownedRemovedLines : ownedLines)(outcome.chunk)) {
           if (outcome.reviewed) reviewedLines += lines.length;

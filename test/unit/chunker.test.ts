@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { markAscii, type DiffLine, type FileDiff, type Hunk } from '../../src/core/diff/model.js';
-import { ownedLines, packFile, splitChunk, toRanges, type Chunk } from '../../src/core/pack/chunker.js';
+import { countOwned, ownedLines, ownedRemovedLines, packFile, splitChunk, toRanges, type Chunk } from '../../src/core/pack/chunker.js';
 import { packChunks } from '../helpers/diff.js';
 
 /** A small deterministic PRNG so that every failure can be replayed from its seed. */
@@ -161,6 +161,20 @@ describe('packChunks', () => {
     const shown = /^\+(.*) \[\.\.\. line clipped/m.exec(chunks[0].text)![1];
     assert.ok(wide.startsWith(shown) && shown.length > 200, 'a prefix of whole characters');
     assert.ok(!/[\ud800-\udbff]$/.test(shown));
+  });
+
+  it('counts the lines a chunk reviews as ownedLines and ownedRemovedLines list them, clipped lines left out', () => {
+    let clipped = 0;
+    for (let seed = 1; seed <= 60; seed++) {
+      const rand = rng(seed * 13);
+      const files = NAMES.map((n) => randomFile(rand, n));
+      for (const c of packChunks(files, { budgetTokens: 64 + Math.floor(rand() * 1500), overlapLines: 3 })) {
+        const listed = [...ownedLines(c).values(), ...ownedRemovedLines(c).values()].reduce((n, l) => n + l.length, 0);
+        assert.equal(countOwned(c), listed, `seed ${seed}`);
+        clipped += c.clipped.length;
+      }
+    }
+    assert.ok(clipped > 0, 'some chunks clip lines');
   });
 
   it('packs a file known to be ASCII exactly as one whose bytes are measured line by line', () => {

@@ -346,6 +346,18 @@ export function ownedRemovedLines(chunk: Chunk): Map<string, number[]> {
   return owned(chunk, 'del');
 }
 
+/** How many changed lines (added and removed) a chunk reviews: those `ownedLines` and `ownedRemovedLines` list, counted. */
+export function countOwned(chunk: Chunk): number {
+  let n = 0;
+  for (const seg of chunk.segments)
+    for (let i = seg.overlap; i < seg.lines.length; i++) {
+      const l = seg.lines[i];
+      if ((l.kind === 'add' && l.newLine !== undefined) || (l.kind === 'del' && l.oldLine !== undefined)) n++;
+    }
+  // A clipped line is owned but shown only in part: not reviewed. Each is listed once.
+  return n - chunk.clipped.length;
+}
+
 function owned(chunk: Chunk, kind: 'add' | 'del'): Map<string, number[]> {
   const removed = kind === 'del';
   const clipped =
