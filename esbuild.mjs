@@ -2,6 +2,7 @@
 // risk panel's front-end (browser). --production minifies; otherwise sourcemaps.
 import * as esbuild from 'esbuild';
 import { existsSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -30,6 +31,7 @@ const problemMatcher = {
  */
 const LAZY = {
   '@anthropic-ai/sdk': 'lazy-anthropic.js',
+  cacache: 'lazy-cacache.js',
   '@octokit/rest': 'lazy-octokit-rest.js',
   '@octokit/plugin-throttling': 'lazy-octokit-throttling.js',
   '@octokit/plugin-retry': 'lazy-octokit-retry.js',
@@ -37,9 +39,27 @@ const LAZY = {
 const lazyClients = {
   name: 'lazy-clients',
   setup(build) {
-    build.onResolve({ filter: /^@(anthropic-ai|octokit)\// }, (args) =>
+    build.onResolve({ filter: /^(@(anthropic-ai|octokit)\/|cacache$)/ }, (args) =>
       args.kind === 'dynamic-import' && LAZY[args.path] ? { path: `./${LAZY[args.path]}`, external: true } : undefined,
     );
+  },
+};
+
+/**
+ * zod's messages in English only: its other locales (about half of zod's code) are never used, as
+ * Pullmint words every message itself, yet `import { z }` pulls them all in.
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(build) {
+    build.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: args.importer, namespace: 'zod-locales' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
+      contents: 'export { default as en } from "./en.js";',
+      resolveDir: join(dirname(args.path), '..', 'locales'),
+      loader: 'js',
+    }));
   },
 };
 
@@ -50,7 +70,7 @@ const common = {
   sourcesContent: false,
   logLevel: 'warning',
   // The watch markers are for the $esbuild-watch problem matcher only; a one-off build prints errors alone.
-  plugins: watch ? [problemMatcher] : [],
+  plugins: watch ? [problemMatcher, zodEnglishOnly] : [zodEnglishOnly],
 };
 
 const builds = [
@@ -72,7 +92,7 @@ const builds = [
     format: 'cjs',
     target: 'node20',
     external: ['vscode'],
-    plugins: watch ? [problemMatcher, lazyClients] : [lazyClients],
+    plugins: watch ? [problemMatcher, zodEnglishOnly, lazyClients] : [zodEnglishOnly, lazyClients],
   },
   {
     // The executable answers --version and help alone; every other command loads cli-main.js.
@@ -92,7 +112,7 @@ const builds = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    plugins: watch ? [problemMatcher, lazyClients] : [lazyClients],
+    plugins: watch ? [problemMatcher, zodEnglishOnly, lazyClients] : [zodEnglishOnly, lazyClients],
   },
   ...Object.entries(LAZY).map(([pkg, file]) => ({
     ...common,

@@ -1,4 +1,4 @@
-import cacache from 'cacache';
+import type cacacheModule from 'cacache';
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -23,9 +23,17 @@ export interface CacheOptions {
   onWarning?: (message: string) => void;
 }
 
+type Cacache = typeof cacacheModule;
+let loading: Promise<Cacache> | undefined;
+/** cacache and its dependencies (a third of the CLI's code) load on first use: a review with the cache off never reads them. */
+function lib(): Promise<Cacache> {
+  loading ??= import('cacache').then((m) => ((m as { default?: Cacache }).default ?? m) as Cacache);
+  return loading;
+}
+
 /** cacache accepts `removeFully` (drop the index bucket, not just append a tombstone); its types predate it. */
-const removeEntry = (store: string, key: string): Promise<unknown> =>
-  (cacache.rm.entry as (cache: string, key: string, opts: { removeFully: boolean }) => Promise<unknown>)(store, key, {
+const removeEntry = async (store: string, key: string): Promise<unknown> =>
+  ((await lib()).rm.entry as (cache: string, key: string, opts: { removeFully: boolean }) => Promise<unknown>)(store, key, {
     removeFully: true,
   }).catch(() => undefined);
 
@@ -112,7 +120,7 @@ export class ReviewCache {
   private async read(key: string): Promise<unknown> {
     let data: Buffer;
     try {
-      data = (await cacache.get(this.store, key, { memoize: false })).data;
+      data = (await (await lib()).get(this.store, key, { memoize: false })).data;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
@@ -180,7 +188,7 @@ export class ReviewCache {
       // `writtenAt` makes each write its own content: cacache keeps content it already has, so a pack
       // written again after its content was damaged must not hash to the damaged file.
       const data = JSON.stringify({ pack: 1, writtenAt: this.now(), replies: Object.fromEntries(replies) });
-      await cacache.put(this.store, key, data, { metadata: { createdAt } });
+      await (await lib()).put(this.store, key, data, { metadata: { createdAt } });
     } catch (err) {
       this.warn('write', `the review cache could not be written (${reasonOf(err)}): replies are not reused until it can.`);
     }
@@ -194,7 +202,7 @@ export class ReviewCache {
   /** Stores any JSON entry; a failed write is warned about once, never thrown. */
   async writeEntry(key: string, value: unknown, createdAt: number): Promise<void> {
     try {
-      await cacache.put(this.store, key, JSON.stringify(value), { metadata: { createdAt } });
+      await (await lib()).put(this.store, key, JSON.stringify(value), { metadata: { createdAt } });
     } catch (err) {
       this.warn('write', `the review cache could not be written (${reasonOf(err)}): replies are not reused until it can.`);
     }
@@ -240,7 +248,7 @@ export class ReviewCache {
       createdAt: this.now(),
     };
     try {
-      await cacache.put(this.store, key, JSON.stringify(entry), { metadata: { createdAt: entry.createdAt } });
+      await (await lib()).put(this.store, key, JSON.stringify(entry), { metadata: { createdAt: entry.createdAt } });
     } catch (err) {
       this.warn('write', `the review cache could not be written (${reasonOf(err)}): replies are not reused until it can.`);
     }
@@ -267,9 +275,9 @@ export class ReviewCache {
    */
   async prune(): Promise<number> {
     let removed = await this.removeLegacyShards();
-    let entries: Record<string, cacache.CacheObject>;
+    let entries: Record<string, cacacheModule.CacheObject>;
     try {
-      entries = await cacache.ls(this.store);
+      entries = await (await lib()).ls(this.store);
     } catch {
       return removed;
     }
@@ -280,7 +288,7 @@ export class ReviewCache {
       await removeEntry(this.store, entry.key);
       removed++;
     }
-    await cacache.verify(this.store).catch(() => undefined);
+    await (await lib()).verify(this.store).catch(() => undefined);
     return removed;
   }
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FakeOllama } from '../fakes/ollama.js';
 import { cliEnv, deadPort, ensureBuilt, runCli } from '../helpers/cli.js';
-import { TempRepo } from '../helpers/git.js';
+import { TempRepo, tempDir } from '../helpers/git.js';
 
 function problemRepo(): TempRepo {
   const repo = new TempRepo();
@@ -25,6 +25,32 @@ describe('pullmint CLI (built dist/cli.js, real git)', () => {
   afterEach(async () => {
     repo.remove();
     await server.stop();
+  });
+
+  it('loads the cache library and the cloud clients only when a review uses them', async () => {
+    // A preload that writes down, as the process exits, every file the CLI loaded.
+    const dir = tempDir('pullmint-loaded-');
+    const preload = join(dir, 'record.cjs');
+    writeFileSync(
+      preload,
+      `process.on('exit', () => require('fs').writeFileSync(process.env.LOADED_FILE, Object.keys(require.cache).join('\\n')));`,
+    );
+    const loaded = async (args: string[], name: string): Promise<string[]> => {
+      const file = join(dir, name);
+      const env = cliEnv({ NODE_OPTIONS: `--require ${preload}`, LOADED_FILE: file, OLLAMA_HOST: server.url });
+      const r = await runCli(args, { cwd: repo.dir, env });
+      assert.ok(r.code === 0 || r.code === 1 || r.code === 3, r.stderr);
+      return readFileSync(file, 'utf8').split('\n');
+    };
+    const lean = await loaded(['review', '--rules-only', '--no-cache', '--format', 'json'], 'lean.txt');
+    assert.ok(lean.some((f) => f.endsWith('cli-main.js')));
+    assert.ok(!lean.some((f) => /lazy-(cacache|anthropic|octokit)/.test(f)), lean.join('\n'));
+    const cached = await loaded(['review', '--format', 'json'], 'cached.txt');
+    assert.ok(
+      cached.some((f) => f.endsWith('lazy-cacache.js')),
+      'a review with the cache reads it',
+    );
+    assert.ok(!cached.some((f) => /lazy-(anthropic|octokit)/.test(f)));
   });
 
   it('with no Ollama running: rules-only findings, exit 3, and exactly how to enable the model', async () => {
