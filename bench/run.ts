@@ -147,22 +147,53 @@ console.log(
 );
 
 const at = (n: number): Row | undefined => rows.find((r) => r.changedLines === n);
-const targets: [string, boolean | undefined][] = [
-  ['first finding ≤ 0.3× the review time (fake model, fixed latency)', lat.seq.first > 0 && lat.seq.first <= 0.3 * lat.seq.total],
-  ['ollama.parallel 2: review ≤ 0.6× sequential', lat.par.total <= 0.6 * lat.seq.total],
-  ['one num_ctx per review', lat.seq.numCtxValues === 1 && lat.par.numCtxValues === 1],
-  ['formatting overhead ≤ 1.15× (real tokens, data ÷ carried lines, real diff)', realDiff.real.user / realDiff.real.carried <= 1.15],
-  ['pipeline ≤ 2× git diff at 50k lines', at(50_000) && at(50_000)!.ratio <= 2],
-  ['cached re-review ≤ 0.5× cold at 200k lines', at(200_000) && at(200_000)!.cachedMs <= 0.5 * at(200_000)!.pipelineMs],
-  ['a line inserted at the top of a large file re-sends ≤ 1 piece', ins.resent <= 1 && ins.complete],
-  ['pullmint --version ≤ 1.3× node -e 0', versionMs <= 1.3 * nodeMs],
-  ['review --rules-only at 10k ≤ 2× (node -e 0 + git diff)', rulesMs <= 2 * (nodeMs + gitMs)],
-  ["the extension's first review loads no client it does not use", servicesLean],
-  ['pipeline ≤ 1.5× git diff at 10k lines', at(10_000) && at(10_000)!.ratio <= 1.5],
-  ['tokens ≤ 1.2× raw changed-line tokens at 1k lines (diff data)', at(1000) && at(1000)!.tokenRatioDataOnly <= 1.2],
-  ['cached re-review ≤ 100 ms with 0 calls at 10k lines', at(10_000) && at(10_000)!.cachedMs <= 100 && at(10_000)!.cachedCalls === 0],
-  ['peak RSS ≤ 250 MB at 50k lines', at(50_000) && at(50_000)!.peakRssMb <= 250],
-  ['review on save (rules) < 50 ms per file', save.saveMs < 50],
+// Each target with what this run measured; n/a when its size was not run (BENCH_SIZES).
+const x = (n: number | undefined): string => (n === undefined ? '' : `${f(n, 2)}×`);
+const r10 = at(10_000);
+const r50 = at(50_000);
+const r200 = at(200_000);
+const targets: [string, boolean | undefined, string][] = [
+  [
+    'first finding ≤ 0.3× the review time (fake model, fixed latency)',
+    lat.seq.first > 0 && lat.seq.first <= 0.3 * lat.seq.total,
+    x(lat.seq.first / lat.seq.total),
+  ],
+  ['ollama.parallel 2: review ≤ 0.6× sequential', lat.par.total <= 0.6 * lat.seq.total, x(lat.par.total / lat.seq.total)],
+  [
+    'one num_ctx per review',
+    lat.seq.numCtxValues === 1 && lat.par.numCtxValues === 1,
+    `${lat.seq.numCtxValues}, ${lat.par.numCtxValues} distinct`,
+  ],
+  [
+    'formatting overhead ≤ 1.15× (real tokens, data ÷ carried lines, real diff)',
+    realDiff.real.user / realDiff.real.carried <= 1.15,
+    x(realDiff.real.user / realDiff.real.carried),
+  ],
+  ['pipeline ≤ 1.5× git diff at 10k lines', r10 && r10.ratio <= 1.5, x(r10?.ratio)],
+  ['pipeline ≤ 2× git diff at 50k lines', r50 && r50.ratio <= 2, x(r50?.ratio)],
+  [
+    'cached re-review ≤ 0.5× cold at 200k lines',
+    r200 && r200.cachedMs <= 0.5 * r200.pipelineMs,
+    x(r200 && r200.cachedMs / r200.pipelineMs),
+  ],
+  [
+    'cached re-review ≤ 100 ms with 0 calls at 10k lines',
+    r10 && r10.cachedMs <= 100 && r10.cachedCalls === 0,
+    r10 ? `${f(r10.cachedMs)} ms, ${r10.cachedCalls} calls` : '',
+  ],
+  ['a line inserted at the top of a large file re-sends ≤ 1 piece', ins.resent <= 1 && ins.complete, `${ins.resent} of ${ins.pieces}`],
+  [
+    'tokens ≤ 1.2× raw changed-line tokens at 1k lines (diff data)',
+    at(1000) && at(1000)!.tokenRatioDataOnly <= 1.2,
+    x(at(1000)?.tokenRatioDataOnly),
+  ],
+  ['peak RSS ≤ 250 MB at 50k lines', r50 && r50.peakRssMb <= 250, r50 ? `${f(r50.peakRssMb)} MB` : ''],
+  ['review on save (rules) < 50 ms per file', save.saveMs < 50, `${f(save.saveMs)} ms`],
+  ['pullmint --version ≤ 1.3× node -e 0', versionMs <= 1.3 * nodeMs, x(versionMs / nodeMs)],
+  ['review --rules-only at 10k ≤ 2× (node -e 0 + git diff)', rulesMs <= 2 * (nodeMs + gitMs), x(rulesMs / (nodeMs + gitMs))],
+  ["the extension's first review loads no client it does not use", servicesLean, ''],
 ];
-console.log('\nPeak RSS: one review in a fresh process, the way a CLI run sees it.\n');
-for (const [name, ok] of targets) console.log(`${ok === undefined ? 'n/a ' : ok ? 'met ' : 'MISS'}  ${name}`);
+console.log('\nPeak RSS: one review in a fresh process, the way a CLI run sees it (in brackets: the process before the review).');
+console.log('A MISS is reported, not failed: the bench always exits 0.\n');
+for (const [name, ok, measured] of targets)
+  console.log(`${ok === undefined ? 'n/a ' : ok ? 'met ' : 'MISS'}  ${name}${ok === undefined || !measured ? '' : `: ${measured}`}`);
