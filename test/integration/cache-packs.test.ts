@@ -7,6 +7,7 @@ import { DEFAULT_CONFIG } from '../../src/core/config/schema.js';
 import { runReview } from '../../src/core/engine.js';
 import { OllamaProvider } from '../../src/core/providers/ollama.js';
 import { FakeOllama } from '../fakes/ollama.js';
+import { localModel } from '../helpers/model.js';
 import { TempRepo, tempDir } from '../helpers/git.js';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -58,15 +59,7 @@ describe('review cache packs (real git, loopback Ollama)', () => {
     repo.remove();
   });
 
-  const provider = (): OllamaProvider =>
-    new OllamaProvider({
-      host: server.url,
-      model: 'qwen2.5-coder:7b',
-      maxNumCtx: 16384,
-      outputReserve: 512,
-      keepAlive: '5m',
-      temperature: 0.1,
-    });
+  const provider = (): OllamaProvider => localModel(server.url);
   const review = (cache: ReviewCache) =>
     runReview({
       repoDir: repo.dir,

@@ -5,8 +5,8 @@ import type { FileDiff } from '../../src/core/diff/model.js';
 import { iacInstructionTokens } from '../../src/core/iac/instructions.js';
 import { chunkBudget } from '../../src/core/model-phase.js';
 import { packFile } from '../../src/core/pack/chunker.js';
-import { OllamaProvider } from '../../src/core/providers/ollama.js';
 import { FakeOllama } from '../fakes/ollama.js';
+import { localModel } from '../helpers/model.js';
 import { TempRepo } from '../helpers/git.js';
 import { addedFile } from '../helpers/diff.js';
 
@@ -25,14 +25,7 @@ describe('IaC review instructions in the prompt (real git, loopback Ollama)', ()
   it('sends Terraform with its instructions, re-packed to fit the window, and leaves no line unread', async () => {
     server = new FakeOllama({ contextLength: 4096 });
     await server.start();
-    const provider = new OllamaProvider({
-      host: server.url,
-      model: 'qwen2.5-coder:7b',
-      maxNumCtx: 16384,
-      outputReserve: 512,
-      keepAlive: '5m',
-      temperature: 0.1,
-    });
+    const provider = localModel(server.url);
     // The longest Terraform file whose data alone fills one chunk: with its instructions it does not fit.
     const budget = chunkBudget((await provider.prepare()).contextTokens, DEFAULT_CONFIG.instructions);
     const asDiff = (lines: string[]): FileDiff => addedFile('infra/main.tf', lines);

@@ -8,6 +8,7 @@ import { runReview } from '../../src/core/engine.js';
 import type { ActiveDismissal } from '../../src/core/dismissals/apply.js';
 import { OllamaProvider } from '../../src/core/providers/ollama.js';
 import { FakeOllama } from '../fakes/ollama.js';
+import { localModel } from '../helpers/model.js';
 import { TempRepo, tempDir } from '../helpers/git.js';
 
 describe('a review of the same commits, kept whole (real git, loopback Ollama)', () => {
@@ -16,15 +17,7 @@ describe('a review of the same commits, kept whole (real git, loopback Ollama)',
   let range: string;
   let cacheDir: string;
   const config = (over: Partial<PullmintConfig> = {}): PullmintConfig => ({ ...structuredClone(DEFAULT_CONFIG), cache: true, ...over });
-  const provider = (): OllamaProvider =>
-    new OllamaProvider({
-      host: server.url,
-      model: 'qwen2.5-coder:7b',
-      maxNumCtx: 16384,
-      outputReserve: 512,
-      keepAlive: '5m',
-      temperature: 0.1,
-    });
+  const provider = (): OllamaProvider => localModel(server.url);
   const review = (over: Partial<PullmintConfig> = {}, dismissals?: ReadonlyMap<string, ActiveDismissal>) =>
     runReview({
       repoDir: repo.dir,

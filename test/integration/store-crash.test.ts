@@ -7,8 +7,8 @@ import { ReviewCache } from '../../src/core/cache.js';
 import { DEFAULT_CONFIG } from '../../src/core/config/schema.js';
 import { runReview } from '../../src/core/engine.js';
 import { HISTORY_RETENTION_MS, HistoryStore, type ExecutionRecord } from '../../src/core/history.js';
-import { OllamaProvider } from '../../src/core/providers/ollama.js';
 import { FakeOllama } from '../fakes/ollama.js';
+import { localModel } from '../helpers/model.js';
 import { CLI, cliEnv, ensureBuilt, ROOT, runCli } from '../helpers/cli.js';
 import { TempRepo, tempDir } from '../helpers/git.js';
 
@@ -209,14 +209,7 @@ describe('stores under crashes and concurrency (real processes)', function () {
     await server.start();
     try {
       const repo = repoWithChange();
-      const provider = new OllamaProvider({
-        host: server.url,
-        model: 'qwen2.5-coder:7b',
-        maxNumCtx: 16384,
-        outputReserve: 512,
-        keepAlive: '5m',
-        temperature: 0.1,
-      });
+      const provider = localModel(server.url);
       const warnings: string[] = [];
       const cache = new ReviewCache(tempDir(), { onWarning: (m) => warnings.push(m) });
       const review = (): ReturnType<typeof runReview> =>
