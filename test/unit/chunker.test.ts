@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { markAscii, type DiffLine, type FileDiff, type Hunk } from '../../src/core/diff/model.js';
 import { countOwned, ownedLines, ownedRemovedLines, packFile, splitChunk, toRanges, type Chunk } from '../../src/core/pack/chunker.js';
-import { packChunks } from '../helpers/diff.js';
+import { addedFile, packChunks } from '../helpers/diff.js';
 
 /** A small deterministic PRNG so that every failure can be replayed from its seed. */
 function rng(seed: number): () => number {
@@ -37,21 +37,6 @@ function randomFile(rand: () => number, path: string): FileDiff {
     oldNo = newNo;
   }
   return { oldPath: path, newPath: path, path, status: 'modified', binary: false, submodule: false, modeOnly: false, crlf: false, hunks };
-}
-
-function fileOf(path: string, lines: DiffLine[]): FileDiff {
-  const hunk: Hunk = { oldStart: 1, oldLines: 0, newStart: 1, newLines: lines.length, section: '', lines };
-  return {
-    oldPath: path,
-    newPath: path,
-    path,
-    status: 'added',
-    binary: false,
-    submodule: false,
-    modeOnly: false,
-    crlf: false,
-    hunks: [hunk],
-  };
 }
 
 /** Every added line a chunk carries, owned or clipped, per file. */
@@ -129,11 +114,7 @@ describe('packChunks', () => {
 
   it('clips a 1 MB line to the window, lists it as clipped and never as owned', () => {
     const huge = 'const blob = "' + 'abcdefgh'.repeat(131_072) + '";';
-    const file = fileOf('src/blob.ts', [
-      { kind: 'add', text: 'export const before = 1;', newLine: 1 },
-      { kind: 'add', text: huge, newLine: 2 },
-      { kind: 'add', text: 'export const after = 2;', newLine: 3 },
-    ]);
+    const file = addedFile('src/blob.ts', ['export const before = 1;', huge, 'export const after = 2;']);
     const chunks = packFile(file, { budgetTokens: 4000, overlapLines: 3 });
     const text = chunks.map((c) => c.text).join('');
     assert.ok(text.length < 13_000, `${text.length} characters sent for a ${huge.length}-character line`);
@@ -154,7 +135,7 @@ describe('packChunks', () => {
 
   it('counts UTF-8 bytes, so text outside ASCII is not undercounted, and never clips inside a character', () => {
     const wide = '変数の名前'.repeat(400) + '😀'.repeat(300);
-    const chunks = packFile(fileOf('a.ts', [{ kind: 'add', text: wide, newLine: 1 }]), { budgetTokens: 300, overlapLines: 0 });
+    const chunks = packFile(addedFile('a.ts', [wide]), { budgetTokens: 300, overlapLines: 0 });
     assert.equal(chunks.length, 1);
     assert.ok(chunks[0].tokens <= 300);
     assert.equal(chunks[0].clipped[0].chars, wide.length);
