@@ -25,9 +25,11 @@ const problemMatcher = {
 };
 
 /**
- * Large clients loaded only when used (the Anthropic SDK, Octokit): a dynamic import of one of them
- * becomes a require of its own bundle in dist/, so that the CLI and the extension do not read them
- * on every start. The Action keeps one file, as GitHub runs it.
+ * Large clients loaded only when used (the Anthropic SDK, cacache, Octokit): a dynamic import of one
+ * of them becomes a require of its own bundle in dist/, so that the CLI and the extension do not
+ * read them on every start. A require, not an import(): the CLI compiles its main bundle with a V8
+ * code cache (src/cli/codeCache.ts), and a script compiled that way may not import() without an
+ * experimental flag. The Action keeps one file, as GitHub runs it.
  */
 const LAZY = {
   '@anthropic-ai/sdk': 'lazy-anthropic.js',
@@ -40,8 +42,13 @@ const lazyClients = {
   name: 'lazy-clients',
   setup(build) {
     build.onResolve({ filter: /^(@(anthropic-ai|octokit)\/|cacache$)/ }, (args) =>
-      args.kind === 'dynamic-import' && LAZY[args.path] ? { path: `./${LAZY[args.path]}`, external: true } : undefined,
+      args.kind === 'dynamic-import' && LAZY[args.path] ? { path: LAZY[args.path], namespace: 'lazy-client' } : undefined,
     );
+    build.onLoad({ filter: /.*/, namespace: 'lazy-client' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(`./${args.path}`)});`,
+      loader: 'js',
+    }));
+    build.onResolve({ filter: /^\.\/lazy-[a-z-]+\.js$/ }, (args) => ({ path: args.path, external: true }));
   },
 };
 

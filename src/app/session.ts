@@ -8,14 +8,13 @@ import { teamDismissalsAt, teamDismissalsInWorktree } from '../core/dismissals/t
 import { targetBase, type TargetSpec } from '../core/git/diff.js';
 import { repoRoot } from '../core/git/repo.js';
 import { defaultStateDir, HistoryStore } from '../core/history.js';
-import { connectHost, hostKind, type Connection, type HostKind } from '../core/hosts/index.js';
+import type { Connection, HostKind } from '../core/hosts/index.js';
 import type { GitLabLocation } from '../core/hosts/gitlab/remote.js';
 import { createProvider } from '../core/providers/index.js';
 import type { ReviewProvider } from '../core/providers/types.js';
 import type { SecretStore } from '../core/secrets.js';
 import type { ModelErrorInfo, ReviewResult } from '../core/types.js';
-import type { LoadedPlan } from '../core/iac/plan.js';
-import { planOnlyResult, reviewTerraformPlan } from '../core/iac/planReview.js';
+import type { LoadedPlan, PlanReview } from '../core/iac/plan.js';
 
 export interface SessionOptions {
   /** Any folder inside the repository. */
@@ -99,15 +98,15 @@ export class ReviewSession {
   }
 
   /**
-   * The settings a review of `target` runs under: for commits (a range, a branch against its base,
-   * a PR, a push) the repository file as committed at their base — never the one they bring.
+   * The settings a review from `base` runs under: for commits (a range, a branch against its base,
+   * a PR, a push) the repository file as committed at their base — never the one they bring; the
+   * session's own for uncommitted work (base null).
    */
-  async configFor(target: TargetSpec, configAt?: string): Promise<{ config: PullmintConfig; warnings: string[]; base: string | null }> {
-    const base = configAt ?? (await targetBase(this.root, target));
-    if (!base) return { config: this.config, warnings: [], base };
+  private async configAt(base: string | null): Promise<{ config: PullmintConfig; warnings: string[] }> {
+    if (!base) return { config: this.config, warnings: [] };
     const loaded = await this.load(base);
     // The session's own warnings were shown when it opened; only what the base's file adds is new.
-    return { config: loaded.config, warnings: loaded.warnings.filter((w) => !this.warnings.includes(w)), base };
+    return { config: loaded.config, warnings: loaded.warnings.filter((w) => !this.warnings.includes(w)) };
   }
 
   /**
@@ -126,8 +125,9 @@ export class ReviewSession {
   }
 
   async review(r: SessionReview): Promise<ReviewResult> {
-    const { config, warnings, base } = await this.configFor(r.target, r.configAt);
-    const { dismissals, problems } = await this.dismissalsFor(base);
+    const base = r.configAt ?? (await targetBase(this.root, r.target));
+    // Both read the base commit, each with its own git process.
+    const [{ config, warnings }, { dismissals, problems }] = await Promise.all([this.configAt(base), this.dismissalsFor(base)]);
     warnings.push(...problems);
     const terraformPlan = r.terraformPlan ? await this.planReview(r.terraformPlan, r.cwd) : undefined;
     return runReview({
@@ -149,7 +149,9 @@ export class ReviewSession {
     });
   }
 
-  private planReview(plan: LoadedPlan, cwd?: string): ReturnType<typeof reviewTerraformPlan> {
+  /** Terraform's code is read only for a review that has a plan. */
+  private async planReview(plan: LoadedPlan, cwd?: string): Promise<PlanReview> {
+    const { reviewTerraformPlan } = await import('../core/iac/planReview.js');
     return reviewTerraformPlan(plan.plan, { repoRoot: this.root, planPath: plan.path, planText: plan.text, cwd });
   }
 
@@ -160,6 +162,7 @@ export class ReviewSession {
   async reviewPlan(plan: LoadedPlan, cwd?: string): Promise<ReviewResult> {
     const startedAt = new Date();
     const review = await this.planReview(plan, cwd);
+    const { planOnlyResult } = await import('../core/iac/planReview.js');
     return planOnlyResult({
       repoRoot: this.root,
       review,
@@ -171,6 +174,8 @@ export class ReviewSession {
 
   /** The repository's code host; `token` overrides the secret store's GitHub token (the editor's sign-in). */
   async codeHost(opts: { token?: string; userAgent?: string; log?: (m: string) => void } = {}): Promise<Connection> {
+    // The hosts' code is read when a command talks to one, not for every review.
+    const { connectHost } = await import('../core/hosts/index.js');
     return connectHost(this.root, {
       token: opts.token ?? (await this.secrets.get('githubToken')),
       apiUrl: this.config.github.enterpriseUrl || undefined,
@@ -193,6 +198,7 @@ export class ReviewSession {
 
   /** GitHub or GitLab, from the base remote; null without a remote. */
   async hostKind(): Promise<HostKind | null> {
+    const { hostKind } = await import('../core/hosts/index.js');
     return (await hostKind(this.root, this.gitlabLocation()))?.kind ?? null;
   }
 }

@@ -210,3 +210,12 @@ export function flagsToConfig(a: ReviewArgs): ConfigLayer {
   if (a.noCache) o.cache = false;
   return { source: 'command line', values: o };
 }
+
+/** Whether the arguments ask for help: `--help` or `-h` anywhere before a `--`. */
+export function asksForHelp(args: string[]): boolean {
+  for (const a of args) {
+    if (a === '--') return false;
+    if (a === '--help' || a === '-h') return true;
+  }
+  return false;
+}

@@ -170,15 +170,6 @@ const PAGES: Record<string, string> = {
 /** The commands with a page of their own, as typed: `review`, `hook install`, … */
 export const HELP_TOPICS = Object.keys(PAGES);
 
-/** Whether the arguments ask for help: `--help` or `-h` anywhere before a `--`. */
-export function asksForHelp(args: string[]): boolean {
-  for (const a of args) {
-    if (a === '--') return false;
-    if (a === '--help' || a === '-h') return true;
-  }
-  return false;
-}
-
 /**
  * The page for `command` and its arguments (`hook install …` → the install page), or undefined for
  * a command that has none.

@@ -2,32 +2,22 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { ReviewEvent } from '../core/engine.js';
 import { GitError } from '../core/git/run.js';
-import { loadTerraformPlan, PlanError } from '../core/iac/plan.js';
+import { PlanError } from '../core/iac/planError.js';
 import { HostError } from '../core/hosts/types.js';
 import { toCodeQuality } from '../core/report/codequality.js';
 import { toJsonReport } from '../core/report/json.js';
 import { toSarif } from '../core/report/sarif.js';
 import { toText } from '../core/report/text.js';
 import type { ReviewResult } from '../core/types.js';
-import { parseFlags, parseReviewArgs, UsageError, type ReviewArgs } from './args.js';
+import { asksForHelp, parseFlags, parseReviewArgs, UsageError, type ReviewArgs } from './args.js';
 import { defaultTarget } from './defaultTarget.js';
-import { ciCommand } from './ci.js';
-import { deployCommand } from './deploy.js';
-import { dismissCommand, dismissedCommand, undismissCommand } from './dismiss.js';
-import { insightsCommand } from './insights.js';
-import { originOf } from '../core/config/load.js';
+import { endpointSetting, originOf } from '../core/config/load.js';
 import { DismissalFileError } from '../core/dismissals/team.js';
 import { LockUnavailableError } from '../core/exclusive.js';
 import { passesGate } from '../core/report/verdict.js';
-import { endpointSetting } from '../core/setup.js';
 import { EXIT, HELP, VERSION } from './help.js';
-import { hookCommand } from './hook.js';
-import { asksForHelp, commandHelp } from './commandHelp.js';
 import { historyTable } from './historyTable.js';
 import { ignoreClosedReader, readAll, routeConsoleToStderr, type Io } from './io.js';
-import { postCommand } from './post.js';
-import { qualifyCommand } from './qualify.js';
-import { setupCommand } from './setup.js';
 import { openCliSession } from './session.js';
 
 export async function main(argv: string[], io: Io): Promise<number> {
@@ -45,9 +35,9 @@ async function run(argv: string[], io: Io): Promise<number> {
     // A command's help is answered before the command parses or touches anything.
     const page =
       command === 'help'
-        ? commandHelp(rest[0] ?? '', rest.slice(1))
+        ? (await import('./commandHelp.js')).commandHelp(rest[0] ?? '', rest.slice(1))
         : command && asksForHelp(rest)
-          ? commandHelp(command, rest)
+          ? (await import('./commandHelp.js')).commandHelp(command, rest)
           : undefined;
     if (page) {
       io.stdout.write(page);
@@ -58,26 +48,27 @@ async function run(argv: string[], io: Io): Promise<number> {
         return await review(rest, io);
       case 'history':
         return await history(rest, io);
+      // Each command's code is read when it runs: a review does not pay for deploys, posts or qualification.
       case 'hook':
-        return await hookCommand(rest, io);
+        return await (await import('./hook.js')).hookCommand(rest, io);
       case 'post':
-        return await postCommand(rest, io);
+        return await (await import('./post.js')).postCommand(rest, io);
       case 'deploy':
-        return await deployCommand(rest, io);
+        return await (await import('./deploy.js')).deployCommand(rest, io);
       case 'dismiss':
-        return await dismissCommand(rest, io);
+        return await (await import('./dismiss.js')).dismissCommand(rest, io);
       case 'undismiss':
-        return await undismissCommand(rest, io);
+        return await (await import('./dismiss.js')).undismissCommand(rest, io);
       case 'dismissed':
-        return await dismissedCommand(rest, io);
+        return await (await import('./dismiss.js')).dismissedCommand(rest, io);
       case 'insights':
-        return await insightsCommand(rest, io);
+        return await (await import('./insights.js')).insightsCommand(rest, io);
       case 'qualify':
-        return await qualifyCommand(rest, io);
+        return await (await import('./qualify.js')).qualifyCommand(rest, io);
       case 'setup':
-        return await setupCommand(rest, io);
+        return await (await import('./setup.js')).setupCommand(rest, io);
       case 'ci':
-        return await ciCommand(rest, io);
+        return await (await import('./ci.js')).ciCommand(rest, io);
       case '--version':
       case '-v':
       case 'version':
@@ -118,7 +109,10 @@ function reportError(err: unknown, io: Io): number {
 async function review(argv: string[], io: Io): Promise<number> {
   const args = parseReviewArgs(argv, io.cwd);
   // A plan that cannot be read is said before anything else runs.
-  const plan = args.terraformPlan !== undefined ? await loadTerraformPlan(args.terraformPlan, io.cwd) : undefined;
+  const plan =
+    args.terraformPlan !== undefined
+      ? await (await import('../core/iac/plan.js')).loadTerraformPlan(args.terraformPlan, io.cwd)
+      : undefined;
   const session = await openCliSession(io, args.repo, args);
   if (!args.targetGiven && !plan) {
     const chosen = await defaultTarget(session.root);
@@ -220,7 +214,7 @@ async function history(argv: string[], io: Io): Promise<number> {
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
-    io.stdout.write(commandHelp('history')!);
+    io.stdout.write((await import('./commandHelp.js')).commandHelp('history')!);
     return EXIT.ok;
   }
   const json = values.json ?? false;

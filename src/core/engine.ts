@@ -7,7 +7,7 @@ import { fileFilter, type FileVerdict, type FilterResult } from './diff/filters.
 import { countChanged, type FileDiff } from './diff/model.js';
 import { mergeDuplicates, sortFindings } from './findings.js';
 import { HistoryStore, type ExecutionRecord } from './history.js';
-import { chunkBudget, runModelPhase, type ModelPhaseResult } from './model-phase.js';
+import type { ModelPhaseResult } from './model-phase.js';
 import { countOwned, ownedLines, ownedRemovedLines, packFile, toRanges, type Chunk } from './pack/chunker.js';
 import { ProviderError, type ReviewProvider } from './providers/types.js';
 import { decide, riskScore } from './risk.js';
@@ -70,9 +70,12 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
   // The provider's window is asked for while git works, so that files can be packed as they arrive.
   let contextTokens: number | undefined;
   let budget: number | undefined;
+  // The model's side (prompts, answer parsing and its schemas) is read only for a review that has a model.
+  const modelPhase = req.provider ? import('./model-phase.js') : null;
   const preparing = req.provider
     ? req.provider.prepare(req.signal).then(
-        (prep) => {
+        async (prep) => {
+          const { chunkBudget } = await modelPhase!;
           contextTokens = prep.contextTokens;
           budget = chunkBudget(prep.contextTokens, config.instructions);
           return { ok: true as const, prep };
@@ -144,7 +147,6 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
     createdAt: startedAt.toISOString(),
     updatedAt: startedAt.toISOString(),
   };
-  await history?.put(record).catch(() => undefined);
 
   try {
     for (const w of diff.warnings) warn(w);
@@ -173,7 +175,9 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
     for (const c of filtered.clipped)
       warn(`${c.file}: only the first ${config.maxLinesPerFile} changed lines were reviewed; ${c.lines} more were not`);
     emit({ type: 'findings', source: 'rules', findings: ruleFindings });
-    await history?.put({ ...record, status: 'analyzing' }).catch(() => undefined);
+    // A running record while the model works (history shows it, a crash leaves it marked interrupted);
+    // a review without a model is written once, when done.
+    if (req.provider) await history?.put({ ...record, status: 'analyzing' }).catch(() => undefined);
 
     let modelError: ModelErrorInfo | undefined = req.provider ? undefined : req.rulesOnlyReason;
     let phase: ModelPhaseResult | null = null;
@@ -185,6 +189,7 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
       else throw prepared.error;
     }
     if (req.provider && filtered.files.length > 0 && contextTokens !== undefined && !modelError) {
+      const { runModelPhase } = await modelPhase!;
       phase = await runModelPhase(
         {
           files: filtered.files,

@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import { isTempFile, reasonOf, removeStaleTemps, writeFileAtomic } from './store/atomic.js';
 import { clip, clipFinding, LIMITS } from './store/limits.js';
 import { currentOwner, HEARTBEAT_MS, isAbandoned, isMine } from './store/owner.js';
-import { DeploymentSchema, ExecutionSchema, firstIssue } from './store/schemas.js';
 import type { DeploymentRecord, ExecutionRecord, HistoryStatus } from './store/records.js';
 import type { ReviewResult } from './types.js';
+
+/** The record schemas, read when records are: writing one needs none, and a review only writes. */
+const schemas = (): Promise<typeof import('./store/schemas.js')> => import('./store/schemas.js');
 
 export const HISTORY_RETENTION_MS = 90 * 24 * 3600 * 1000;
 const PRUNE_EVERY_MS = 24 * 3600 * 1000;
@@ -172,6 +174,7 @@ export class HistoryStore {
   async list(limit = Infinity): Promise<ExecutionRecord[]> {
     const invalid: string[] = [];
     const records = new Map<string, ExecutionRecord>();
+    const { DeploymentSchema, ExecutionSchema } = await schemas();
     for (const name of await this.names(this.executionsDir)) {
       const rec = await this.readRecord(join(this.executionsDir, name), invalid, (v) => ExecutionSchema.safeParse(v));
       // Deployments live in files of their own; one embedded here would be a stale copy.
@@ -273,7 +276,7 @@ export class HistoryStore {
     }
     const v = validate(json);
     if (!v.success) {
-      invalid.push(`${path}: ${firstIssue(v.error)}`);
+      invalid.push(`${path}: ${(await schemas()).firstIssue(v.error)}`);
       return null;
     }
     return v.data;
@@ -288,6 +291,7 @@ export class HistoryStore {
     } catch {
       return latest;
     }
+    const { ExecutionSchema, firstIssue } = await schemas();
     const lines = text.split('\n');
     lines.forEach((line, i) => {
       if (!line.trim()) return;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ReviewCache } from './cache.js';
 import type { PullmintConfig } from './config/schema.js';
-import { PROMPT_VERSION } from './output/schema.js';
+import { PROMPT_VERSION } from './output/contract.js';
 import type { ReviewResult } from './types.js';
 
 /**

@@ -1,4 +1,5 @@
-import { getPath, SETTINGS, type PullmintConfig } from './config/schema.js';
+import { getPath, type PullmintConfig } from './config/schema.js';
+import { endpointSetting } from './config/load.js';
 import { repoRoot } from './git/repo.js';
 import { providerOf } from './providers/index.js';
 import { qualificationLine, readQualification } from './qualify/store.js';
@@ -17,11 +18,6 @@ export interface SetupInputs {
   /** The state directory: when given, the chosen model's latest qualification (`pullmint qualify`) is shown. */
   stateDir?: string;
   onWarning?: (message: string) => void;
-}
-
-/** The chosen provider's endpoint setting: its machine-scoped URL (ollama.host, anthropic.baseUrl, …). */
-export function endpointSetting(config: PullmintConfig): string | undefined {
-  return SETTINGS.find((s) => s.path.startsWith(`${config.provider}.`) && s.meta.scope === 'machine')?.path;
 }
 
 /** Every check a first review depends on (the chosen provider's own among them), plus the optional ones; never throws. */

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { changeKind, parseTerraformPlan, PlanError, type TerraformPlan } from '../../src/core/iac/plan.js';
+import { changeKind, parseTerraformPlan, type TerraformPlan } from '../../src/core/iac/plan.js';
+import { PlanError } from '../../src/core/iac/planError.js';
 import { moduleNames, planOnlyResult, reviewTerraformPlan, PLAN_RULES, type PlanReview } from '../../src/core/iac/planReview.js';
 import { DEFAULT_RISK } from '../../src/core/risk.js';
 import { summaryBody } from '../../src/core/hosts/github/post.js';

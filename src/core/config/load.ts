@@ -3,7 +3,16 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { fileAtCommit } from '../git/repo.js';
-import { ConfigSchema, DEFAULT_CONFIG, getPath, setPath, SETTINGS, type PullmintConfig, type SettingLeaf } from './schema.js';
+import {
+  ConfigSchema,
+  DEFAULT_CONFIG,
+  getPath,
+  PARSED_RARELY,
+  setPath,
+  SETTINGS,
+  type PullmintConfig,
+  type SettingLeaf,
+} from './schema.js';
 
 export interface ConfigLayer {
   /** Named in warnings: a file path, "environment", "command line", "editor settings". */
@@ -75,7 +84,7 @@ function validLeafValue(leaf: SettingLeaf, value: unknown, warn: (m: string) => 
         warn(`${leaf.path}.${k}: unknown entry; ignored`);
         continue;
       }
-      const r = (entry instanceof z.ZodOptional ? (entry.unwrap() as z.ZodType) : entry).safeParse(v);
+      const r = (entry instanceof z.ZodOptional ? (entry.unwrap() as z.ZodType) : entry).safeParse(v, PARSED_RARELY);
       if (r.success) kept[k] = r.data;
       else warn(`${leaf.path}.${k}: ${issueText(r.error)}; ignored`);
     }
@@ -86,13 +95,13 @@ function validLeafValue(leaf: SettingLeaf, value: unknown, warn: (m: string) => 
     const element = schema.element as z.ZodType;
     const kept: unknown[] = [];
     value.forEach((v, i) => {
-      const r = element.safeParse(v);
+      const r = element.safeParse(v, PARSED_RARELY);
       if (r.success) kept.push(r.data);
       else warn(`${leaf.path}[${i}]: ${issueText(r.error)}; ignored`);
     });
     return kept;
   }
-  const r = schema.safeParse(value);
+  const r = schema.safeParse(value, PARSED_RARELY);
   if (r.success) return r.data;
   warn(`${leaf.path}: ${issueText(r.error)}; ignored`);
   return undefined;
@@ -127,10 +136,15 @@ export function mergeConfig(layers: ConfigLayer[]): LoadedConfig {
     if (typeof m === 'string' && m) model = { value: m, layer: index };
     else if (m !== undefined) warn('model: expected a model name; ignored');
   });
-  const config = ConfigSchema.parse(merged);
+  const config = ConfigSchema.parse(merged, PARSED_RARELY);
   // A bare model name belongs to the provider chosen in the end, unless a later layer named that provider's model itself.
   if (model && model.layer >= (setBy.get(`${config.provider}.model`) ?? -1)) config[config.provider].model = model.value;
   return { config, warnings, origins };
+}
+
+/** The chosen provider's endpoint setting: its machine-scoped URL (ollama.host, anthropic.baseUrl, …). */
+export function endpointSetting(config: PullmintConfig): string | undefined {
+  return SETTINGS.find((s) => s.path.startsWith(`${config.provider}.`) && s.meta.scope === 'machine')?.path;
 }
 
 /** Where a setting's value came from, for messages: the layer that set it, or the default. */

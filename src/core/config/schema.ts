@@ -210,10 +210,17 @@ export function setPath(obj: Record<string, unknown>, path: string, value: unkno
   cur[parts[parts.length - 1]] = value;
 }
 
+/**
+ * For a schema a process parses once or twice (settings): zod would otherwise build and compile a
+ * fast path for each object schema on its first parse, which costs a short command more than the
+ * parse itself.
+ */
+export const PARSED_RARELY = { jitless: true } as const;
+
 function buildDefaults(): PullmintConfig {
   const out: Record<string, unknown> = {};
   for (const leaf of SETTINGS) setPath(out, leaf.path, structuredClone(leaf.meta.default));
-  return ConfigSchema.parse(out);
+  return ConfigSchema.parse(out, PARSED_RARELY);
 }
 
 /** Every default, from the schema. */

@@ -4,7 +4,7 @@ import { copyFile, mkdtemp, rm, stat, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { dubiousOwnership, gitAt, GitError, gitEnv, runGit, tryGit } from './run.js';
+import { dubiousOwnership, GitError, gitEnv, runGit, tryGit } from './run.js';
 import { checkRevision, defaultBaseRef, EMPTY_TREE, isShallow, notARepository, resolveCommit, UNSHALLOW_HINT } from './repo.js';
 import type { ReviewTarget } from '../types.js';
 import { StringDecoder } from 'node:string_decoder';
@@ -153,9 +153,7 @@ async function rangeEnds(dir: string, a: string, b: string): Promise<{ root: str
   if (checkout) return { root: checkout, from: a, to: b };
   if (a !== EMPTY_TREE) {
     try {
-      const [root, from, to] = (await gitAt(dir).raw(['rev-parse', '--show-toplevel', `${a}^{commit}`, `${b}^{commit}`]))
-        .trim()
-        .split('\n');
+      const [root, from, to] = (await runGit(dir, ['rev-parse', '--show-toplevel', `${a}^{commit}`, `${b}^{commit}`])).trim().split('\n');
       if (root && sha.test(from ?? '') && sha.test(to ?? '')) return { root, from, to };
     } catch {
       /* below: find out which part is wrong */
@@ -214,10 +212,9 @@ interface RepoInfo {
 
 /** Top level, git dir and HEAD in one git call (two when the repository has no commits yet). */
 async function repoInfo(dir: string): Promise<RepoInfo> {
-  const git = gitAt(dir);
   let failure: unknown;
   try {
-    const [root, gitDir, head] = (await git.raw(['rev-parse', '--show-toplevel', '--absolute-git-dir', 'HEAD^{commit}']))
+    const [root, gitDir, head] = (await runGit(dir, ['rev-parse', '--show-toplevel', '--absolute-git-dir', 'HEAD^{commit}']))
       .trim()
       .split('\n');
     if (root && gitDir && head && /^[0-9a-f]{40,64}$/.test(head)) return { root, gitDir, head };
@@ -225,7 +222,7 @@ async function repoInfo(dir: string): Promise<RepoInfo> {
     /* no HEAD yet, or not a repository: ask without it */
   }
   try {
-    const [root, gitDir] = (await git.raw(['rev-parse', '--show-toplevel', '--absolute-git-dir'])).trim().split('\n');
+    const [root, gitDir] = (await runGit(dir, ['rev-parse', '--show-toplevel', '--absolute-git-dir'])).trim().split('\n');
     if (root && gitDir) return { root, gitDir, head: null };
   } catch (err) {
     failure = err;

@@ -7,7 +7,7 @@ export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 /** The repository's top-level folder, or a GitError that says how to fix it. */
 export async function repoRoot(dir: string): Promise<string> {
   try {
-    return (await gitAt(dir).revparse(['--show-toplevel'])).trim();
+    return (await runGit(dir, ['rev-parse', '--show-toplevel'])).trim();
   } catch (err) {
     throw await notARepository(dir, err);
   }
@@ -19,6 +19,8 @@ export async function repoRoot(dir: string): Promise<string> {
  */
 export async function notARepository(dir: string, err: unknown): Promise<GitError> {
   const said = err instanceof Error ? err.message : String(err);
+  // runGit has already worded git's refusal of another user's repository.
+  if (err instanceof GitError && err.hint?.includes('safe.directory')) return err;
   const dubious = dubiousOwnership(said);
   if (dubious) return dubious;
   if (/must be run in a work tree/i.test(said)) {
@@ -108,12 +110,12 @@ export async function branchRefs(dir: string): Promise<string[]> {
 
 /** Remote name → fetch URL (the push URL when no fetch URL is set). */
 export async function remoteUrls(dir: string): Promise<Map<string, string>> {
-  const list = await gitAt(dir).getRemotes(true);
+  const list = await (await gitAt(dir)).getRemotes(true);
   return new Map(list.map((r) => [r.name, r.refs.fetch || r.refs.push]));
 }
 
 export async function mergeBase(dir: string, a: string, b: string): Promise<string> {
-  return (await gitAt(dir).raw(['merge-base', a, b])).trim();
+  return (await (await gitAt(dir)).raw(['merge-base', a, b])).trim();
 }
 
 export async function isAncestor(dir: string, ancestor: string, of: string): Promise<boolean> {
@@ -130,7 +132,7 @@ export async function hasObject(dir: string, sha: string): Promise<boolean> {
 /** Fetches refs or commits from a remote; a GitError with git's first line on failure. */
 export async function fetchFrom(dir: string, remote: string, refs: string[]): Promise<void> {
   try {
-    await gitAt(dir).raw(['fetch', '--no-tags', '--quiet', remote, ...refs]);
+    await (await gitAt(dir)).raw(['fetch', '--no-tags', '--quiet', remote, ...refs]);
   } catch (err) {
     throw new GitError(`git fetch ${remote} ${refs.join(' ')} failed: ${(err as Error).message.split('\n')[0]}`);
   }
@@ -138,7 +140,7 @@ export async function fetchFrom(dir: string, remote: string, refs: string[]): Pr
 
 /** The folder git runs this repository's hooks from (`rev-parse --git-path hooks` honours core.hooksPath). */
 export async function gitPath(dir: string, name: string): Promise<string> {
-  return (await gitAt(dir).raw(['rev-parse', '--git-path', name])).trim();
+  return (await (await gitAt(dir)).raw(['rev-parse', '--git-path', name])).trim();
 }
 
 /** A file's text as committed at `commit`; null when the commit has no such file. */

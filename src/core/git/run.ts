@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { simpleGit, type SimpleGit } from 'simple-git';
+import type { SimpleGit } from 'simple-git';
 
 export class GitError extends Error {
   constructor(
@@ -56,6 +56,8 @@ export function tryGit(dir: string, args: string[]): Promise<string> {
 }
 
 /** simple-git for commands that always print (rev-parse of known refs, remotes, fetch). */
-export function gitAt(dir: string): SimpleGit {
+export async function gitAt(dir: string): Promise<SimpleGit> {
+  // Read on first use: a review of commits never needs it.
+  const { simpleGit } = await import('simple-git');
   return simpleGit({ baseDir: dir, maxConcurrentProcesses: 4, trimmed: false });
 }

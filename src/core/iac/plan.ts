@@ -2,19 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { Finding, TerraformPlanInfo } from '../types.js';
+import { PlanError } from './planError.js';
 
 /**
  * Reads the JSON that `terraform show -json PLANFILE` prints (Terraform's "JSON Output Format",
  * format_version 1.x): what each resource change will do. Unknown fields are ignored, as the format
  * asks; a major version other than 1 is refused.
  */
-
-export class PlanError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PlanError';
-  }
-}
 
 export type PlanAction = 'no-op' | 'create' | 'read' | 'update' | 'delete' | 'forget' | (string & {});
 

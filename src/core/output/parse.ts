@@ -1,5 +1,6 @@
 import { jsonrepair } from 'jsonrepair';
 import { CATEGORIES, SEVERITIES, type Category, type Finding, type Severity } from '../types.js';
+import { ANSWER_LIMITS } from './contract.js';
 import { RawFindingSchema } from './schema.js';
 
 /**
@@ -19,25 +20,6 @@ export interface ParsedOutput {
   unusable: boolean;
   /** The JSON was read only after repair (jsonrepair: quotes, commas, brackets); absent when it parsed as is. */
   repaired?: boolean;
-}
-
-/**
- * What one answer may bring. A model stuck in a loop can stream megabytes or thousands of findings;
- * what is past these is dropped with a warning rather than stored, cached and shown.
- */
-export const ANSWER_LIMITS = {
-  /** Characters of the raw answer read at all. */
-  answerChars: 256 * 1024,
-  summaryChars: 4000,
-  /** Findings kept per answer (per chunk), the most severe first. */
-  findings: 50,
-  /** Characters of a finding's message and of its suggestion. */
-  textChars: 4000,
-} as const;
-
-/** Said when a provider stopped reading an answer at `answerChars`. */
-export function overLongAnswer(): string {
-  return `the model kept answering past ${ANSWER_LIMITS.answerChars.toLocaleString('en-US')} characters; the rest was not read`;
 }
 
 const SEVERITY_SYNONYMS: Record<string, Severity> = {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { setting } from '../config/setting.js';
-import { REVIEW_JSON_SCHEMA } from '../output/schema.js';
+import { REVIEW_JSON_SCHEMA } from '../output/contract.js';
 import {
   callSignal,
   connectionFailure,

@@ -1,8 +1,7 @@
-import { Ollama } from 'ollama';
+import type { Ollama } from 'ollama';
 import { z } from 'zod';
 import { setting } from '../config/setting.js';
-import { ANSWER_LIMITS, overLongAnswer } from '../output/parse.js';
-import { REVIEW_JSON_SCHEMA } from '../output/schema.js';
+import { ANSWER_LIMITS, overLongAnswer, REVIEW_JSON_SCHEMA } from '../output/contract.js';
 import type { SetupCheck } from '../types.js';
 import {
   callSignal,
@@ -66,7 +65,9 @@ export class OllamaProvider implements ReviewProvider {
    * A client whose every request, the first POST included, honours the signal. The client throws
    * away an error response's headers, so a Retry-After is kept aside for `explain`.
    */
-  private client(signal?: AbortSignal, seen?: { retryAfterMs?: number }): Ollama {
+  private async client(signal?: AbortSignal, seen?: { retryAfterMs?: number }): Promise<Ollama> {
+    // The client library is read when a review first talks to Ollama, not by every command.
+    const { Ollama } = await import('ollama');
     const fetchWithSignal: typeof fetch = async (input, init) => {
       const res = await fetch(input, {
         ...init,
@@ -83,7 +84,7 @@ export class OllamaProvider implements ReviewProvider {
     const { signal: s, timedOut } = callSignal(signal, this.opts.timeoutMs ?? DEFAULT_SHOW_TIMEOUT_MS);
     for (let attempt = 1; ; attempt++) {
       try {
-        const info = await this.client(s).show({ model: this.opts.model });
+        const info = await (await this.client(s)).show({ model: this.opts.model });
         const ctx = contextLengthOf(info.model_info);
         if (ctx) this.modelContext = ctx;
         else warnings.push(`Ollama did not report ${this.opts.model}'s context length; assuming ${FALLBACK_CONTEXT} tokens`);
@@ -124,7 +125,7 @@ export class OllamaProvider implements ReviewProvider {
         // older versions ignore the field, and prompt_eval_count tells.
         truncate: false,
       };
-      const stream = await this.client(signal, seen).chat(request);
+      const stream = await (await this.client(signal, seen)).chat(request);
       const onAbort = (): void => stream.abort();
       signal.addEventListener('abort', onAbort, { once: true });
       try {
@@ -313,12 +314,13 @@ export const ollamaSettings = z.object({
 type OllamaSettings = z.output<typeof ollamaSettings>;
 
 /** A client for quick questions (list, show): five seconds, then the answer is "unreachable". */
-function quickClient(host: string): Ollama {
+async function quickClient(host: string): Promise<Ollama> {
+  const { Ollama } = await import('ollama');
   return new Ollama({ host, fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(5000) }) });
 }
 
 async function ollamaChecks(s: OllamaSettings): Promise<SetupCheck[]> {
-  const client = quickClient(s.host);
+  const client = await quickClient(s.host);
   let names: string[];
   try {
     names = (await client.list()).models.map((m) => m.name);
@@ -384,7 +386,7 @@ export const ollama = defineProvider({
   listModels: async (s) => {
     let models;
     try {
-      models = (await quickClient(s.host).list()).models;
+      models = (await (await quickClient(s.host)).list()).models;
     } catch {
       throw new ProviderError('unreachable', `Ollama is not reachable at ${s.host}`, 'Start it with `ollama serve`.');
     }

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { setting } from '../config/setting.js';
-import { ANSWER_LIMITS, overLongAnswer } from '../output/parse.js';
-import { REVIEW_JSON_SCHEMA } from '../output/schema.js';
+import { ANSWER_LIMITS, overLongAnswer, REVIEW_JSON_SCHEMA } from '../output/contract.js';
 import {
   callSignal,
   connectionFailure,

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { loadTerraformPlan, PlanError } from '../../core/iac/plan.js';
+import { loadTerraformPlan } from '../../core/iac/plan.js';
+import { PlanError } from '../../core/iac/planError.js';
 import { planSummaryLine } from '../../core/iac/summary.js';
 import { toText } from '../../core/report/text.js';
 import { verdictText } from '../../core/report/verdict.js';
