@@ -1,7 +1,7 @@
 // Three bundles: the extension (node, cjs, vscode external), the CLI (node, shebang) and the
 // risk panel's front-end (browser). --production minifies; otherwise sourcemaps.
 import * as esbuild from 'esbuild';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 const production = process.argv.includes('--production');
@@ -162,4 +162,26 @@ if (watch) {
 } else {
   await Promise.all(contexts.map((c) => c.rebuild()));
   await Promise.all(contexts.map((c) => c.dispose()));
+  asciiOnly('dist');
+}
+
+/**
+ * esbuild escapes non-ASCII characters in strings but leaves them in regular expressions and
+ * comments; one such character makes Node read a whole bundle as two-byte text, slower to decode and
+ * to compile. Escaped (\uXXXX means the same in a regular expression, a comment does not care), the
+ * bundles are ASCII, which src/cli/codeCache.ts reads without decoding UTF-8.
+ */
+function asciiOnly(dir) {
+  for (const name of readdirSync(dir)) {
+    if (!name.endsWith('.js')) continue;
+    const file = join(dir, name);
+    const text = readFileSync(file, 'utf8');
+    if (!/[^\x00-\x7f]/.test(text)) continue;
+    // A character escaped by a backslash (`\✗`) means itself, as its \u escape does: that backslash goes.
+    const escaped = text.replace(
+      /(\\*)([^\x00-\x7f])/g,
+      (_, slashes, c) => `${slashes.slice(slashes.length % 2)}\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
+    writeFileSync(file, escaped);
+  }
 }

@@ -8,6 +8,7 @@
  * hash of its own bytes, checked before V8 reads it, so a torn or damaged file is a miss. Every
  * failure to read or write the cache costs the compile and nothing else: no message, no exit code.
  */
+import { isAscii } from 'node:buffer';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
@@ -41,7 +42,8 @@ export function requireWithCodeCache<T>(filename: string, cacheDir: string | nul
   }
 
   const bytes = readFileSync(filename);
-  const source = bytes.toString('utf8');
+  // The build escapes every non-ASCII character (esbuild.mjs): read that way, the text needs no UTF-8 decoding.
+  const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
   const sourceHash = createHash('sha1').update(bytes).digest('hex').slice(0, 16);
   const cacheFile = join(cacheDir, `${PREFIX}${sourceHash}-${process.version}-${process.arch}.bin`);
   const cachedData = readCache(cacheFile);

@@ -113,22 +113,28 @@ export function hasGeneratedHeader(file: FileDiff): boolean {
  * comment appended to a file is clipped and listed as unreviewed, and the rest of the file reviewed.
  */
 export function looksMinified(file: FileDiff): boolean {
-  let lines = 0;
-  let bytes = 0;
+  // Most files have no long line at all: one look at each line's length settles them.
   let longLines = 0;
   let longBytes = 0;
   for (const hunk of file.hunks)
-    for (const line of hunk.lines) {
-      if (line.kind !== 'add' || line.text.trim() === '') continue;
-      lines++;
-      bytes += line.text.length;
-      if (line.text.length >= LONG_LINE && isDense(line.text)) {
+    for (const line of hunk.lines)
+      if (line.kind === 'add' && line.text.length >= LONG_LINE && isDense(line.text)) {
         longLines++;
         longBytes += line.text.length;
       }
+  if (longLines < 2) return false;
+  let lines = 0;
+  let bytes = 0;
+  for (const hunk of file.hunks)
+    for (const line of hunk.lines) {
+      if (line.kind !== 'add' || !NOT_BLANK.test(line.text)) continue;
+      lines++;
+      bytes += line.text.length;
     }
-  return longLines >= 2 && longLines * 5 >= lines && longBytes * 10 >= bytes * 8;
+  return longLines * 5 >= lines && longBytes * 10 >= bytes * 8;
 }
+
+const NOT_BLANK = /\S/;
 
 /** Code with little whitespace, not a comment: what a minifier writes. */
 function isDense(text: string): boolean {

@@ -25,14 +25,20 @@ const DEBUGGER = /(?:^|[;{}\s])debugger\s*;?\s*(?:\/\/.*)?$/;
 
 const NO_HITS: readonly RuleHit[] = Object.freeze([]);
 
-/** Most lines hit nothing: they share one empty result instead of allocating their own. */
-function checkLine(isTest: boolean, text: string, switches: RuleSwitches): readonly RuleHit[] {
+/** The line rules switched on, read once per review rather than per line. */
+interface LineRulesOn {
+  secret: boolean;
+  conflict: boolean;
+  exclusive: boolean;
+  debugger: boolean;
+}
+
+/** Most lines hit nothing: they share one empty result, and allocate nothing on the way. */
+function checkLine(isTest: boolean, text: string, on: LineRulesOn): readonly RuleHit[] {
   let hits: RuleHit[] | null = null;
-  const add = (hit: RuleHit): void => void (hits ??= []).push(hit);
-  const on = (id: RuleId): boolean => switches[id] !== false;
-  if (on('hardcoded-secret')) {
+  if (on.secret) {
     for (const s of findSecrets(text)) {
-      add({
+      (hits ??= []).push({
         rule: 'hardcoded-secret',
         severity: 'critical',
         category: 'security',
@@ -44,8 +50,8 @@ function checkLine(isTest: boolean, text: string, switches: RuleSwitches): reado
   }
   const first = text.charCodeAt(0);
   // '<' '=' '>' '|': conflict markers start a line with one of these.
-  if (on('merge-conflict-marker') && (first === 60 || first === 61 || first === 62 || first === 124) && CONFLICT.test(text)) {
-    add({
+  if (on.conflict && (first === 60 || first === 61 || first === 62 || first === 124) && CONFLICT.test(text)) {
+    (hits ??= []).push({
       rule: 'merge-conflict-marker',
       severity: 'high',
       category: 'bug',
@@ -53,8 +59,8 @@ function checkLine(isTest: boolean, text: string, switches: RuleSwitches): reado
       message: 'A conflict marker was committed; the file will not parse or will behave unexpectedly. Resolve the conflict.',
     });
   }
-  if (on('exclusive-test') && isTest && text.includes('.only') && EXCLUSIVE.test(text)) {
-    add({
+  if (on.exclusive && isTest && text.includes('.only') && EXCLUSIVE.test(text)) {
+    (hits ??= []).push({
       rule: 'exclusive-test',
       severity: 'high',
       category: 'testing',
@@ -63,8 +69,8 @@ function checkLine(isTest: boolean, text: string, switches: RuleSwitches): reado
       suggestion: text.replace(/\.only\s*\(/, '('),
     });
   }
-  if (on('debugger-statement') && text.includes('debugger') && DEBUGGER.test(text) && !/^\s*(?:\/\/|\*|#)/.test(text)) {
-    add({
+  if (on.debugger && text.includes('debugger') && DEBUGGER.test(text) && !/^\s*(?:\/\/|\*|#)/.test(text)) {
+    (hits ??= []).push({
       rule: 'debugger-statement',
       severity: 'medium',
       category: 'maintainability',
@@ -79,12 +85,18 @@ function checkLine(isTest: boolean, text: string, switches: RuleSwitches): reado
 /** Deterministic checks on added lines; no model needed, always on unless switched off per rule. */
 export function runRules(files: FileDiff[], switches: RuleSwitches = {}): Finding[] {
   const findings: Finding[] = [];
+  const on: LineRulesOn = {
+    secret: switches['hardcoded-secret'] !== false,
+    conflict: switches['merge-conflict-marker'] !== false,
+    exclusive: switches['exclusive-test'] !== false,
+    debugger: switches['debugger-statement'] !== false,
+  };
   for (const file of files) {
     const isTest = TEST_FILE(file.path);
     for (const hunk of file.hunks) {
       for (const line of hunk.lines) {
         if (line.kind !== 'add' || line.newLine === undefined) continue;
-        for (const hit of checkLine(isTest, line.text, switches)) {
+        for (const hit of checkLine(isTest, line.text, on)) {
           findings.push({
             id: fingerprint(file.path, hit.title, line.text, line.newLine),
             file: file.path,
