@@ -90,7 +90,9 @@ export async function setupCommand(argv: string[], io: Io): Promise<number> {
     }),
   );
   if (values.json) {
-    io.stdout.write(JSON.stringify(checks, null, 2) + '\n');
+    // Each fix with what to run in a terminal, as the text output prints it.
+    const withCommands = checks.map((c) => (c.fix ? { ...c, fix: { ...c.fix, command: cliFix(c.fix) } } : c));
+    io.stdout.write(JSON.stringify(withCommands, null, 2) + '\n');
     return checks.some((c) => !c.ok && !c.optional) ? EXIT.gate : EXIT.ok;
   }
   const width = Math.max(...checks.map((c) => c.name.length));

@@ -210,6 +210,13 @@ describe('pullmint CLI: help, history table, default target and hints (built dis
       assert.match(down.stdout, /^skip  GitHub +not signed in.*\n +fix: export GITHUB_TOKEN=/m);
       assert.match(down.stdout, /^ok  +Git repository/m);
       assert.match(down.stdout, /check\(s\) failed: reviews run the built-in rules only/);
+      // --json: the same checks, each fix with the command the text prints.
+      const json = await runCli(['setup', '--json'], { cwd: repo.dir, env });
+      assert.equal(json.code, 1, json.stderr);
+      const checks = JSON.parse(json.stdout) as { name: string; ok: boolean; fix?: { kind: string; command: string } }[];
+      const failing = checks.filter((c) => !c.ok && c.fix);
+      assert.ok(failing.length >= 2);
+      for (const c of failing) assert.ok(down.stdout.includes(`fix: ${c.fix!.command}\n`), `${c.name}: ${c.fix!.command}`);
       const model = new FakeOllama();
       await model.start();
       try {
