@@ -68,6 +68,8 @@ describe('pullmint CLI (built dist/cli.js, real git)', () => {
     assert.match(r.stdout, /ollama pull qwen2\.5-coder:7b/);
     assert.match(r.stdout, /--provider anthropic/);
     assert.equal(r.stderr, '', 'no progress noise when stderr is not a terminal');
+    // With --gate the gate answers first: the unfinished review fails it (1), whatever stopped the model.
+    assert.equal((await runCli(['review', '--gate'], { cwd: repo.dir, env })).code, 1);
   });
 
   it('reviews with the model and prints the JSON contract', async () => {
