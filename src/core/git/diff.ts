@@ -7,7 +7,6 @@ import { dirname, join, resolve } from 'node:path';
 import { dubiousOwnership, GitError, gitEnv, runGit, tryGit } from './run.js';
 import { checkRevision, defaultBaseRef, EMPTY_TREE, isShallow, notARepository, resolveCommit, UNSHALLOW_HINT } from './repo.js';
 import type { ReviewTarget } from '../types.js';
-import { StringDecoder } from 'node:string_decoder';
 import type { FileDiff } from '../diff/model.js';
 import { DiffParser, type ParsedDiff } from '../diff/parse.js';
 import { AttributeReader, headOf, type Side } from './attributes.js';
@@ -91,14 +90,23 @@ function streamDiff(
   };
   return new Promise<StreamedDiff>((resolve, reject) => {
     const parser = new DiffParser(onFile);
-    const decoder = new StringDecoder('utf8');
+    // Bytes after the last newline, kept for the next read: the parser gets whole lines, each read
+    // decoded once (a newline byte never falls inside a UTF-8 sequence, so whole lines decode alone).
+    let rest: Buffer | null = null;
+    const decode = (buf: Buffer): void => {
+      const ascii = isAscii(buf);
+      parser.push(buf.toString(ascii ? 'latin1' : 'utf8'), ascii);
+    };
     let bytes = 0;
     let stderr = '';
     const child = spawn('git', withPaths(args, opts), { cwd: dir, env: gitEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.on('data', (chunk: Buffer) => {
       if (bytes === 0) hooks.attributes?.open();
       bytes += chunk.length;
-      parser.push(decoder.write(chunk), isAscii(chunk));
+      const buf = rest ? Buffer.concat([rest, chunk]) : chunk;
+      const cut = buf.lastIndexOf(10) + 1;
+      rest = cut < buf.length ? Buffer.from(buf.subarray(cut)) : null;
+      if (cut > 0) decode(cut < buf.length ? buf.subarray(0, cut) : buf);
     });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     child.on('error', (err) =>
@@ -110,7 +118,7 @@ function streamDiff(
       hooks.attributes?.flush();
       if (!okCodes.includes(code ?? -1))
         return reject(dubiousOwnership(stderr) ?? new GitError(`git diff failed: ${stderr.trim().split('\n')[0] || `exit code ${code}`}`));
-      parser.push(decoder.end());
+      if (rest) decode(rest);
       const parsed = parser.end();
       chain.then(() => resolve({ parsed: { files: settled, warnings: [...parsed.warnings, ...extraWarnings] }, bytes }), reject);
     });
