@@ -144,6 +144,33 @@ describe('bypass corpus: nothing escapes review (real git, loopback model)', () 
     ]);
     assert.deepEqual(filesSent(server).sort(), ['.gitattributes', 'src/evil.js', 'src/generated/keep.js', 'vendor/ours.js']);
     assert.equal(r.findings.filter((f) => f.origin === 'llm').length, 3);
+
+    // Two full SHAs, as a push or a pull request gives them, from a subfolder: the base's attributes are
+    // then read beside the diff in git's own process, and mean the same.
+    const [head, base] = repo.git('rev-parse', 'HEAD', 'HEAD~1').trim().split('\n');
+    const bySha = await runReview({
+      repoDir: join(repo.dir, 'src'),
+      target: { kind: 'range', range: `${base}..${head}` },
+      config: config(),
+      provider: localModel(server.url),
+    });
+    assert.deepEqual(
+      bySha.coverage.skippedFiles.map((s) => [s.file, s.reason]).sort(),
+      r.coverage.skippedFiles.map((s) => [s.file, s.reason]).sort(),
+    );
+    assert.equal(bySha.coverage.complete, r.coverage.complete);
+    // A branch against its base (merge-base known before the diff starts) reads them the same way.
+    repo.git('branch', 'base-branch', base);
+    const byBase = await runReview({
+      repoDir: repo.dir,
+      target: { kind: 'base', ref: 'base-branch' },
+      config: config(),
+      provider: localModel(server.url),
+    });
+    assert.deepEqual(
+      byBase.coverage.skippedFiles.map((s) => [s.file, s.reason]).sort(),
+      r.coverage.skippedFiles.map((s) => [s.file, s.reason]).sort(),
+    );
   });
 
   it('recognises minified content by its shape, not its name; one long line is clipped, not a reason to skip', async () => {

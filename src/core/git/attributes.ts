@@ -1,13 +1,30 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import type { FileAttributes } from '../diff/model.js';
 import { gitEnv, runGit } from './run.js';
 
 /** The attributes a review reads: GitHub's (linguist) conventions for generated and vendored files. */
 const ATTRIBUTES = ['linguist-generated', 'linguist-vendored'] as const;
+
+/**
+ * The diff's process, with this reader's check-attr beside it: `sh -c SHARED idx base <git diff
+ * args>`. The shell starts, in the background, read-tree of the base into a scratch index (at the
+ * top level, where check-attr's repository-relative paths mean what they say) and then check-attr,
+ * which reads the questions on fd 4 and answers on fd 3 (not stdin: Node closes a child's stdin
+ * when the child exits, and the child is the diff); then it becomes the diff itself, so that the
+ * process's exit code and output are the diff's. One spawn instead of two: while git streams, each
+ * spawn blocks this process for milliseconds.
+ */
+const SHARED = [
+  'idx=$1; base=$2; shift 2',
+  `( export GIT_INDEX_FILE="$idx"; cd "./$(git rev-parse --show-cdup)" && git read-tree "$base" && exec git check-attr --cached --stdin -z ${ATTRIBUTES.join(' ')} ) <&4 >&3 2>/dev/null 4<&- &`,
+  'exec git "$@" 3>&- 4<&-',
+].join('\n');
 
 /** `set`, `true` → true; `unset`, `false` → false; anything else says nothing. */
 function truth(value: string): boolean | undefined {
@@ -23,8 +40,10 @@ function truth(value: string): boolean | undefined {
  * working-tree or staged review they are the files on disk, as for `.pullmint.json`.
  */
 export class AttributeReader {
-  private child: ChildProcessWithoutNullStreams | null = null;
+  /** check-attr's questions go to `stdin`; `closed` settles once its process has ended. */
+  private io: { stdin: Writable; closed: Promise<void>; done: () => boolean } | null = null;
   private scratch: string | null = null;
+  private shared = false;
   private readonly pending: { path: string; resolve: (a: FileAttributes | undefined) => void; got: string[] }[] = [];
   private tokens: string[] = [];
   private partial = '';
@@ -49,14 +68,69 @@ export class AttributeReader {
    */
   open: () => void = () => undefined;
 
+  /**
+   * The command that runs `git <diff args>` with this reader's check-attr of `base` in the same
+   * process (see SHARED); null on Windows, or when the reader has started already. The caller spawns
+   * it with stdio ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'] and hands it to `attachShared`.
+   */
+  sharedDiff(base: string, diffArgs: string[]): { command: string; args: string[] } | null {
+    if (process.platform === 'win32' || this.shared || this.io) return null;
+    // In a folder of its own, as for a reader of its own: the index lists the base's files, for this user only.
+    try {
+      this.scratch = mkdtempSync(join(tmpdir(), 'pullmint-attr-'));
+    } catch {
+      return null;
+    }
+    this.shared = true;
+    return { command: '/bin/sh', args: ['-c', SHARED, 'sh', join(this.scratch, 'index'), base, ...diffArgs] };
+  }
+
+  /** The streams of the process `sharedDiff` described: questions to its fd 4, answers from its fd 3. */
+  attachShared(child: ChildProcess): void {
+    const answers = child.stdio[3] as Readable | null;
+    const questions = child.stdio[4] as Writable | null;
+    if (!questions || !answers) {
+      this.failed = true;
+      return;
+    }
+    this.listen(questions, answers, child);
+  }
+
+  private listen(stdin: Writable, answers: Readable, child: ChildProcess): void {
+    let ended = false;
+    const fail = (): void => {
+      this.failed = true;
+      for (const p of this.pending.splice(0)) p.resolve(undefined);
+    };
+    // check-attr has answered everything asked once its output ends (the shared process's own exit is the diff's).
+    const closed = new Promise<void>((resolve) => {
+      const end = (): void => {
+        ended = true;
+        fail();
+        resolve();
+      };
+      answers.once('close', end);
+      child.once('error', end);
+    });
+    this.io = { stdin, closed, done: () => ended };
+    answers.setEncoding('utf8');
+    answers.on('data', (chunk: string) => this.read(chunk));
+    child.on('error', fail);
+    stdin.on('error', fail);
+  }
+
   private async start(root: string, base: string | null): Promise<void> {
+    if (this.shared) {
+      if (!this.io) this.failed = true;
+      return;
+    }
     if (!base) {
       this.failed = true;
       return;
     }
     let env: Record<string, string> | undefined;
     const args = ['check-attr', '--stdin', '-z', ...ATTRIBUTES];
-    let child: ChildProcessWithoutNullStreams;
+    let child: ChildProcess;
     if (base === 'worktree') child = spawn('git', args, { cwd: root, env: gitEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
     else {
       this.scratch = await mkdtemp(join(tmpdir(), 'pullmint-attr-'));
@@ -75,17 +149,8 @@ export class AttributeReader {
         });
       }
     }
-    this.child = child;
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => this.read(chunk));
-    child.stderr.resume();
-    const fail = (): void => {
-      this.failed = true;
-      for (const p of this.pending.splice(0)) p.resolve(undefined);
-    };
-    child.on('error', fail);
-    child.on('close', fail);
-    child.stdin.on('error', fail);
+    child.stderr!.resume();
+    this.listen(child.stdin!, child.stdout!, child);
   }
 
   private read(chunk: string): void {
@@ -113,9 +178,8 @@ export class AttributeReader {
   /** The path's attributes at the base; undefined when none is set or they cannot be read. */
   async lookup(path: string): Promise<FileAttributes | undefined> {
     await this.ready;
-    const child = this.child;
     // A name with a NUL cannot be asked; git never prints one.
-    if (this.failed || !child || path.includes('\0')) return undefined;
+    if (this.failed || !this.io || path.includes('\0')) return undefined;
     return new Promise((resolve) => {
       this.pending.push({ path, resolve, got: [] });
       this.unsent += path + '\0';
@@ -149,16 +213,15 @@ export class AttributeReader {
     const text = this.unsent;
     this.unsent = '';
     this.unsentCount = 0;
-    if (text && this.child && !this.failed) this.child.stdin.write(text);
+    if (text && this.io && !this.failed) this.io.stdin.write(text);
   }
 
   async close(): Promise<void> {
     this.open();
     await this.ready;
-    if (this.child && this.child.exitCode === null) {
-      const closed = new Promise<void>((r) => this.child!.once('close', () => r()));
-      this.child.stdin.end();
-      await closed;
+    if (this.io) {
+      if (!this.io.done()) this.io.stdin.end();
+      await this.io.closed;
     }
     if (this.scratch) await rm(this.scratch, { recursive: true, force: true });
   }

@@ -48,6 +48,8 @@ interface StreamedDiff {
  */
 interface DiffHooks {
   attributes?: AttributeReader;
+  /** The base as git can read it when the diff starts: the attributes are then read in the diff's own process. */
+  attributesAt?: string;
   sides?: Promise<{ old: Side; new: Side }>;
   /** The arguments that diff these paths again, as text. */
   textArgs?: (paths: string[]) => string[];
@@ -99,8 +101,12 @@ function streamDiff(
     };
     let bytes = 0;
     let stderr = '';
-    const child = spawn('git', withPaths(args, opts), { cwd: dir, env: gitEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.on('data', (chunk: Buffer) => {
+    const shared = hooks.attributesAt ? hooks.attributes?.sharedDiff(hooks.attributesAt, withPaths(args, opts)) : null;
+    const child = shared
+      ? spawn(shared.command, shared.args, { cwd: dir, env: gitEnv(env), stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'] })
+      : spawn('git', withPaths(args, opts), { cwd: dir, env: gitEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    if (shared) hooks.attributes!.attachShared(child);
+    child.stdout!.on('data', (chunk: Buffer) => {
       if (bytes === 0) hooks.attributes?.open();
       bytes += chunk.length;
       const buf = rest ? Buffer.concat([rest, chunk]) : chunk;
@@ -108,11 +114,28 @@ function streamDiff(
       rest = cut < buf.length ? Buffer.from(buf.subarray(cut)) : null;
       if (cut > 0) decode(cut < buf.length ? buf.subarray(0, cut) : buf);
     });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     child.on('error', (err) =>
       reject(new GitError(`git could not be started: ${err.message}`, 'Install git and make sure it is on PATH.')),
     );
-    child.on('close', (code) => {
+    // The diff is done when git has exited and its output has been read; a shared process's check-attr
+    // (its fd 3) still runs then, waiting for the last questions.
+    let exitCode: number | null | undefined;
+    let open = 2;
+    const done = (): void => {
+      if (exitCode === undefined || open > 0) return;
+      finish(exitCode);
+    };
+    child.on('exit', (code) => {
+      exitCode = code;
+      done();
+    });
+    for (const stream of [child.stdout!, child.stderr!])
+      stream.once('close', () => {
+        open--;
+        done();
+      });
+    const finish = (code: number | null): void => {
       // The last questions, held back to be asked together, go now.
       hooks.attributes?.open();
       hooks.attributes?.flush();
@@ -121,7 +144,7 @@ function streamDiff(
       if (rest) decode(rest);
       const parsed = parser.end();
       chain.then(() => resolve({ parsed: { files: settled, warnings: [...parsed.warnings, ...extraWarnings] }, bytes }), reject);
-    });
+    };
   });
 }
 
@@ -153,9 +176,11 @@ async function asText(
   return { ...text, textByContent: true };
 }
 
+const FULL_SHA = /^[0-9a-f]{40,64}$/;
+
 /** The repository's top level and both ends of a range in one git call; slower paths only to explain an error. */
 async function rangeEnds(dir: string, a: string, b: string): Promise<{ root: string; from: string; to: string }> {
-  const sha = /^[0-9a-f]{40,64}$/;
+  const sha = FULL_SHA;
   // Full SHAs (pre-push, PR reviews) need no lookup: the top level is the folder holding .git.
   const checkout = sha.test(a) && sha.test(b) ? checkoutRoot(dir) : null;
   if (checkout) return { root: checkout, from: a, to: b };
@@ -300,10 +325,13 @@ export async function collectDiff(dir: string, spec: TargetSpec, opts: DiffOptio
       Promise.all([endsP, fromP]).then(([ends, from]) => ({ root: ends.root, old: from, new: { rev: ends.to } as Side })),
     );
     const revs = [fromRef, ...(r.dots === '...' ? [] : [r.to])];
+    const sharable = r.dots === '..' && r.from !== EMPTY_TREE && FULL_SHA.test(r.from) && FULL_SHA.test(r.to);
     try {
       const [ends, streamed] = await Promise.all([
         endsP,
-        streamDiff(dir, [...diffArgs(opts), ...revs], opts, undefined, [0], hooks(revs)).catch(() => null),
+        // Two full SHAs (a push, a pull request) cannot mean anything else in the top folder: the attributes
+        // of the base are read in the diff's own process.
+        streamDiff(dir, [...diffArgs(opts), ...revs], opts, undefined, [0], hooks(revs, sharable ? r.from : undefined)).catch(() => null),
       ]);
       const from = await fromP;
       const diff =
@@ -339,7 +367,14 @@ export async function collectDiff(dir: string, spec: TargetSpec, opts: DiffOptio
       const mergeBase = await mergeBaseOf(root, refSha, head, `'${ref}' and HEAD`);
       const hooks = commitHooks(opts, Promise.resolve({ root, old: mergeBase, new: { rev: head } as Side }));
       try {
-        const diff = await streamDiff(root, [...diffArgs(opts), mergeBase, head], opts, undefined, [0], hooks([mergeBase, head]));
+        const diff = await streamDiff(
+          root,
+          [...diffArgs(opts), mergeBase, head],
+          opts,
+          undefined,
+          [0],
+          hooks([mergeBase, head], mergeBase),
+        );
         return finish(diff, root, { kind: 'base', base: mergeBase, head, label: ref });
       } finally {
         await hooks.close();
@@ -358,7 +393,7 @@ export async function collectDiff(dir: string, spec: TargetSpec, opts: DiffOptio
 function commitHooks(
   opts: DiffOptions,
   where: Promise<{ root: string; old: string; new: Side }>,
-): ((revs: string[]) => DiffHooks) & { close: () => Promise<void> } {
+): ((revs: string[], attributesAt?: string) => DiffHooks) & { close: () => Promise<void> } {
   where.catch(() => undefined);
   // A review of commits reads the base's attributes; one of the working tree or the index, those on disk.
   const attributes = new AttributeReader(
@@ -369,8 +404,9 @@ function commitHooks(
   );
   const sides = where.then((w) => ({ old: w.old === EMPTY_TREE ? null : ({ rev: w.old } as Side), new: w.new }));
   sides.catch(() => undefined);
-  const make = (revs: string[]): DiffHooks => ({
+  const make = (revs: string[], attributesAt?: string): DiffHooks => ({
     attributes,
+    attributesAt,
     sides,
     textArgs: (paths) => [...diffArgs(opts), '--text', ...revs, '--', ...paths],
   });
