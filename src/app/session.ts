@@ -4,9 +4,10 @@ import type { PullmintConfig } from '../core/config/schema.js';
 import { runReview, type ReviewEvent } from '../core/engine.js';
 import { activeDismissals, type ActiveDismissal } from '../core/dismissals/apply.js';
 import { LocalDismissals } from '../core/dismissals/local.js';
-import { teamDismissalsAt, teamDismissalsInWorktree } from '../core/dismissals/team.js';
-import { targetBase, type TargetSpec } from '../core/git/diff.js';
-import { repoRoot } from '../core/git/repo.js';
+import { TEAM_DISMISSALS_FILE, teamDismissalsAt, teamDismissalsInWorktree } from '../core/dismissals/team.js';
+import { baseWithoutGit, targetBase, type TargetSpec } from '../core/git/diff.js';
+import { fileAtCommit, repoRoot } from '../core/git/repo.js';
+import { REVIEW_CONFIG_FILE } from '../core/rules/configChange.js';
 import { defaultStateDir, HistoryStore } from '../core/history.js';
 import type { Connection, HostKind } from '../core/hosts/index.js';
 import type { GitLabLocation } from '../core/hosts/gitlab/remote.js';
@@ -27,6 +28,18 @@ export interface SessionOptions {
   userConfigFile?: string;
   /** Where store warnings go (a corrupt cache entry, history that could not be written): stderr, the log. */
   onWarning?: (message: string) => void;
+  /**
+   * The review the session is opened for, when the front end knows it: for two full SHAs, the
+   * base's settings and dismissals are read while git finds the repository.
+   */
+  target?: TargetSpec;
+}
+
+/** What the base commit holds of the review's own files, asked for early. */
+interface BaseFiles {
+  base: string;
+  config: Promise<string | null>;
+  dismissals: Promise<string | null>;
 }
 
 export interface SessionReview {
@@ -70,21 +83,39 @@ export class ReviewSession {
     readonly warnings: string[],
     readonly env: NodeJS.ProcessEnv,
     readonly secrets: SecretStore,
-    private readonly load: (repoConfigAt?: string) => ReturnType<typeof loadConfig>,
+    private readonly load: (repoConfigAt?: string, repoConfigText?: Promise<string | null>) => ReturnType<typeof loadConfig>,
     /** Which layer set each setting: what messages name when an endpoint or key is wrong. */
     readonly origins: Record<string, string>,
     private readonly onWarning?: (message: string) => void,
+    private readonly early: BaseFiles | null = null,
   ) {
     this.cache = new ReviewCache(defaultCacheDir(env), onWarning ? { onWarning } : {});
     this.stateDir = defaultStateDir(env);
   }
 
   static async open(opts: SessionOptions): Promise<ReviewSession> {
-    const root = await repoRoot(opts.repoDir);
-    const load = (repoConfigAt?: string): ReturnType<typeof loadConfig> =>
-      loadConfig({ repoRoot: root, env: opts.env, overrides: opts.overrides, userConfigFile: opts.userConfigFile, repoConfigAt });
+    const rootFound = repoRoot(opts.repoDir);
+    // `git show SHA:path` names the path from the top level, from any folder of the repository.
+    const base = opts.target ? baseWithoutGit(opts.target) : null;
+    const early: BaseFiles | null = base
+      ? {
+          base,
+          config: fileAtCommit(opts.repoDir, base, REVIEW_CONFIG_FILE),
+          dismissals: fileAtCommit(opts.repoDir, base, TEAM_DISMISSALS_FILE),
+        }
+      : null;
+    const root = await rootFound;
+    const load = (repoConfigAt?: string, repoConfigText?: Promise<string | null>): ReturnType<typeof loadConfig> =>
+      loadConfig({
+        repoRoot: root,
+        env: opts.env,
+        overrides: opts.overrides,
+        userConfigFile: opts.userConfigFile,
+        repoConfigAt,
+        repoConfigText,
+      });
     const { config, warnings, origins } = await load();
-    return new ReviewSession(root, config, warnings, opts.env, opts.secrets, load, origins, opts.onWarning);
+    return new ReviewSession(root, config, warnings, opts.env, opts.secrets, load, origins, opts.onWarning, early);
   }
 
   /** The configured provider, with its secret; built once. */
@@ -104,7 +135,7 @@ export class ReviewSession {
    */
   private async configAt(base: string | null): Promise<{ config: PullmintConfig; warnings: string[] }> {
     if (!base) return { config: this.config, warnings: [] };
-    const loaded = await this.load(base);
+    const loaded = await this.load(base, this.early?.base === base ? this.early.config : undefined);
     // The session's own warnings were shown when it opened; only what the base's file adds is new.
     return { config: loaded.config, warnings: loaded.warnings.filter((w) => !this.warnings.includes(w)) };
   }
@@ -115,7 +146,9 @@ export class ReviewSession {
    * this user's own (`pullmint dismiss` without --team).
    */
   async dismissalsFor(base: string | null): Promise<{ dismissals: Map<string, ActiveDismissal>; problems: string[] }> {
-    const team = base ? await teamDismissalsAt(this.root, base) : await teamDismissalsInWorktree(this.root);
+    const team = base
+      ? await teamDismissalsAt(this.root, base, this.early?.base === base ? this.early.dismissals : undefined)
+      : await teamDismissalsInWorktree(this.root);
     const local = base ? { entries: [], problems: [] } : await this.localDismissals().list();
     return { dismissals: activeDismissals(team.entries, local.entries), problems: [...team.problems, ...local.problems] };
   }

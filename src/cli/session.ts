@@ -11,6 +11,7 @@ export async function openCliSession(io: Io, repo: string, args?: ReviewArgs): P
     env: io.env,
     secrets: envSecrets(io.env),
     overrides: args ? flagsToConfig(args) : undefined,
+    target: args?.targetGiven ? args.target : undefined,
     onWarning: (m) => io.stderr.write(`pullmint: warning: ${m}\n`),
   });
   for (const w of session.warnings)

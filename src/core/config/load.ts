@@ -252,6 +252,8 @@ export interface LoadOptions {
    * commits takes its settings from their base, so the commits cannot configure their own review.
    */
   repoConfigAt?: string;
+  /** That file's text, when the caller has already asked git for it (null: no such file). */
+  repoConfigText?: Promise<string | null>;
 }
 
 /** defaults → user config → repository .pullmint.json (restricted) → environment → flags / editor settings. */
@@ -264,7 +266,9 @@ export async function loadConfig(opts: LoadOptions): Promise<LoadedConfig> {
   const [user, repo] = await Promise.all([
     readJson(userPath),
     opts.repoConfigAt
-      ? fileAtCommit(opts.repoRoot, opts.repoConfigAt, '.pullmint.json').then((text) => parseJsonObject(text, repoSource))
+      ? (opts.repoConfigText ?? fileAtCommit(opts.repoRoot, opts.repoConfigAt, '.pullmint.json')).then((text) =>
+          parseJsonObject(text, repoSource),
+        )
       : readJson(join(opts.repoRoot, '.pullmint.json')),
   ]);
   if (user.warning) warnings.push(user.warning);

@@ -77,8 +77,8 @@ export function formatDismissals(entries: Dismissal[]): string {
 }
 
 /** The list as committed at `commit`: what a review of commits after it honours. */
-export async function teamDismissalsAt(root: string, commit: string): Promise<DismissalList> {
-  const text = await fileAtCommit(root, commit, TEAM_DISMISSALS_FILE);
+export async function teamDismissalsAt(root: string, commit: string, read?: Promise<string | null>): Promise<DismissalList> {
+  const text = await (read ?? fileAtCommit(root, commit, TEAM_DISMISSALS_FILE));
   return text === null ? { entries: [], problems: [] } : parseDismissals(text, `${TEAM_DISMISSALS_FILE} at ${commit.slice(0, 7)}`);
 }
 

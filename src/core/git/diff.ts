@@ -278,6 +278,13 @@ async function mergeBaseOf(root: string, a: string, b: string, what: string): Pr
   throw new GitError(`${what} share no history`, 'Pick a base that HEAD branched from.');
 }
 
+/** The base of a range of two full SHAs (`A..B`: A), known without asking git; null for any other target. */
+export function baseWithoutGit(spec: TargetSpec): string | null {
+  if (spec.kind !== 'range') return null;
+  const m = /^([0-9a-f]{40,64})\.\.([0-9a-f]{40,64})$/.exec(spec.range);
+  return m && m[1] !== EMPTY_TREE ? m[1] : null;
+}
+
 /**
  * The commit a committed target is compared against (range start, or the merge-base with the base
  * ref); null for working-tree and staged targets. Settings for a review of commits come from here,
