@@ -8,7 +8,7 @@ import { countChanged, type FileDiff } from './diff/model.js';
 import { mergeDuplicates, sortFindings } from './findings.js';
 import { HistoryStore, type ExecutionRecord } from './history.js';
 import type { ModelPhaseResult } from './model-phase.js';
-import { countOwned, ownedLines, ownedRemovedLines, packFile, toRanges, type Chunk } from './pack/chunker.js';
+import { countOwned, ownedLines, ownedRemovedLines, toRanges } from './pack/chunker.js';
 import { ProviderError, type ReviewProvider } from './providers/types.js';
 import { decide, riskScore } from './risk.js';
 import { applyDismissals, type ActiveDismissal } from './dismissals/apply.js';
@@ -67,17 +67,14 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
   const providerName = req.provider?.name ?? 'rules';
   const model = req.provider?.model ?? '';
 
-  // The provider's window is asked for while git works, so that files can be packed as they arrive.
+  // The provider's window is asked for while git works.
   let contextTokens: number | undefined;
-  let budget: number | undefined;
   // The model's side (prompts, answer parsing and its schemas) is read only for a review that has a model.
   const modelPhase = req.provider ? import('./model-phase.js') : null;
   const preparing = req.provider
     ? req.provider.prepare(req.signal).then(
         async (prep) => {
-          const { chunkBudget } = await modelPhase!;
           contextTokens = prep.contextTokens;
-          budget = chunkBudget(prep.contextTokens, config.instructions);
           return { ok: true as const, prep };
         },
         (error: unknown) => ({ ok: false as const, error }),
@@ -91,24 +88,21 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
     return replayMemo(req, memo.hit, { startedAt, executionId, warnings });
   }
 
-  // Per-file work happens as git's output streams in: filter, rules on the whole file, packing.
+  // Per-file work happens as git's output streams in: filter and rules on the whole file. Packing
+  // waits for the whole diff: done in one pass then, it costs less than file by file between reads.
   const verdictOf = fileFilter({ ignoreGlobs: config.ignore, maxLinesPerFile: config.maxLinesPerFile });
   const filtered: FilterResult = { files: [], skipped: [], clipped: [] };
   const ruleFindings: Finding[] = [];
   const readFiles: string[] = [];
-  const prepacked = new Map<string, Chunk[]>();
   const iacFiles: IacFile[] = [];
   const selfDeclared: { file: string; reason: string }[] = [];
-  const pack = (file: FileDiff): Chunk[] => packFile(file, { budgetTokens: budget!, overlapLines: 3 });
-  // What does not wait for attributes is done as soon as git's output completes a file: its rules,
-  // and its pieces when its name and content already say "review". Attributes (the base's
-  // linguist-generated and -vendored) come later, and can change only the verdict.
-  const early = new Map<FileDiff, { verdict: FileVerdict; findings: Finding[]; pieces?: Chunk[] }>();
+  // What does not wait for attributes is done as soon as git's output completes a file: its rules.
+  // Attributes (the base's linguist-generated and -vendored) come later, and can change only the verdict.
+  const early = new Map<FileDiff, { verdict: FileVerdict; findings: Finding[] }>();
   const onParsed = (file: FileDiff): void => {
     const verdict = verdictOf(file);
     const findings = !file.binary && !file.submodule ? runRules([file], config.rules) : [];
-    const pieces = verdict.kind === 'review' && budget !== undefined ? pack(verdict.file) : undefined;
-    early.set(file, { verdict, findings, pieces });
+    early.set(file, { verdict, findings });
   };
   const onFile = (file: FileDiff): void => {
     const pre = early.get(file);
@@ -129,9 +123,6 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
     if (v.kind !== 'review') return;
     filtered.files.push(v.file);
     if (v.clipped) filtered.clipped.push(v.clipped);
-    // Pieces packed early stand when the verdict was "review" then too: attributes never change what is shown.
-    const pieces = pre?.pieces && pre.verdict.kind === 'review' ? pre.pieces : budget !== undefined ? pack(v.file) : undefined;
-    if (pieces) prepacked.set(v.file.path, pieces);
   };
   const diff = await collectDiff(req.repoDir, req.target, { contextLines: config.contextLines, paths: req.paths, onParsed, onFile });
   if (req.label) diff.target.label = req.label;
@@ -193,7 +184,6 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
       phase = await runModelPhase(
         {
           files: filtered.files,
-          prepacked,
           provider: req.provider,
           config,
           cache: req.cache ?? null,

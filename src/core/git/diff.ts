@@ -109,9 +109,21 @@ function streamDiff(
     child.stdout!.on('data', (chunk: Buffer) => {
       if (bytes === 0) hooks.attributes?.open();
       bytes += chunk.length;
-      const buf = rest ? Buffer.concat([rest, chunk]) : chunk;
+      let buf = chunk;
+      if (rest) {
+        // Only the line the last read cut is joined to this one, not the whole read copied.
+        const end = chunk.indexOf(10) + 1;
+        if (end === 0) {
+          rest = Buffer.concat([rest, chunk]);
+          return;
+        }
+        decode(Buffer.concat([rest, chunk.subarray(0, end)]));
+        rest = null;
+        buf = chunk.subarray(end);
+      }
       const cut = buf.lastIndexOf(10) + 1;
-      rest = cut < buf.length ? Buffer.from(buf.subarray(cut)) : null;
+      // Each read is a buffer of its own: the part after the cut is kept without a copy.
+      rest = cut < buf.length ? buf.subarray(cut) : null;
       if (cut > 0) decode(cut < buf.length ? buf.subarray(0, cut) : buf);
     });
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
