@@ -1,4 +1,4 @@
-import picomatch from 'picomatch';
+import { globList } from '../glob.js';
 import type { SkippedFile } from '../types.js';
 import { countChanged, type FileDiff } from './model.js';
 
@@ -24,11 +24,11 @@ const LOCKFILES = new Set([
   'gradle.lockfile',
 ]);
 
-const MINIFIED = picomatch(['**/*.min.js', '**/*.min.css', '**/*.min.mjs', '**/*.map', '**/*.bundle.js'], { dot: true });
-const VENDORED = picomatch(['**/node_modules/**', '**/vendor/**', '**/third_party/**', '**/third-party/**', '**/bower_components/**'], {
+const MINIFIED = globList(['**/*.min.js', '**/*.min.css', '**/*.min.mjs', '**/*.map', '**/*.bundle.js'], { dot: true });
+const VENDORED = globList(['**/node_modules/**', '**/vendor/**', '**/third_party/**', '**/third-party/**', '**/bower_components/**'], {
   dot: true,
 });
-const GENERATED_NAMES = picomatch(
+const GENERATED_NAMES = globList(
   [
     '**/*.pb.go',
     '**/*_pb2.py',
@@ -153,7 +153,7 @@ export type FileVerdict =
 
 /** The per-file decision, usable while the diff is still streaming in. */
 export function fileFilter(opts: FilterOptions): (file: FileDiff) => FileVerdict {
-  const userIgnore = opts.ignoreGlobs.length > 0 ? picomatch(opts.ignoreGlobs, { dot: true }) : () => false;
+  const userIgnore = opts.ignoreGlobs.length > 0 ? globList(opts.ignoreGlobs, { dot: true }, 'now') : () => false;
   return (file) => {
     const reason = skipReason(file, userIgnore);
     if (reason) return { kind: 'skip', skipped: { file: file.path, reason } };

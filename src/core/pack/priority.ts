@@ -1,7 +1,7 @@
-import picomatch from 'picomatch';
+import { globList } from '../glob.js';
 
 /** Files where a mistake costs most; they are reviewed first when a limit cuts the review short. */
-const HIGH_RISK = picomatch(
+const HIGH_RISK = globList(
   [
     '**/*auth*/**',
     '**/*auth*',
@@ -46,7 +46,7 @@ const HIGH_RISK = picomatch(
   ],
   { dot: true, nocase: true },
 );
-const LOW_RISK = picomatch(['**/*.md', '**/*.txt', '**/*.rst', '**/docs/**', '**/*.{test,spec}.*', '**/test/**', '**/tests/**'], {
+const LOW_RISK = globList(['**/*.md', '**/*.txt', '**/*.rst', '**/docs/**', '**/*.{test,spec}.*', '**/test/**', '**/tests/**'], {
   dot: true,
   nocase: true,
 });

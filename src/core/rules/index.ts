@@ -1,4 +1,4 @@
-import picomatch from 'picomatch';
+import { globList } from '../glob.js';
 import { fingerprint } from '../findings.js';
 import type { FileDiff } from '../diff/model.js';
 import type { Finding, Severity } from '../types.js';
@@ -18,7 +18,7 @@ interface RuleHit {
   suggestion?: string;
 }
 
-const TEST_FILE = picomatch(['**/*.{test,spec}.*', '**/test/**', '**/tests/**', '**/__tests__/**', '**/*_test.*'], { dot: true });
+const TEST_FILE = globList(['**/*.{test,spec}.*', '**/test/**', '**/tests/**', '**/__tests__/**', '**/*_test.*'], { dot: true });
 const CONFLICT = /^(?:<{7}(?: |$)|={7}$|>{7}(?: |$)|\|{7}(?: |$))/;
 const EXCLUSIVE = /\b(?:describe|it|test|context|suite|specify)\.only\s*\(/;
 const DEBUGGER = /(?:^|[;{}\s])debugger\s*;?\s*(?:\/\/.*)?$/;
