@@ -6,7 +6,7 @@ import { activeDismissals, type ActiveDismissal } from '../core/dismissals/apply
 import { LocalDismissals } from '../core/dismissals/local.js';
 import { TEAM_DISMISSALS_FILE, teamDismissalsAt, teamDismissalsInWorktree } from '../core/dismissals/team.js';
 import { baseWithoutGit, targetBase, type TargetSpec } from '../core/git/diff.js';
-import { fileAtCommit, repoRoot } from '../core/git/repo.js';
+import { checkoutRoot, filesAtCommit, repoRoot } from '../core/git/repo.js';
 import { REVIEW_CONFIG_FILE } from '../core/rules/configChange.js';
 import { defaultStateDir, HistoryStore } from '../core/history.js';
 import type { Connection, HostKind } from '../core/hosts/index.js';
@@ -94,17 +94,13 @@ export class ReviewSession {
   }
 
   static async open(opts: SessionOptions): Promise<ReviewSession> {
-    const rootFound = repoRoot(opts.repoDir);
-    // `git show SHA:path` names the path from the top level, from any folder of the repository.
+    // `cat-file` names paths from the top level, from any folder of the repository.
     const base = opts.target ? baseWithoutGit(opts.target) : null;
-    const early: BaseFiles | null = base
-      ? {
-          base,
-          config: fileAtCommit(opts.repoDir, base, REVIEW_CONFIG_FILE),
-          dismissals: fileAtCommit(opts.repoDir, base, TEAM_DISMISSALS_FILE),
-        }
-      : null;
-    const root = await rootFound;
+    const baseFiles = base ? filesAtCommit(opts.repoDir, base, [REVIEW_CONFIG_FILE, TEAM_DISMISSALS_FILE]) : null;
+    const early: BaseFiles | null =
+      base && baseFiles ? { base, config: baseFiles.then((f) => f[0]), dismissals: baseFiles.then((f) => f[1]) } : null;
+    // Two full SHAs need no git to find the top level, as for their diff (git/diff.ts rangeEnds).
+    const root = (base ? checkoutRoot(opts.repoDir) : null) ?? (await repoRoot(opts.repoDir));
     const load = (repoConfigAt?: string, repoConfigText?: Promise<string | null>): ReturnType<typeof loadConfig> =>
       loadConfig({
         repoRoot: root,

@@ -2,10 +2,9 @@ import { spawn } from 'node:child_process';
 import { isAscii } from 'node:buffer';
 import { copyFile, mkdtemp, rm, stat, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { dubiousOwnership, GitError, gitEnv, runGit, tryGit } from './run.js';
-import { checkRevision, defaultBaseRef, EMPTY_TREE, isShallow, notARepository, resolveCommit, UNSHALLOW_HINT } from './repo.js';
+import { checkoutRoot, checkRevision, defaultBaseRef, EMPTY_TREE, isShallow, notARepository, resolveCommit, UNSHALLOW_HINT } from './repo.js';
 import type { ReviewTarget } from '../types.js';
 import type { FileDiff } from '../diff/model.js';
 import { DiffParser, type ParsedDiff } from '../diff/parse.js';
@@ -207,14 +206,6 @@ async function rangeEnds(dir: string, a: string, b: string): Promise<{ root: str
   const { root } = await repoInfo(dir);
   const [from, to] = await resolvePair(root, a, b);
   return { root, from, to };
-}
-
-/** The nearest folder at or above `dir` with a .git entry (folder, or file for worktrees and submodules). */
-function checkoutRoot(dir: string): string | null {
-  for (let d = resolve(dir); ; d = dirname(d)) {
-    if (existsSync(join(d, '.git'))) return d;
-    if (dirname(d) === d) return null;
-  }
 }
 
 /** Both ends of a range in one git call; one at a time only to say which one is wrong. */

@@ -1,5 +1,8 @@
 /** What Pullmint asks git about a repository: its root, HEAD, branches, remotes and commits. */
-import { dubiousOwnership, gitAt, GitError, runGit, tryGit } from './run.js';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { dubiousOwnership, gitAt, GitError, gitEnv, runGit, tryGit } from './run.js';
 
 /** git's well-known hash of the empty tree: the base for a repository with no commits. */
 export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
@@ -146,6 +149,54 @@ export async function gitPath(dir: string, name: string): Promise<string> {
 /** A file's text as committed at `commit`; null when the commit has no such file. */
 export async function fileAtCommit(root: string, commit: string, path: string): Promise<string | null> {
   return runGit(root, ['show', `${commit}:${path}`]).catch(() => null);
+}
+
+/**
+ * Several files' texts as committed at `commit`, from one git process (`cat-file --batch`); null
+ * for a path the commit does not have as a file, and for every path when git cannot answer. Paths
+ * are from the top level, from any folder of the repository.
+ */
+export function filesAtCommit(dir: string, commit: string, paths: readonly string[]): Promise<(string | null)[]> {
+  const none = paths.map(() => null);
+  return new Promise((done) => {
+    const child = execFile(
+      'git',
+      ['cat-file', '--batch'],
+      { cwd: dir, env: gitEnv(), encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout) => done(err ? none : readBatch(stdout, paths.length) ?? none),
+    );
+    child.stdin?.on('error', () => undefined);
+    child.stdin?.end(paths.map((p) => `${commit}:${p}\n`).join(''));
+  });
+}
+
+/** `cat-file --batch` answers: `<oid> <type> <size>` then the content and a newline, or `<name> missing`. */
+function readBatch(out: Buffer, count: number): (string | null)[] | null {
+  const texts: (string | null)[] = [];
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    const eol = out.indexOf(10, at);
+    if (eol < 0) return null;
+    const head = out.toString('utf8', at, eol).split(' ');
+    at = eol + 1;
+    if (head.length !== 3) {
+      texts.push(null);
+      continue;
+    }
+    const size = Number(head[2]);
+    if (!Number.isSafeInteger(size) || at + size > out.length) return null;
+    texts.push(head[1] === 'blob' ? out.toString('utf8', at, at + size) : null);
+    at += size + 1;
+  }
+  return texts;
+}
+
+/** The nearest folder at or above `dir` with a .git entry (folder, or file for worktrees and submodules). */
+export function checkoutRoot(dir: string): string | null {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    if (existsSync(join(d, '.git'))) return d;
+    if (dirname(d) === d) return null;
+  }
 }
 
 /** "Name <email>" as git would sign a commit now (config, then GIT_AUTHOR_* variables); '' when git knows nobody. */
