@@ -77,12 +77,13 @@ export class DiffParser {
     const marker = text.charCodeAt(start);
     const cr = text.charCodeAt(end - 1) === 13;
     let line: DiffLine;
+    // Every line has the same four fields, in the same order: one shape for the code that reads them.
     // '+', '-', ' '
     if (marker === 43 && this.newLeft > 0) {
-      line = { kind: 'add', text: text.slice(start + 1, cr ? end - 1 : end), newLine: this.newNo++ };
+      line = { kind: 'add', text: text.slice(start + 1, cr ? end - 1 : end), oldLine: undefined, newLine: this.newNo++ };
       this.newLeft--;
     } else if (marker === 45 && this.oldLeft > 0) {
-      line = { kind: 'del', text: text.slice(start + 1, cr ? end - 1 : end), oldLine: this.oldNo++ };
+      line = { kind: 'del', text: text.slice(start + 1, cr ? end - 1 : end), oldLine: this.oldNo++, newLine: undefined };
       this.oldLeft--;
     } else if (marker === 32 && this.oldLeft > 0 && this.newLeft > 0) {
       line = { kind: 'ctx', text: text.slice(start + 1, cr ? end - 1 : end), oldLine: this.oldNo++, newLine: this.newNo++ };
@@ -117,10 +118,10 @@ export class DiffParser {
       if (cr) file.crlf = true;
       let line: DiffLine | null = null;
       if (marker === '+' && this.newLeft > 0) {
-        line = { kind: 'add', text: body, newLine: this.newNo++ };
+        line = { kind: 'add', text: body, oldLine: undefined, newLine: this.newNo++ };
         this.newLeft--;
       } else if (marker === '-' && this.oldLeft > 0) {
-        line = { kind: 'del', text: body, oldLine: this.oldNo++ };
+        line = { kind: 'del', text: body, oldLine: this.oldNo++, newLine: undefined };
         this.oldLeft--;
       } else if ((marker === ' ' || raw === '') && this.oldLeft > 0 && this.newLeft > 0) {
         line = { kind: 'ctx', text: body, oldLine: this.oldNo++, newLine: this.newNo++ };
