@@ -132,11 +132,14 @@ export function renderSegment(seg: ChunkSegment, withFileHeader = true, clipped:
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i];
     const owned = i >= overlap;
-    if (owned && l.kind !== 'ctx' && isClipped(l, maxLineTokens)) {
-      if (l.kind === 'add' && l.newLine !== undefined) clipped.push({ file: seg.file, line: l.newLine, chars: l.text.length });
-      if (l.kind === 'del' && l.oldLine !== undefined)
-        clipped.push({ file: seg.file, line: l.oldLine, chars: l.text.length, removed: true });
+    if (!isClipped(l, maxLineTokens)) {
+      // renderLine's output, written here for the lines that need no clipping: most of them.
+      out += (l.kind === 'del' ? '-' : l.kind === 'add' && owned ? '+' : ' ') + l.text + '\n';
+      continue;
     }
+    if (owned && l.kind === 'add' && l.newLine !== undefined) clipped.push({ file: seg.file, line: l.newLine, chars: l.text.length });
+    if (owned && l.kind === 'del' && l.oldLine !== undefined)
+      clipped.push({ file: seg.file, line: l.oldLine, chars: l.text.length, removed: true });
     out += renderLine(l, owned, maxLineTokens) + '\n';
   }
   return out;
@@ -164,10 +167,16 @@ function segmentBytes(seg: ChunkSegment, ascii = false): number {
   return n;
 }
 
-function makeChunk(segments: ChunkSegment[], priority: number): Chunk {
+const ASCII = /^[\x00-\x7f]*$/;
+const asciiPaths = (seg: ChunkSegment): boolean => ASCII.test(seg.file) && (seg.oldPath === null || ASCII.test(seg.oldPath));
+
+/** `ascii`: every line's text is ASCII; with ASCII paths too, the text's length is its size in bytes. */
+function makeChunk(segments: ChunkSegment[], priority: number, ascii = false): Chunk {
   const clipped: ClippedLine[] = [];
   const text = segments.map((seg, i) => renderSegment(seg, i === 0 || segments[i - 1].file !== seg.file, clipped)).join('');
-  return { index: 0, segments, text, tokens: tokensOfBytes(utf8Length(text)), priority, clipped };
+  // A path git wrote quoted, in ASCII, may name other characters once unquoted.
+  const bytes = ascii && segments.every(asciiPaths) ? text.length : utf8Length(text);
+  return { index: 0, segments, text, tokens: tokensOfBytes(bytes), priority, clipped };
 }
 
 /** Greedy packing of segments in order; a segment larger than the budget is split at line boundaries. */
@@ -177,7 +186,7 @@ function packSegments(segments: readonly ChunkSegment[], budget: number, overlap
   let current: ChunkSegment[] = [];
   let bytes = 0;
   const flush = (): void => {
-    if (current.length > 0) chunks.push(makeChunk(current, priority));
+    if (current.length > 0) chunks.push(makeChunk(current, priority, ascii));
     current = [];
     bytes = 0;
   };
