@@ -8,7 +8,7 @@ import { countChanged, type FileDiff } from './diff/model.js';
 import { mergeDuplicates, sortFindings } from './findings.js';
 import { HistoryStore, type ExecutionRecord } from './history.js';
 import type { ModelPhaseResult } from './model-phase.js';
-import { countOwned, ownedLines, ownedRemovedLines, toRanges } from './pack/chunker.js';
+import { countOwned, ownedLines, ownedRemovedLines, packFile, toRanges, type Chunk } from './pack/chunker.js';
 import { ProviderError, type ReviewProvider } from './providers/types.js';
 import { decide, riskScore } from './risk.js';
 import { applyDismissals, type ActiveDismissal } from './dismissals/apply.js';
@@ -55,6 +55,9 @@ export interface ReviewRequest {
 }
 
 /** Skips that a file's own name, folder or content decides, which a change adding it controls. */
+/** How long packing may hold the reader each time it finds git's output drained. */
+const SLACK_PACKING_MS = 1;
+
 const SELF_DECLARED_SKIP = /^(?:generated(?: \(header marker\))?|vendored|minified(?: or source map| \(long dense lines\)))$/;
 
 export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
@@ -67,14 +70,17 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
   const providerName = req.provider?.name ?? 'rules';
   const model = req.provider?.model ?? '';
 
-  // The provider's window is asked for while git works.
+  // The provider's window is asked for while git works, so that files can be packed while git is slower.
   let contextTokens: number | undefined;
+  let budget: number | undefined;
   // The model's side (prompts, answer parsing and its schemas) is read only for a review that has a model.
   const modelPhase = req.provider ? import('./model-phase.js') : null;
   const preparing = req.provider
     ? req.provider.prepare(req.signal).then(
         async (prep) => {
+          const { chunkBudget } = await modelPhase!;
           contextTokens = prep.contextTokens;
+          budget = chunkBudget(prep.contextTokens, config.instructions);
           return { ok: true as const, prep };
         },
         (error: unknown) => ({ ok: false as const, error }),
@@ -88,8 +94,10 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
     return replayMemo(req, memo.hit, { startedAt, executionId, warnings });
   }
 
-  // Per-file work happens as git's output streams in: filter and rules on the whole file. Packing
-  // waits for the whole diff: done in one pass then, it costs less than file by file between reads.
+  // Per-file work happens as git's output streams in: filter and rules on the whole file. Packing is
+  // done only when a read finds git's output drained (this process is ahead of git), for a little
+  // while each time: packing between every read slowed the reading, and so git. The rest is packed
+  // once the diff is complete.
   const verdictOf = fileFilter({ ignoreGlobs: config.ignore, maxLinesPerFile: config.maxLinesPerFile });
   const filtered: FilterResult = { files: [], skipped: [], clipped: [] };
   const ruleFindings: Finding[] = [];
@@ -99,10 +107,20 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
   // What does not wait for attributes is done as soon as git's output completes a file: its rules.
   // Attributes (the base's linguist-generated and -vendored) come later, and can change only the verdict.
   const early = new Map<FileDiff, { verdict: FileVerdict; findings: Finding[] }>();
+  const toPack: FileDiff[] = [];
+  const prepacked = new Map<string, Chunk[]>();
+  const onSlack = (): void => {
+    if (budget === undefined) return;
+    const until = performance.now() + SLACK_PACKING_MS;
+    for (let file = toPack.shift(); file; file = performance.now() < until ? toPack.shift() : undefined)
+      prepacked.set(file.path, packFile(file, { budgetTokens: budget, overlapLines: 3 }));
+  };
   const onParsed = (file: FileDiff): void => {
     const verdict = verdictOf(file);
     const findings = !file.binary && !file.submodule ? runRules([file], config.rules) : [];
     early.set(file, { verdict, findings });
+    // Attributes can only turn "review" into "skip": pieces packed now stand if the verdict stays.
+    if (verdict.kind === 'review' && req.provider) toPack.push(verdict.file);
   };
   const onFile = (file: FileDiff): void => {
     const pre = early.get(file);
@@ -120,11 +138,20 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
       ruleFindings.push(...(pre ? pre.findings : runRules([file], config.rules)));
       readFiles.push(file.path);
     }
-    if (v.kind !== 'review') return;
+    if (v.kind !== 'review') {
+      prepacked.delete(file.path);
+      return;
+    }
     filtered.files.push(v.file);
     if (v.clipped) filtered.clipped.push(v.clipped);
   };
-  const diff = await collectDiff(req.repoDir, req.target, { contextLines: config.contextLines, paths: req.paths, onParsed, onFile });
+  const diff = await collectDiff(req.repoDir, req.target, {
+    contextLines: config.contextLines,
+    paths: req.paths,
+    onParsed,
+    onFile,
+    onSlack,
+  });
   if (req.label) diff.target.label = req.label;
   const root = diff.root;
   const history = req.stateDir ? new HistoryStore(req.stateDir, root, { onWarning: warn }) : null;
@@ -184,6 +211,7 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
       phase = await runModelPhase(
         {
           files: filtered.files,
+          prepacked,
           provider: req.provider,
           config,
           cache: req.cache ?? null,

@@ -41,6 +41,8 @@ export interface ModelPhaseResult {
 
 export interface ModelPhaseOptions {
   files: FileDiff[];
+  /** Pieces already packed per file while the diff streamed in (same budget), by path. */
+  prepacked?: Map<string, Chunk[]>;
   provider: ReviewProvider;
   config: PullmintConfig;
   cache: ReviewCache | null;
@@ -165,7 +167,7 @@ export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: numb
   const units: Unit[] = [];
   let first: Chunk | undefined;
   for (const file of riskOrder(opts.files)) {
-    let pieces = packFile(file, { budgetTokens: budget, overlapLines: 3 });
+    let pieces = opts.prepacked?.get(file.path) ?? packFile(file, { budgetTokens: budget, overlapLines: 3 });
     if (!first) {
       pieces = smallFirst(pieces, firstChunkTokens(budget), budget, 3);
       first = pieces[0];

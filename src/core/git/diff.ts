@@ -4,7 +4,16 @@ import { copyFile, mkdtemp, rm, stat, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dubiousOwnership, GitError, gitEnv, runGit, tryGit } from './run.js';
-import { checkoutRoot, checkRevision, defaultBaseRef, EMPTY_TREE, isShallow, notARepository, resolveCommit, UNSHALLOW_HINT } from './repo.js';
+import {
+  checkoutRoot,
+  checkRevision,
+  defaultBaseRef,
+  EMPTY_TREE,
+  isShallow,
+  notARepository,
+  resolveCommit,
+  UNSHALLOW_HINT,
+} from './repo.js';
 import type { ReviewTarget } from '../types.js';
 import type { FileDiff } from '../diff/model.js';
 import { DiffParser, type ParsedDiff } from '../diff/parse.js';
@@ -25,7 +34,15 @@ export interface DiffOptions {
   onParsed?: (file: FileDiff) => void;
   /** Called for each file, in order, once it is complete: its attributes read, a text re-diff done. */
   onFile?: (file: FileDiff) => void;
+  /**
+   * Called after a read that found little of git's output waiting: the reader is ahead of git, and
+   * has time for work that would otherwise wait for the end.
+   */
+  onSlack?: () => void;
 }
+
+/** A read this small (git's output comes in reads of up to 64 KiB) means git's output was drained. */
+const SLACK_READ = 16 * 1024;
 
 export interface DiffSourceResult extends ParsedDiff {
   /** The repository's top-level folder. */
@@ -124,6 +141,7 @@ function streamDiff(
       // Each read is a buffer of its own: the part after the cut is kept without a copy.
       rest = cut < buf.length ? buf.subarray(cut) : null;
       if (cut > 0) decode(cut < buf.length ? buf.subarray(0, cut) : buf);
+      if (chunk.length < SLACK_READ) opts.onSlack?.();
     });
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     child.on('error', (err) =>
