@@ -96,11 +96,13 @@ export class ReviewSession {
   static async open(opts: SessionOptions): Promise<ReviewSession> {
     // `cat-file` names paths from the top level, from any folder of the repository.
     const base = opts.target ? baseWithoutGit(opts.target) : null;
-    const baseFiles = base ? filesAtCommit(opts.repoDir, base, [REVIEW_CONFIG_FILE, TEAM_DISMISSALS_FILE]) : null;
+    const files = base ? await filesAtCommit(opts.repoDir, base, [REVIEW_CONFIG_FILE, TEAM_DISMISSALS_FILE]) : null;
     const early: BaseFiles | null =
-      base && baseFiles ? { base, config: baseFiles.then((f) => f[0]), dismissals: baseFiles.then((f) => f[1]) } : null;
-    // Two full SHAs need no git to find the top level, as for their diff (git/diff.ts rangeEnds).
-    const root = (base ? checkoutRoot(opts.repoDir) : null) ?? (await repoRoot(opts.repoDir));
+      base && files ? { base, config: Promise.resolve(files[0]), dismissals: Promise.resolve(files[1]) } : null;
+    // git answered from this folder, so it is a repository git works in; two full SHAs then need no
+    // git to find its top level, as for their diff (git/diff.ts rangeEnds). Any failure of that
+    // answer goes the slow way: rev-parse says what is wrong, and each file is read on its own.
+    const root = (files ? checkoutRoot(opts.repoDir) : null) ?? (await repoRoot(opts.repoDir));
     const load = (repoConfigAt?: string, repoConfigText?: Promise<string | null>): ReturnType<typeof loadConfig> =>
       loadConfig({
         repoRoot: root,

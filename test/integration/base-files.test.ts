@@ -6,7 +6,7 @@ import { checkoutRoot, filesAtCommit } from '../../src/core/git/repo.js';
 import { TempRepo } from '../helpers/git.js';
 
 describe("a base commit's own files, read in one git process", () => {
-  it('gives each file as committed, null for a missing path, a folder or an unknown commit, from any folder', async () => {
+  it('gives each file as committed, null for a missing path, a folder or an unknown commit, from any folder; null when git cannot answer', async () => {
     const repo = new TempRepo();
     repo.write('.pullmint.json', '{"contextLines": 5}\n');
     repo.write('conf/ünï.json', 'é€𝄞\n'.repeat(20_000));
@@ -25,7 +25,10 @@ describe("a base commit's own files, read in one git process", () => {
       await filesAtCommit(repo.dir, 'f'.repeat(40), paths),
       paths.map(() => null),
     );
-    assert.deepEqual(await filesAtCommit(join(repo.dir, '..'), base, ['.pullmint.json']), [null], 'outside the repository');
+    // git could not answer at all: the caller asks the slow way, which says why.
+    assert.equal(await filesAtCommit(join(repo.dir, '..'), base, ['.pullmint.json']), null, 'outside the repository');
+    assert.equal(await filesAtCommit(join(repo.dir, 'no-such-folder'), base, ['.pullmint.json']), null, 'a missing folder');
+    assert.equal(await filesAtCommit(join(repo.dir, '.pullmint.json'), base, ['.pullmint.json']), null, 'a file, not a folder');
     assert.equal(checkoutRoot(join(repo.dir, 'sub', 'deeper')), repo.dir);
   });
 

@@ -128,13 +128,37 @@ describe('CLI hygiene: arguments, pipes and unusual repositories (built dist/cli
       assert.ok(dubiousOwnership(DUBIOUS_STDERR), 'covered by the mapping test below');
       return;
     }
+    const [first, second] = repo.git('rev-parse', 'HEAD~1', 'HEAD').trim().split('\n');
     execFileSync('chown', ['-R', '65534:65534', repo.dir]);
     chownSync(repo.dir, 65534, 65534);
-    for (const args of [['review', '--rules-only'], ['history'], ['review', '--rules-only', '--range', 'HEAD~1..HEAD']]) {
+    const ranges = [
+      ['review', '--rules-only', '--range', 'HEAD~1..HEAD'],
+      ['review', '--rules-only', '--range', `${first}..${second}`],
+    ];
+    for (const args of [['review', '--rules-only'], ['history'], ...ranges]) {
       const r = await runCli(args, { cwd: repo.dir, env });
       usage(r, /git refuses to work in .*: the repository is owned by another user \(dubious ownership\)/);
       assert.match(r.stderr, new RegExp(`git config --global --add safe\\.directory ${repo.dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
       assert.doesNotMatch(r.stderr, /not inside a git repository/);
+    }
+  });
+
+  it('two full SHAs with --repo naming a missing folder or a file: "not inside a git repository", never defaults', async () => {
+    const [first, second] = repo.git('rev-parse', 'HEAD~1', 'HEAD').trim().split('\n');
+    // Settings a review of these commits must not lose: nothing is ever approved.
+    repo.git('checkout', '-q', first);
+    repo.write('.pullmint.json', '{"risk": {"approveThreshold": 0, "deployThreshold": 0}}\n');
+    const base = repo.commit('strict settings');
+    repo.write('a.js', 'exports.a = 3;\n');
+    const head = repo.commit('change');
+    const strict = await runCli(['review', '--rules-only', '--gate', '--range', `${base}..${head}`], { cwd: repo.dir, env });
+    assert.equal(strict.code, 1, `the base's settings hold: ${strict.stdout}`);
+    for (const where of [join(repo.dir, 'no-such-folder'), join(repo.dir, 'a.js')]) {
+      for (const range of [`${first}..${second}`, `${base}..${head}`]) {
+        const r = await runCli(['review', '--rules-only', '--gate', '--repo', where, '--range', range], { cwd: tempDir(), env });
+        usage(r, /is not inside a git repository/);
+        assert.equal(r.stdout, '');
+      }
     }
   });
 

@@ -153,20 +153,25 @@ export async function fileAtCommit(root: string, commit: string, path: string): 
 
 /**
  * Several files' texts as committed at `commit`, from one git process (`cat-file --batch`); null
- * for a path the commit does not have as a file, and for every path when git cannot answer. Paths
- * are from the top level, from any folder of the repository.
+ * for a path the commit does not have as a file. The whole answer is null when git could not give
+ * one (no repository there, one git refuses, output past the limit): the caller then asks the slow
+ * way, which says why. Paths are from the top level, from any folder of the repository.
  */
-export function filesAtCommit(dir: string, commit: string, paths: readonly string[]): Promise<(string | null)[]> {
-  const none = paths.map(() => null);
+export function filesAtCommit(dir: string, commit: string, paths: readonly string[]): Promise<(string | null)[] | null> {
   return new Promise((done) => {
-    const child = execFile(
-      'git',
-      ['cat-file', '--batch'],
-      { cwd: dir, env: gitEnv(), encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
-      (err, stdout) => done(err ? none : readBatch(stdout, paths.length) ?? none),
-    );
-    child.stdin?.on('error', () => undefined);
-    child.stdin?.end(paths.map((p) => `${commit}:${p}\n`).join(''));
+    try {
+      const child = execFile(
+        'git',
+        ['cat-file', '--batch'],
+        { cwd: dir, env: gitEnv(), encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
+        (err, stdout) => done(err ? null : readBatch(stdout, paths.length)),
+      );
+      child.stdin?.on('error', () => undefined);
+      child.stdin?.end(paths.map((p) => `${commit}:${p}\n`).join(''));
+    } catch {
+      // A folder that is a file: spawning fails at once.
+      done(null);
+    }
   });
 }
 
