@@ -86,6 +86,21 @@ describe('globList: one expression per list, answering as picomatch does', () =>
     }
   });
 
+  it('a long list is asked glob by glob, and a list as long as one expression takes still compiles, with the same answers', () => {
+    const lists = [
+      Array.from({ length: 300 }, (_, i) => `{a,b}${i}`),
+      Array.from({ length: 300 }, (_, i) => `dir${i}/**/*.{js,ts}`),
+      // Many groups in each of 64 patterns.
+      Array.from({ length: 64 }, (_, i) => `${'@(a|b)'.repeat(20)}${i}`),
+    ];
+    for (const globs of lists) {
+      const ours = globList(globs, { dot: true }, 'now');
+      const theirs = picomatch(globs, { dot: true });
+      for (const path of ['a0', 'b299', 'c1', 'dir299/x/y.ts', 'dir5/a.js', 'dir5/a.py', 'x/dir5/a.js', `${'ab'.repeat(10)}7`])
+        assert.equal(ours(path), theirs(path), `${globs.length} globs on ${path}`);
+    }
+  });
+
   it('an empty list matches nothing', () => {
     assert.equal(globList([])('a'), false);
   });
