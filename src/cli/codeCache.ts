@@ -10,7 +10,19 @@
  */
 import { isAscii } from 'node:buffer';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
@@ -70,12 +82,23 @@ export function requireWithCodeCache<T>(filename: string, cacheDir: string | nul
   };
 }
 
+/** A cache file far larger than any this code makes is not read. */
+const MAX_CACHE_BYTES = 64 * 1024 * 1024;
+
 function readCache(file: string): Buffer | undefined {
   let data: Buffer;
+  let fd: number | undefined;
   try {
-    data = readFileSync(file);
+    // Opened without waiting and read only when it is a regular file: a pipe or a device put at the
+    // cache's place would otherwise hold the command forever.
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    const st = fstatSync(fd);
+    if (!st.isFile() || st.size > MAX_CACHE_BYTES) return undefined;
+    data = readFileSync(fd);
   } catch {
     return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
   if (data.length <= HASH_BYTES) return undefined;
   const payload = data.subarray(HASH_BYTES);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireWithCodeCache } from '../../src/cli/codeCache.js';
 import { cliEnv, ensureBuilt, runCli } from '../helpers/cli.js';
@@ -76,6 +77,15 @@ describe('the CLI code cache', function () {
     const fourth = await runCli(args, { cwd: repo.dir, env });
     assert.equal(fourth.code, 0, fourth.stderr);
     assert.deepEqual(stable(fourth.stdout), stable(first.stdout));
+
+    // A pipe, then an endless device, at the cache's place: not read, the command still ends.
+    for (const put of [() => execFileSync('mkfifo', [file]), () => symlinkSync('/dev/zero', file)]) {
+      rmSync(file, { force: true });
+      put();
+      const r = await runCli(args, { cwd: repo.dir, env });
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(stable(r.stdout), stable(first.stdout));
+    }
   });
 
   it('a cache folder that cannot be written costs nothing but the compile; PULLMINT_CODE_CACHE=0 writes none', async () => {
