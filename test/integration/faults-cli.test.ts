@@ -89,6 +89,13 @@ describe('CLI hygiene: arguments, pipes and unusual repositories (built dist/cli
       const range = await runCli(['review', '--rules-only', '--range', 'HEAD~1..HEAD'], { cwd: clone, env });
       usage(range, /unknown revision 'HEAD~1': this clone is shallow/);
       assert.match(range.stderr, /git fetch --unshallow/);
+      // Two full SHAs, as CI passes them: the one the clone lacks is named, with the same advice.
+      const parent = repo.git('rev-parse', 'feature~1').trim();
+      const tip = repo.git('rev-parse', 'feature').trim();
+      const shas = await runCli(['review', '--rules-only', '--range', `${parent}..${tip}`], { cwd: clone, env });
+      usage(shas, new RegExp(`unknown revision '${parent}': this clone is shallow`));
+      assert.match(shas.stderr, /git fetch --unshallow/);
+      assert.doesNotMatch(shas.stderr, /bad object/);
       // A full clone with unrelated history still gets its own message.
       const orphan = await runCli(['review', '--rules-only', '--range', 'origin/main...HEAD'], { cwd: clone, env });
       usage(orphan, /this clone is shallow/);

@@ -362,6 +362,9 @@ export async function collectDiff(dir: string, spec: TargetSpec, opts: DiffOptio
         streamDiff(dir, [...diffArgs(opts), ...revs], opts, undefined, [0], hooks(revs, sharable ? r.from : undefined)).catch(() => null),
       ]);
       const from = await fromP;
+      // Full SHAs were taken as they are, unchecked: when the diff failed, say which is missing (and
+      // that a shallow clone lacks it) rather than git's "bad object".
+      if (!streamed && r.dots === '..' && FULL_SHA.test(r.from) && FULL_SHA.test(r.to)) await resolvePair(ends.root, r.from, r.to);
       const diff =
         streamed ?? (await streamDiff(ends.root, [...diffArgs(opts), from, ends.to], opts, undefined, [0], hooks([from, ends.to])));
       return finish(diff, ends.root, { kind: 'range', base: from, head: ends.to, label: spec.range });
