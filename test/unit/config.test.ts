@@ -110,6 +110,11 @@ describe('config layering', () => {
     const { config, warnings } = await loadConfig({ repoRoot: repo, userConfigFile: '/nonexistent', env: {} });
     assert.equal(config.provider, 'ollama');
     assert.match(warnings[0], /not valid JSON/);
+    // Control bytes in the file (an escape sequence, a NUL) are not repeated in the warning.
+    writeFileSync(join(repo, '.pullmint.json'), '\u001b[31m\u0000{"a": "red\u009b"}');
+    const bad = await loadConfig({ repoRoot: repo, userConfigFile: '/nonexistent', env: {} });
+    assert.match(bad.warnings[0], /not valid JSON/);
+    assert.doesNotMatch(bad.warnings[0], /[\u0000-\u001F\u007F-\u009F]/);
   });
 
   it('normalizes OLLAMA_HOST forms', () => {

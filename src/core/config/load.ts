@@ -192,7 +192,10 @@ function parseJsonObject(text: string | null, path: string): { values: Record<st
     if (!isPlainObject(v)) return { values: null, warning: `${path}: expected a JSON object; ignored` };
     return { values: v };
   } catch (err) {
-    return { values: null, warning: `${path}: not valid JSON (${(err as Error).message}); ignored` };
+    // JSON.parse quotes the text around the error: a file's control bytes (an escape sequence, a NUL)
+    // must not reach a terminal or a CI log as they are.
+    const why = (err as Error).message.replace(/[\u0000-\u001F\u007F-\u009F]/g, '\uFFFD');
+    return { values: null, warning: `${path}: not valid JSON (${why}); ignored` };
   }
 }
 
