@@ -55,8 +55,8 @@ export interface ReviewRequest {
 }
 
 /** Skips that a file's own name, folder or content decides, which a change adding it controls. */
-/** How long packing may hold the reader each time it finds git's output drained. */
-const SLACK_PACKING_MS = 1;
+/** How long per-file work may hold the reader each time it finds git's output drained. */
+const SLACK_WORK_MS = 1;
 
 const SELF_DECLARED_SKIP = /^(?:generated(?: \(header marker\))?|vendored|minified(?: or source map| \(long dense lines\)))$/;
 
@@ -94,39 +94,42 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
     return replayMemo(req, memo.hit, { startedAt, executionId, warnings });
   }
 
-  // Per-file work happens as git's output streams in: filter and rules on the whole file. Packing is
-  // done only when a read finds git's output drained (this process is ahead of git), for a little
-  // while each time: packing between every read slowed the reading, and so git. The rest is packed
-  // once the diff is complete.
+  // Per-file work waits for slack: when a read finds git's output drained (this process is ahead of
+  // git), each file parsed so far has its rules run and its pieces packed, for a little while each
+  // time; work done between every read slowed the reading, and so git. What is left is done once the
+  // diff is complete.
   const verdictOf = fileFilter({ ignoreGlobs: config.ignore, maxLinesPerFile: config.maxLinesPerFile });
   const filtered: FilterResult = { files: [], skipped: [], clipped: [] };
-  const ruleFindings: Finding[] = [];
-  const readFiles: string[] = [];
+  const readFiles: FileDiff[] = [];
   const iacFiles: IacFile[] = [];
   const selfDeclared: { file: string; reason: string }[] = [];
-  // What does not wait for attributes is done as soon as git's output completes a file: its rules.
-  // Attributes (the base's linguist-generated and -vendored) come later, and can change only the verdict.
-  const early = new Map<FileDiff, { verdict: FileVerdict; findings: Finding[] }>();
-  const toPack: FileDiff[] = [];
+  // The verdict made before attributes are known (the base's linguist-generated and -vendored come
+  // later, and can only turn "review" into "skip").
+  const early = new Map<FileDiff, FileVerdict>();
+  const rulesDone = new Map<FileDiff, Finding[]>();
+  const rulesOf = (file: FileDiff): Finding[] => (!file.binary && !file.submodule ? runRules([file], config.rules) : []);
+  const waiting: { file: FileDiff; verdict: FileVerdict }[] = [];
   const prepacked = new Map<string, Chunk[]>();
   const onSlack = (): void => {
-    if (budget === undefined) return;
-    const until = performance.now() + SLACK_PACKING_MS;
-    for (let file = toPack.shift(); file; file = performance.now() < until ? toPack.shift() : undefined)
-      prepacked.set(file.path, packFile(file, { budgetTokens: budget, overlapLines: 3 }));
+    const until = performance.now() + SLACK_WORK_MS;
+    while (waiting.length > 0 && performance.now() < until) {
+      const { file, verdict } = waiting.shift()!;
+      rulesDone.set(file, rulesOf(file));
+      // Pieces packed now stand if the verdict stays "review".
+      if (verdict.kind === 'review' && req.provider && budget !== undefined)
+        prepacked.set(file.path, packFile(verdict.file, { budgetTokens: budget, overlapLines: 3 }));
+    }
   };
   const onParsed = (file: FileDiff): void => {
     const verdict = verdictOf(file);
-    const findings = !file.binary && !file.submodule ? runRules([file], config.rules) : [];
-    early.set(file, { verdict, findings });
-    // Attributes can only turn "review" into "skip": pieces packed now stand if the verdict stays.
-    if (verdict.kind === 'review' && req.provider) toPack.push(verdict.file);
+    early.set(file, verdict);
+    waiting.push({ file, verdict });
   };
   const onFile = (file: FileDiff): void => {
     const pre = early.get(file);
     early.delete(file);
     // Most files have no attributes: the verdict is the one already made.
-    const v = pre && !file.attributes ? pre.verdict : verdictOf(file);
+    const v = pre && !file.attributes ? pre : verdictOf(file);
     const iacKind = file.binary || file.submodule ? null : iacRuleKind(file);
     if (iacKind && iacKind !== 'compose') iacFiles.push({ file: file.path, kind: iacKind });
     if (v.kind === 'skip') filtered.skipped.push(v.skipped);
@@ -134,10 +137,7 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
       selfDeclared.push(v.skipped);
     // Rules read every text file, clipped or skipped by policy: a secret in a "generated" or ignored
     // file, or at line 5,000, still counts. Only what git could not show as text escapes them.
-    if (v.kind === 'review' || (v.kind === 'skip' && !file.binary && !file.submodule)) {
-      ruleFindings.push(...(pre ? pre.findings : runRules([file], config.rules)));
-      readFiles.push(file.path);
-    }
+    if (v.kind === 'review' || (v.kind === 'skip' && !file.binary && !file.submodule)) readFiles.push(file);
     if (v.kind !== 'review') {
       prepacked.delete(file.path);
       return;
@@ -153,6 +153,8 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
     onSlack,
   });
   if (req.label) diff.target.label = req.label;
+  // In the files' order, whenever their rules ran.
+  const ruleFindings = readFiles.flatMap((f) => rulesDone.get(f) ?? rulesOf(f));
   const root = diff.root;
   const history = req.stateDir ? new HistoryStore(req.stateDir, root, { onWarning: warn }) : null;
   const record: ExecutionRecord = {
@@ -283,7 +285,7 @@ export async function runReview(req: ReviewRequest): Promise<ReviewResult> {
       rulesOnly,
       findings,
       ...(dismissed.length > 0 ? { dismissed: sortFindings(dismissed) } : {}),
-      files: readFiles,
+      files: readFiles.map((f) => f.path),
       coverage: { changedLines, reviewedLines, skippedFiles: filtered.skipped, unreviewed, complete },
       stats: {
         filesReviewed: filtered.files.length,
