@@ -151,9 +151,17 @@ function clippedRanges(chunk: Chunk): UnreviewedRange[] {
   }));
 }
 
+/** Fewer data tokens per call than this make a review of many calls of a few lines each. */
+const SMALL_BUDGET_TOKENS = 512;
+
 export async function runModelPhase(opts: ModelPhaseOptions, contextTokens: number): Promise<ModelPhaseResult> {
   const { provider, config, warn } = opts;
   const budget = chunkBudget(contextTokens, config.instructions);
+  if (budget < SMALL_BUDGET_TOKENS)
+    warn(
+      `the model's window leaves ${Math.max(0, budget)} tokens of diff per call (${config.outputReserveTokens} are kept for the answer): ` +
+        "each call reads a few lines; raise the model's context window setting or lower outputReserveTokens",
+    );
   const rulesConfig = JSON.stringify(config.rules);
   const keyParts = {
     provider: provider.name,

@@ -79,6 +79,31 @@ describe('model window: what was sent is what the model read (real git, loopback
     repo = undefined;
   });
 
+  it('says so when the window left after the answer holds only a few lines per call, and still reviews every line', async () => {
+    await start({ contextLength: 2048 });
+    repo = repoWith({ 'src/small.ts': source('small', 40) });
+    const tight = await runReview({
+      repoDir: repo.dir,
+      target: { kind: 'working-tree' },
+      config: { ...config(), outputReserveTokens: 1536 },
+      provider: ollama(server.url, 2048, 1536),
+    });
+    assert.ok(
+      tight.warnings.some((w) =>
+        /window leaves \d+ tokens of diff per call \(1536 are kept for the answer\).*lower outputReserveTokens/.test(w),
+      ),
+      tight.warnings.join('\n'),
+    );
+    assertAccounted(tight);
+    const roomy = await runReview({
+      repoDir: repo.dir,
+      target: { kind: 'working-tree' },
+      config: config(),
+      provider: ollama(server.url, 2048, 256),
+    });
+    assert.ok(!roomy.warnings.some((w) => /tokens of diff per call/.test(w)), roomy.warnings.join('\n'));
+  });
+
   it('sends no chunk of a normal-sized diff that Ollama would cut, and the same num_ctx on every call', async () => {
     await start({ contextLength: 4096 });
     repo = repoWith(Object.fromEntries(['alpha', 'beta', 'gamma', 'delta', 'epsilon'].map((n) => [`src/${n}.ts`, source(n, 400)])));

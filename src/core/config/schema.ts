@@ -49,7 +49,8 @@ export const ConfigSchema = z.object({
   maxTokens: setting(z.number().int().min(0), { default: 1_000_000, description: 'Most prompt tokens one review may send.' }),
   outputReserveTokens: setting(z.number().int().min(256), {
     default: 2048,
-    description: 'Tokens of the context window kept free for the answer.',
+    description:
+      'Tokens of the context window kept free for the answer. When what is left holds fewer than 512 tokens of diff per call, the review says so.',
   }),
   maxLinesPerFile: setting(z.number().int().min(1), {
     default: 3000,
